@@ -1,0 +1,44 @@
+# Two commands: `make run` (demo pipeline end to end) and `make test` (everything CI checks).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+WORKDIR ?= work
+TEST_WORKDIR ?= work/test-tiny
+
+.PHONY: setup run test lint lint-sql lint-python dbt-test pytest bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/cts run --scale demo --workdir $(WORKDIR)
+
+test: setup lint dbt-test pytest
+
+lint: lint-python lint-sql
+
+lint-python: setup
+	$(BIN)/ruff check runner tests bench
+	$(BIN)/ruff format --check runner tests bench
+
+lint-sql: setup
+	$(BIN)/sqlfluff lint models macros tests --disable-progress-bar
+
+dbt-test: setup
+	$(BIN)/cts run --scale tiny --seed 7 --workdir $(TEST_WORKDIR) --no-export
+
+pytest: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/bench_generate.py
+
+clean:
+	rm -rf $(WORKDIR) target logs
