@@ -1,0 +1,49 @@
+{#- Parses a date sent as text in the agency's format; null when unparseable.
+    Two-digit years (`%y`) are read with a pivot that puts 69-99 in the 1900s and 00-68 in
+    the 2000s; for birth dates anything after the latest plausible adult birth date
+    (window end minus 14 years) is moved back a century, fixing the 2068-style errors. -#}
+{% macro cts_parse_date(expression, date_format, is_birth_date=false) %}
+    {%- set parsed = adapter.dispatch('cts_try_parse_date', 'cts_programs')(
+        'trim(' ~ expression ~ ')', date_format) -%}
+    {%- if '%y' in date_format and is_birth_date -%}
+        case
+            when {{ parsed }} > {{ dbt.dateadd('year', -14,
+                "cast('" ~ var('window_end_date') ~ "' as date)") }}
+                then cast({{ dbt.dateadd('year', -100, parsed) }} as date)
+            else {{ parsed }}
+        end
+    {%- else -%}
+        {{ parsed }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro default__cts_try_parse_date(expression, date_format) -%}
+    {{ exceptions.raise_compiler_error(
+        "cts_try_parse_date has no implementation for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+
+{% macro duckdb__cts_try_parse_date(expression, date_format) -%}
+    cast(try_strptime({{ expression }}, '{{ date_format }}') as date)
+{%- endmacro %}
+
+
+{#- PostgreSQL: to_date is lenient and raises on garbage, so the text is first checked
+    against the shape the format implies. -#}
+{% macro postgres__cts_try_parse_date(expression, date_format) -%}
+    {%- set pg_formats = {
+        '%Y-%m-%d': ['YYYY-MM-DD', '^\d{4}-\d{2}-\d{2}$'],
+        '%m/%d/%Y': ['MM/DD/YYYY', '^\d{1,2}/\d{1,2}/\d{4}$'],
+        '%d/%m/%Y': ['DD/MM/YYYY', '^\d{1,2}/\d{1,2}/\d{4}$'],
+        '%m/%d/%y': ['MM/DD/YY', '^\d{1,2}/\d{1,2}/\d{2}$'],
+        '%m-%d-%Y': ['MM-DD-YYYY', '^\d{1,2}-\d{1,2}-\d{4}$'],
+        '%Y%m%d': ['YYYYMMDD', '^\d{8}$'],
+        '%d-%b-%Y': ['DD-MON-YYYY', '^\d{1,2}-[A-Za-z]{3}-\d{4}$'],
+    } -%}
+    {%- set pg = pg_formats[date_format] -%}
+    case
+        when {{ expression }} ~ '{{ pg[1] }}'
+            then to_date({{ expression }}, '{{ pg[0] }}')
+    end
+{%- endmacro %}

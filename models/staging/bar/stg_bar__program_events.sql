@@ -1,0 +1,1 @@
+{{ stage_events('bar', 'program_events') }}

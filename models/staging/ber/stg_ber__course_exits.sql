@@ -1,0 +1,1 @@
+{{ stage_exits('ber', 'course_exits') }}

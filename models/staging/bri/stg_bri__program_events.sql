@@ -1,0 +1,1 @@
+{{ stage_events('bri', 'program_events') }}

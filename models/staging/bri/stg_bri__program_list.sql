@@ -1,0 +1,1 @@
+{{ stage_programs('bri', 'program_list') }}

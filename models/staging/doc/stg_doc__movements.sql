@@ -1,0 +1,1 @@
+{{ stage_movements('doc', 'movements') }}

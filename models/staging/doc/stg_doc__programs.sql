@@ -1,0 +1,1 @@
+{{ stage_programs('doc', 'programs') }}

@@ -1,0 +1,1 @@
+{{ stage_exits('fra', 'course_exits') }}

@@ -1,0 +1,1 @@
+{{ stage_programs('fra', 'courses') }}

@@ -1,0 +1,1 @@
+{{ stage_events('hmd', 'program_events') }}

@@ -1,0 +1,1 @@
+{{ stage_programs('hmd', 'program_list') }}

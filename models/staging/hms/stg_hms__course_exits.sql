@@ -1,0 +1,1 @@
+{{ stage_exits('hms', 'course_exits') }}

@@ -1,0 +1,1 @@
+{{ stage_exits('mid', 'course_exits') }}

@@ -1,0 +1,1 @@
+{{ stage_programs('nor', 'programs') }}

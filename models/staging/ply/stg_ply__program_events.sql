@@ -1,0 +1,1 @@
+{{ stage_events('ply', 'program_events') }}

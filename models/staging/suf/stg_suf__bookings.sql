@@ -1,0 +1,1 @@
+{{ stage_stays('suf', 'bookings') }}

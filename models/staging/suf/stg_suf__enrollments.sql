@@ -1,0 +1,1 @@
+{{ stage_enrollments('suf', 'enrollments') }}

@@ -1,0 +1,555 @@
+"""The `cts` command: generate → load → build → export, plus docs and status.
+
+Every artifact lives in one work dir (`--workdir`, $CTS_WORKDIR, default `work/` in the
+checkout). User errors end as one line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cts import __version__
+from cts import dbt as dbt_runner
+from cts.paths import Workdir, find_project_root, resolve_workdir
+
+SCALES = ("tiny", "demo", "full")
+DEFAULT_SCALE = "demo"
+DEFAULT_SEED = 7
+PROJECT_DIR_ENV = "CTS_PROJECT_DIR"
+DEBUG_ENV = "CTS_DEBUG"
+
+
+class CtsError(click.ClickException):
+    """A user error: printed as one line, exits with `exit_code` (1 unless told)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class CtsGroup(click.Group):
+    """A group whose errors are one line on stderr: `cts <command>: error: <why>`."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        del _COMMAND_PATH[1:]
+        try:
+            outcome = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "cts"
+            click.echo(
+                f"{where}: error: {error.format_message()} (see '{where} --help')", err=True
+            )
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            where = _current_command_path()
+            click.echo(f"{where}: error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("cts: aborted", err=True)
+            sys.exit(130)
+        except Exception as error:  # an unexpected failure: still one line unless debugging
+            if os.environ.get(DEBUG_ENV):
+                raise
+            click.echo(
+                f"{_current_command_path()}: internal error: {type(error).__name__}: {error}"
+                f" (set {DEBUG_ENV}=1 for the traceback)",
+                err=True,
+            )
+            sys.exit(3)
+        sys.exit(outcome if isinstance(outcome, int) else 0)
+
+
+_COMMAND_PATH = ["cts"]
+
+
+def _current_command_path() -> str:
+    return _COMMAND_PATH[-1]
+
+
+@dataclass
+class State:
+    """Options shared by every subcommand, resolved on first use."""
+
+    workdir_option: str | None = None
+    project_dir_option: str | None = None
+
+    @property
+    def project_dir(self) -> Path:
+        chosen = self.project_dir_option or os.environ.get(PROJECT_DIR_ENV)
+        if chosen:
+            path = Path(chosen).expanduser().resolve()
+            if not (path / "dbt_project.yml").is_file():
+                raise CtsError(f"no dbt_project.yml in {path}")
+            return path
+        try:
+            return find_project_root()
+        except FileNotFoundError as error:
+            raise CtsError(str(error)) from error
+
+    @property
+    def workdir(self) -> Workdir:
+        return resolve_workdir(self.workdir_option, self.project_dir)
+
+
+def _remember_workdir(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(State).workdir_option = value
+
+
+WORKDIR_HELP = "Work dir holding every artifact [env CTS_WORKDIR; default: work/ in the checkout]."
+
+
+def workdir_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept `--workdir` after the subcommand too (`cts run --workdir w` = `cts --workdir w run`)."""
+    return click.option(
+        "--workdir",
+        metavar="DIR",
+        expose_value=False,
+        callback=_remember_workdir,
+        help=WORKDIR_HELP,
+    )(command)
+
+
+def state() -> State:
+    return click.get_current_context().ensure_object(State)
+
+
+def out() -> Console:
+    return Console(highlight=False)
+
+
+def err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+class ProgressReporter:
+    """A rich progress display fed by a callback of the generator or the loader.
+
+    The callback may be called as `(description, done, total)`, `(done, total)`,
+    `(done, total, description)` or with keywords `description`/`stage`, `completed`/`done`,
+    `total`, `advance`; each new description gets its own bar.
+    """
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, Any] = {}
+        self.current: str | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        if len(args) == 1 and isinstance(args[0], dict):
+            kwargs = {**args[0], **kwargs}
+            args = ()
+        texts = [arg for arg in args if isinstance(arg, str)]
+        numbers = [arg for arg in args if isinstance(arg, int | float) and not isinstance(arg, bool)]
+        description = str(
+            kwargs.get("description")
+            or kwargs.get("stage")
+            or kwargs.get("label")
+            or kwargs.get("step")
+            or (texts[0] if texts else None)
+            or self.current
+            or "working"
+        )
+        completed = kwargs.get("completed", kwargs.get("done"))
+        total = kwargs.get("total")
+        advance = kwargs.get("advance")
+        if numbers:
+            completed = numbers[0] if completed is None else completed
+            if len(numbers) > 1 and total is None:
+                total = numbers[1]
+        if description not in self.tasks:
+            if self.current is not None:
+                previous = self.tasks[self.current]
+                task = self.progress.tasks[previous]
+                self.progress.update(previous, completed=task.total or task.completed)
+            self.tasks[description] = self.progress.add_task(description, total=total)
+        self.current = description
+        task_id = self.tasks[description]
+        update: dict[str, Any] = {}
+        if total is not None:
+            update["total"] = total
+        if completed is not None:
+            update["completed"] = completed
+        elif advance is not None:
+            update["advance"] = advance
+        self.progress.update(task_id, **update)
+
+    def finish(self) -> None:
+        for task in self.progress.tasks:
+            if task.total is not None:
+                self.progress.update(task.id, completed=task.total)
+
+
+@contextmanager
+def progress_reporter() -> Iterator[ProgressReporter]:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err(), transient=False) as progress:
+        reporter = ProgressReporter(progress)
+        yield reporter
+        reporter.finish()
+
+
+# --- the steps, shared by the subcommands and `run` ------------------------------------------
+
+
+def _generation_record(workdir: Workdir) -> dict[str, Any] | None:
+    try:
+        record = json.loads(workdir.generation_record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {key: record.get(key) for key in ("scale", "seed")}
+
+
+def do_generate(workdir: Workdir, scale: str, seed: int, out_dir: Path | None) -> Path:
+    try:
+        from cts.generate import generate
+    except ImportError as error:
+        raise CtsError(f"the generator is not available: {error}") from error
+    target = (out_dir or workdir.data).expanduser().resolve()
+    workdir.ensure()
+    err().print(f"Generating [bold]{scale}[/] submissions (seed {seed}) into {target}")
+    try:
+        with progress_reporter() as reporter:
+            summary = generate(scale, seed, target, progress=reporter)
+    except (ValueError, OSError) as error:
+        raise CtsError(str(error)) from error
+    record = {"scale": scale, "seed": seed, "out": str(target), "summary": summary}
+    workdir.generation_record.write_text(
+        json.dumps(record, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+    )
+    return target
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, int):
+        return value
+    try:
+        return len(value)
+    except TypeError:
+        return 0
+
+
+def do_load(workdir: Workdir, project_dir: Path, path: Path) -> None:
+    path = path.expanduser().resolve()
+    if not path.exists():
+        raise CtsError(f"no submissions at {path} (run `cts generate` first)")
+    try:
+        from cts.load import LoadError, load_submissions
+    except ImportError as error:
+        raise CtsError(f"the loader is not available: {error}") from error
+    workdir.ensure()
+    err().print(f"Loading submissions from {path} into {workdir.warehouse}")
+    try:
+        with progress_reporter() as reporter:
+            result = load_submissions(path, workdir.warehouse, project_dir, progress=reporter)
+    except LoadError as error:
+        raise CtsError(str(error)) from error
+    accepted = _count(getattr(result, "accepted", 0))
+    rejected = _count(getattr(result, "rejected", 0))
+    problems = list(getattr(result, "problems", None) or [])
+    console = err()
+    console.print(f"Loaded: {accepted} submissions accepted, {rejected} rejected.")
+    shown = 20
+    for problem in problems[:shown]:
+        console.print(f"  [yellow]problem[/] {problem}", markup=True, soft_wrap=True)
+    if len(problems) > shown:
+        console.print(f"  … and {len(problems) - shown} more problems")
+    if accepted == 0 and rejected > 0:
+        raise CtsError("every submission was rejected: nothing loaded")
+
+
+def _dbt(command: list[str], workdir: Workdir, project_dir: Path, label: str):
+    console = err()
+    finished = [0]
+    with console.status(f"dbt {label}…") as spinner:
+
+        def on_event(message: Any) -> None:
+            try:
+                if message.info.name != "NodeFinished":
+                    return
+                finished[0] += 1
+                node = message.data.node_info.node_name
+                spinner.update(f"dbt {label}: {finished[0]} nodes done (last: {node})")
+            except AttributeError:
+                return
+
+        try:
+            return dbt_runner.invoke(command, workdir, project_dir, on_event=on_event)
+        except dbt_runner.DbtBusyError as error:
+            raise CtsError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
+
+
+def report_dbt(outcome: dbt_runner.DbtOutcome, label: str) -> None:
+    """Say how a dbt command went; raise with its exit code if it did not pass."""
+    console = err()
+    if outcome.exit_code == dbt_runner.EXIT_NOT_RUN:
+        raise CtsError(
+            f"dbt {label} could not run: {outcome.exception or 'unknown error'}",
+            exit_code=dbt_runner.EXIT_NOT_RUN,
+        )
+    if outcome.exit_code == dbt_runner.EXIT_FAILED:
+        console.print(f"[red]dbt {label}: {len(outcome.failures)} nodes failed[/]")
+        for failure in outcome.failures:
+            console.print(
+                f"  [red]{failure.status.upper()}[/] {failure.unique_id}: {failure.message}",
+                soft_wrap=True,
+            )
+        if outcome.skipped:
+            console.print(f"  ({outcome.skipped} nodes skipped because of them)")
+        failed = ", ".join(failure.unique_id for failure in outcome.failures) or "see dbt log"
+        raise CtsError(f"dbt {label} failed: {failed}", exit_code=dbt_runner.EXIT_FAILED)
+    console.print(f"dbt {label}: {outcome.nodes} nodes, all passed")
+
+
+def do_build(workdir: Workdir, project_dir: Path, extra: list[str]) -> None:
+    if not workdir.warehouse.is_file():
+        raise CtsError(
+            f"no warehouse at {workdir.warehouse} (load submissions first: `cts load`)",
+            exit_code=dbt_runner.EXIT_NOT_RUN,
+        )
+    report_dbt(_dbt(["seed"], workdir, project_dir, "seed"), "seed")
+    outcome = _dbt(["build", *extra], workdir, project_dir, "build")
+    report_dbt(outcome, "build")
+    if outcome.nodes == 0:
+        raise CtsError("dbt build selected nothing (check --select/--exclude)")
+
+
+def do_export(workdir: Workdir) -> None:
+    from cts.export import ExportError, export_public
+
+    try:
+        with progress_reporter() as reporter:
+            summary = export_public(
+                workdir,
+                generation=_generation_record(workdir),
+                progress=lambda _name, done, total: reporter("export", done, total),
+            )
+    except ExportError as error:
+        raise CtsError(str(error)) from error
+    data_files = [entry for entry in summary.files if "rows" in entry]
+    err().print(
+        f"Exported {len(summary.relations)} public marts ({len(data_files)} files) to"
+        f" {summary.directory}"
+    )
+
+
+def where_everything_is(workdir: Workdir) -> None:
+    table = Table(title="Where everything is", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("work dir", str(workdir.root))
+    table.add_row("submissions", str(workdir.data) if workdir.data.exists() else "–")
+    table.add_row("warehouse", str(workdir.warehouse))
+    public = workdir.public / "manifest.json"
+    table.add_row("public exports", str(workdir.public) if public.is_file() else "– (cts export)")
+    for site in (workdir.site / "index.html", workdir.root / "dashboard" / "index.html"):
+        if site.is_file():
+            table.add_row("dashboard", str(site))
+            break
+    docs = workdir.docs / "index.html"
+    table.add_row("dbt docs", str(docs) if docs.is_file() else "– (cts docs)")
+    table.add_row("dbt artifacts", str(workdir.target))
+    out().print(table)
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+
+@click.group(cls=CtsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
+@click.option(
+    "--project-dir",
+    metavar="DIR",
+    default=None,
+    hidden=True,
+    help="dbt project to use [env CTS_PROJECT_DIR; default: the checkout].",
+)
+@click.version_option(__version__, prog_name="cts")
+@click.pass_context
+def cli(ctx: click.Context, workdir: str | None, project_dir: str | None) -> None:
+    """Cross-Tracking System program data: generate, load, build and export.
+
+    \b
+    Typical use:
+      cts run --scale demo          everything, end to end
+      cts status                    what is loaded and how the last build went
+    """
+    current = ctx.ensure_object(State)
+    if workdir is not None and current.workdir_option is None:
+        current.workdir_option = workdir
+    current.project_dir_option = project_dir
+    if ctx.invoked_subcommand:
+        _COMMAND_PATH.append(f"cts {ctx.invoked_subcommand}")
+
+
+@cli.command()
+@click.option("--scale", type=click.Choice(SCALES), default=DEFAULT_SCALE, show_default=True)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write submissions and truth [default: <workdir>/data].",
+)
+@workdir_option
+def generate(scale: str, seed: int, out_dir: Path | None) -> None:
+    """Generate synthetic agency submissions (and the truth behind them)."""
+    target = do_generate(state().workdir, scale, seed, out_dir)
+    out().print(f"Submissions written to {target}")
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@workdir_option
+def load(path: Path | None) -> None:
+    """Load submissions from PATH [default: <workdir>/data] into the warehouse."""
+    current = state()
+    workdir = current.workdir
+    do_load(workdir, current.project_dir, path or workdir.data)
+
+
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
+@click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+@workdir_option
+def build(dbt_args: tuple[str, ...]) -> None:
+    """Run dbt seed and dbt build on the warehouse; DBT_ARGS go to dbt build.
+
+    \b
+    Examples:
+      cts build
+      cts build -- --select marts
+    Exit codes: 0 all passed, 1 models or tests failed, 2 dbt could not run.
+    """
+    current = state()
+    do_build(current.workdir, current.project_dir, list(dbt_args))
+
+
+@cli.command()
+@workdir_option
+def export() -> None:
+    """Export the public marts to <workdir>/public (Parquet, CSV, dictionary, manifest)."""
+    do_export(state().workdir)
+
+
+@cli.command()
+@click.option("--scale", type=click.Choice(SCALES), default=DEFAULT_SCALE, show_default=True)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
+@click.option("--no-export", is_flag=True, help="Stop after the dbt build.")
+@click.option(
+    "--fresh/--keep",
+    default=True,
+    show_default=True,
+    help="Start from an empty warehouse and data dir, or keep what the work dir holds.",
+)
+@workdir_option
+def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
+    """Generate, load, build and export: the whole pipeline in one work dir."""
+    current = state()
+    workdir = current.workdir.ensure()
+    project_dir = current.project_dir
+    if fresh:
+        for path in (workdir.warehouse, workdir.warehouse.with_name("warehouse.duckdb.wal")):
+            path.unlink(missing_ok=True)
+        if workdir.data.is_dir():
+            shutil.rmtree(workdir.data)
+    do_generate(workdir, scale, seed, None)
+    do_load(workdir, project_dir, workdir.data)
+    do_build(workdir, project_dir, [])
+    if not no_export:
+        do_export(workdir)
+    where_everything_is(workdir)
+
+
+@cli.command()
+@workdir_option
+def docs() -> None:
+    """Generate the dbt docs site into <workdir>/docs/index.html (one static file)."""
+    current = state()
+    workdir = current.workdir
+    if not workdir.warehouse.is_file():
+        raise CtsError(f"no warehouse at {workdir.warehouse} (run `cts run` first)")
+    outcome = _dbt(["docs", "generate", "--static"], workdir, current.project_dir, "docs")
+    report_dbt(outcome, "docs generate")
+    static = workdir.target / "static_index.html"
+    if not static.is_file():
+        raise CtsError(f"dbt did not write {static}", exit_code=dbt_runner.EXIT_NOT_RUN)
+    workdir.docs.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(static, workdir.docs / "index.html")
+    out().print(f"Docs written to {workdir.docs / 'index.html'}")
+
+
+@cli.command()
+@workdir_option
+def status() -> None:
+    """Show what is loaded per agency and how the last dbt build went."""
+    from cts.status import StatusError, describe
+
+    workdir = state().workdir
+    console = out()
+    console.print(f"Work dir: {workdir.root}")
+    try:
+        loads, build_results = describe(workdir)
+    except StatusError as error:
+        raise CtsError(str(error)) from error
+    if loads is None:
+        console.print("Loaded: nothing yet (run `cts load` or `cts run`).")
+    else:
+        table = Table(title="Loaded submissions per agency")
+        for column, justify in (
+            ("agency", "left"),
+            ("submissions", "right"),
+            ("rows", "right"),
+            ("last loaded", "left"),
+        ):
+            table.add_column(column, justify=justify)
+        for row in loads:
+            rows = "–" if row.rows is None else f"{row.rows:,}"
+            table.add_row(row.agency, str(row.submissions), rows, row.last_loaded_at or "–")
+        console.print(table)
+    if build_results is None:
+        console.print("Last build: none (run `cts build`).")
+    else:
+        counts = ", ".join(f"{count} {name}" for name, count in build_results.counts.items())
+        elapsed = build_results.elapsed_seconds
+        took = f" in {elapsed:.1f} s" if isinstance(elapsed, int | float) else ""
+        console.print(
+            f"Last dbt {build_results.command or 'command'} at {build_results.generated_at}"
+            f"{took}: {counts or 'no nodes'}"
+        )
+        for unique_id, node_status, message in build_results.failures:
+            console.print(f"  {node_status.upper()} {unique_id}: {message}", soft_wrap=True)
+
+
+def main() -> None:
+    """Entry point of the `cts` console script."""
+    cli(prog_name="cts")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

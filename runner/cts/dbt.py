@@ -1,0 +1,150 @@
+"""dbt, called in-process through `dbtRunner`, one invocation at a time.
+
+Every invocation points dbt at the checkout (`--project-dir`, `--profiles-dir`), keeps its
+artifacts and logs inside the work dir (`--target-path`, `--log-path`) and tells the profile
+where the warehouse is through the CTS_WAREHOUSE environment variable.
+
+Exit codes: 0 everything passed, 1 models or tests failed (the failing nodes are listed),
+2 dbt could not run (the exception says why).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cts.paths import WAREHOUSE_ENV, Workdir
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_NOT_RUN = 2
+
+# Statuses of a node result that mean "this node failed" (run/seed/test results).
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+
+_LOCK = threading.Lock()
+
+
+class DbtBusyError(RuntimeError):
+    """Another dbt invocation is still running in this process."""
+
+
+@dataclass(frozen=True)
+class NodeFailure:
+    unique_id: str
+    status: str
+    message: str
+
+
+@dataclass
+class DbtOutcome:
+    """What one dbt invocation did, reduced to what the CLI reports."""
+
+    args: list[str]
+    exit_code: int
+    nodes: int = 0
+    failures: list[NodeFailure] = field(default_factory=list)
+    skipped: int = 0
+    exception: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+
+def dbt_args(command: Sequence[str], workdir: Workdir, project_dir: Path) -> list[str]:
+    """The full argument list for a dbt command run against this work dir."""
+    return [
+        *command,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+        "--target-path",
+        str(workdir.target),
+        "--log-path",
+        str(workdir.logs),
+    ]
+
+
+def _runner(callbacks: list[Callable[[Any], None]]) -> Any:
+    from dbt.cli.main import dbtRunner  # imported late: dbt takes a second to import
+
+    return dbtRunner(callbacks=callbacks)
+
+
+def _release_warehouse() -> None:
+    """Close dbt-duckdb's cached database handle so that this process can open the file again."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            with contextlib.suppress(Exception):  # closing is best effort
+                environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def summarize(args: list[str], res: Any) -> DbtOutcome:
+    """Map a dbtRunnerResult onto an exit code and the list of failing nodes."""
+    results = getattr(getattr(res, "result", None), "results", None) or []
+    failures: list[NodeFailure] = []
+    skipped = 0
+    for node_result in results:
+        status = str(getattr(node_result.status, "value", node_result.status)).lower()
+        node = getattr(node_result, "node", None)
+        unique_id = getattr(node, "unique_id", None) or "<unknown node>"
+        if status in FAILED_STATUSES:
+            message = (node_result.message or status).strip().splitlines()
+            failures.append(NodeFailure(unique_id, status, message[0] if message else status))
+        elif status == "skipped":
+            skipped += 1
+    if res.success:
+        code = EXIT_OK
+    elif res.exception is not None:
+        code = EXIT_NOT_RUN
+    else:
+        code = EXIT_FAILED
+    exception = None
+    if res.exception is not None:
+        exception = str(res.exception).strip() or type(res.exception).__name__
+    return DbtOutcome(
+        args=args,
+        exit_code=code,
+        nodes=len(results),
+        failures=failures,
+        skipped=skipped,
+        exception=exception,
+    )
+
+
+def invoke(
+    command: Sequence[str],
+    workdir: Workdir,
+    project_dir: Path,
+    on_event: Callable[[Any], None] | None = None,
+) -> DbtOutcome:
+    """Run one dbt command in-process; refuse to start while another is running."""
+    if not _LOCK.acquire(blocking=False):
+        raise DbtBusyError("another dbt command is already running in this process")
+    try:
+        workdir.ensure()
+        workdir.target.mkdir(parents=True, exist_ok=True)
+        workdir.logs.mkdir(parents=True, exist_ok=True)
+        os.environ[WAREHOUSE_ENV] = str(workdir.warehouse)
+        args = dbt_args(command, workdir, project_dir)
+        runner = _runner([on_event] if on_event is not None else [])
+        try:
+            res = runner.invoke(args)
+        finally:
+            _release_warehouse()
+        return summarize(args, res)
+    finally:
+        _LOCK.release()

@@ -1,0 +1,310 @@
+"""Export the public marts: Parquet + CSV per relation, a data dictionary and a file manifest.
+
+Only relations in schema `marts` whose dbt node is declared `access: public` leave the warehouse
+(read from the manifest.json of the last build); without a manifest, every table of schema
+`marts`. Schema `restricted` is never read. Outputs are deterministic byte for byte for the same
+warehouse: rows are ordered by all columns, one writer thread, and nothing time-based is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from cts import __version__
+from cts.paths import Workdir
+
+PUBLIC_SCHEMA = "marts"
+FORBIDDEN_SCHEMAS = frozenset({"restricted"})
+DICTIONARY_JSON = "data_dictionary.json"
+DICTIONARY_MD = "data_dictionary.md"
+MANIFEST = "manifest.json"
+FORMATS = ("parquet", "csv")
+
+
+class ExportError(Exception):
+    """A user-facing reason why the export cannot be made."""
+
+
+@dataclass
+class PublicRelation:
+    """One relation to export, with the documentation dbt has for it."""
+
+    name: str
+    schema: str = PUBLIC_SCHEMA
+    unique_id: str | None = None
+    description: str = ""
+    documented_columns: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def qualified(self) -> str:
+        return f"{quote(self.schema)}.{quote(self.name)}"
+
+
+@dataclass
+class ExportSummary:
+    directory: Path
+    source: str  # "manifest" or "schema"
+    relations: list[str]
+    files: list[dict[str, Any]]
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """The dbt manifest, or None when there is none (never built) or it cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def public_nodes(manifest: dict[str, Any]) -> list[PublicRelation]:
+    """Models of schema `marts` declared `access: public`, sorted by relation name."""
+    relations = []
+    for unique_id, node in manifest.get("nodes", {}).items():
+        if node.get("resource_type") != "model":
+            continue
+        schema = node.get("schema") or ""
+        access = node.get("access") or node.get("config", {}).get("access")
+        if access != "public" or schema != PUBLIC_SCHEMA or schema in FORBIDDEN_SCHEMAS:
+            continue
+        relations.append(
+            PublicRelation(
+                name=node.get("alias") or node["name"],
+                schema=schema,
+                unique_id=unique_id,
+                description=(node.get("description") or "").strip(),
+                documented_columns={
+                    name.lower(): column for name, column in (node.get("columns") or {}).items()
+                },
+            )
+        )
+    return sorted(relations, key=lambda relation: relation.name)
+
+
+def warehouse_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables"
+        " where table_catalog = current_database() and table_schema = ?"
+        " order by table_name",
+        [schema],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def warehouse_columns(con: duckdb.DuckDBPyConnection, relation: PublicRelation) -> list[tuple]:
+    return con.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_catalog = current_database() and table_schema = ? and table_name = ?"
+        " order by ordinal_position",
+        [relation.schema, relation.name],
+    ).fetchall()
+
+
+def select_relations(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any] | None
+) -> tuple[str, list[PublicRelation]]:
+    """Which relations to export and where that list came from."""
+    present = set(warehouse_tables(con, PUBLIC_SCHEMA))
+    if manifest is None:
+        return "schema", [PublicRelation(name=name) for name in sorted(present)]
+    relations = public_nodes(manifest)
+    missing = [relation.name for relation in relations if relation.name not in present]
+    if missing:
+        raise ExportError(
+            f"public marts missing from the warehouse: {', '.join(missing)} (run `cts build`)"
+        )
+    return "manifest", relations
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_entry(path: Path, rows: int | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": path.name, "bytes": path.stat().st_size}
+    if rows is not None:
+        entry["rows"] = rows
+    entry["sha256"] = sha256(path)
+    return entry
+
+
+def copy_relation(
+    con: duckdb.DuckDBPyConnection, relation: PublicRelation, directory: Path
+) -> list[Path]:
+    """Write one relation as Parquet and CSV, rows ordered by every column."""
+    query = f"select * from {relation.qualified} order by all"
+    options = {
+        "parquet": "format parquet, compression zstd",
+        "csv": "format csv, header true, delimiter ','",
+    }
+    written = []
+    for extension in FORMATS:
+        target = directory / f"{relation.name}.{extension}"
+        con.execute(f"copy ({query}) to {sql_string(str(target))} ({options[extension]})")
+        written.append(target)
+    return written
+
+
+def dictionary_entry(
+    relation: PublicRelation, columns: list[tuple], rows: int
+) -> dict[str, Any]:
+    described = []
+    for column_name, warehouse_type in columns:
+        documented = relation.documented_columns.get(column_name.lower(), {})
+        described.append(
+            {
+                "name": column_name,
+                "data_type": (documented.get("data_type") or warehouse_type).lower(),
+                "description": (documented.get("description") or "").strip(),
+            }
+        )
+    return {
+        "name": relation.name,
+        "relation": f"{relation.schema}.{relation.name}",
+        "dbt_node": relation.unique_id,
+        "description": relation.description,
+        "rows": rows,
+        "files": [f"{relation.name}.{extension}" for extension in FORMATS],
+        "columns": described,
+    }
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|") or "–"
+
+
+def dictionary_markdown(entries: list[dict[str, Any]]) -> str:
+    lines = [
+        "# Data dictionary: public marts",
+        "",
+        "Generated by `cts export` from the dbt manifest of the last build. Every file is",
+        "offered as Parquet and CSV; `manifest.json` lists row counts, sizes and SHA-256 sums.",
+        "Counts from 1 to the suppression threshold are suppressed (see README.md).",
+        "",
+    ]
+    for entry in entries:
+        lines += [
+            f"## {entry['name']}",
+            "",
+            entry["description"] or "(no description)",
+            "",
+            f"Rows: {entry['rows']}. Files: "
+            + ", ".join(f"`{name}`" for name in entry["files"])
+            + ".",
+            "",
+            "| column | type | description |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| `{column['name']}` | {_cell(column['data_type'])} | {_cell(column['description'])} |"
+            for column in entry["columns"]
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_text(path: Path, text: str) -> None:
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def remove_stale(directory: Path, keep: set[str]) -> None:
+    """Drop exports of an earlier run that this run did not write (e.g. a removed mart)."""
+    for path in directory.iterdir():
+        stale_kind = path.suffix in {".parquet", ".csv"} or path.name in {
+            DICTIONARY_JSON,
+            DICTIONARY_MD,
+            MANIFEST,
+        }
+        if path.is_file() and stale_kind and path.name not in keep:
+            path.unlink()
+
+
+def export_public(
+    workdir: Workdir,
+    generation: dict[str, Any] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ExportSummary:
+    """Export the public marts of the work dir's warehouse into `<workdir>/public/`."""
+    if not workdir.warehouse.is_file():
+        raise ExportError(
+            f"no warehouse at {workdir.warehouse} (run `cts run`, or `cts load` and `cts build`)"
+        )
+    manifest = read_manifest(workdir.target / "manifest.json")
+    directory = workdir.public
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(workdir.warehouse), read_only=True)
+    except duckdb.Error as error:
+        raise ExportError(f"cannot open the warehouse {workdir.warehouse}: {error}") from error
+    try:
+        # One thread: the same bytes every time (row groups never depend on scheduling).
+        con.execute("set threads = 1")
+        con.execute("set enable_progress_bar = false")
+        source, relations = select_relations(con, manifest)
+        if not relations:
+            raise ExportError(
+                f"nothing to export: no public relation in schema {PUBLIC_SCHEMA} (run `cts build`)"
+            )
+        entries, files = [], []
+        for index, relation in enumerate(relations):
+            if relation.schema in FORBIDDEN_SCHEMAS:  # defence in depth; never reached
+                raise ExportError(f"refusing to export {relation.qualified}")
+            if progress is not None:
+                progress(relation.name, index, len(relations))
+            rows = con.execute(f"select count(*) from {relation.qualified}").fetchall()[0][0]
+            written = copy_relation(con, relation, directory)
+            files += [file_entry(path, rows) for path in written]
+            entries.append(dictionary_entry(relation, warehouse_columns(con, relation), rows))
+        if progress is not None:
+            progress("data dictionary", len(relations), len(relations))
+    finally:
+        con.close()
+
+    dictionary = {
+        "title": "Cross-Tracking System program data: public marts",
+        "models": entries,
+    }
+    write_text(directory / DICTIONARY_JSON, json.dumps(dictionary, indent=2, sort_keys=True))
+    write_text(directory / DICTIONARY_MD, dictionary_markdown(entries))
+    files += [file_entry(directory / name, None) for name in (DICTIONARY_JSON, DICTIONARY_MD)]
+    files.sort(key=lambda entry: entry["path"])
+
+    metadata = (manifest or {}).get("metadata", {})
+    export_manifest = {
+        "generated_by": f"cts {__version__}",
+        "relations_from": "dbt manifest (access: public)"
+        if source == "manifest"
+        else f"all tables of schema {PUBLIC_SCHEMA} (no dbt manifest found)",
+        "dbt_version": metadata.get("dbt_version"),
+        "project": metadata.get("project_name"),
+        "generation": generation or None,
+        "files": files,
+    }
+    write_text(directory / MANIFEST, json.dumps(export_manifest, indent=2, sort_keys=True))
+    remove_stale(directory, {entry["path"] for entry in files} | {MANIFEST})
+    return ExportSummary(
+        directory=directory,
+        source=source,
+        relations=[relation.name for relation in relations],
+        files=files,
+    )
