@@ -1,0 +1,36 @@
+{#- True when the whole of `expression` matches the regular expression `pattern`. -#}
+{% macro cts_regex_full_match(expression, pattern) -%}
+    {{ return(adapter.dispatch('cts_regex_full_match', 'cts_programs')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__cts_regex_full_match(expression, pattern) -%}
+    ({{ expression }} ~ '^(?:{{ pattern }})$')
+{%- endmacro %}
+
+{% macro duckdb__cts_regex_full_match(expression, pattern) -%}
+    regexp_full_match({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__cts_regex_full_match(expression, pattern) -%}
+    ({{ expression }} rlike '^(?:{{ pattern }})$')
+{%- endmacro %}
+
+
+{#- String similarity in [0, 1] used to match program names never seen before. -#}
+{% macro cts_string_similarity(left, right) -%}
+    {{ return(adapter.dispatch('cts_string_similarity', 'cts_programs')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__cts_string_similarity(left, right) -%}
+    {{ exceptions.raise_compiler_error(
+        "cts_string_similarity has no implementation for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__cts_string_similarity(left, right) -%}
+    jaro_winkler_similarity({{ left }}, {{ right }})
+{%- endmacro %}
+
+{#- PostgreSQL: trigram similarity from the pg_trgm extension. -#}
+{% macro postgres__cts_string_similarity(left, right) -%}
+    similarity({{ left }}, {{ right }})
+{%- endmacro %}
