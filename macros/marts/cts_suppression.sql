@@ -4,22 +4,32 @@
     `<count>_suppression`. -#}
 {% macro cts_suppressed_count(column) -%}
     case
-        when {{ column }} between 1 and {{ var('suppression_threshold') }} then null
+        when {{ cts_is_small(column) }} then null
         else {{ column }}
     end as {{ column }},
     case
-        when {{ column }} between 1 and {{ var('suppression_threshold') }} then 'PRIMARY'
+        when {{ cts_is_small(column) }} then 'PRIMARY'
     end as {{ column }}_suppression
 {%- endmacro %}
 
 
-{#- A rate numerator / denominator, published only when neither part is suppressed and the
-    denominator is more than the threshold (DOMAIN.md §5). -#}
-{% macro cts_suppressed_rate(numerator, denominator, name) -%}
+{% macro cts_is_small(column) -%}
+    ({{ column }} between 1 and {{ var('suppression_threshold') }})
+{%- endmacro %}
+
+
+{#- numerator / denominator, published only when the denominator is above the threshold and
+    none of the `parts` it is built from is a small (suppressed) count (DOMAIN.md §5). -#}
+{% macro cts_suppressed_rate(numerator, denominator, name, parts) -%}
     case
         when
             {{ denominator }} > {{ var('suppression_threshold') }}
-            and not ({{ numerator }} between 1 and {{ var('suppression_threshold') }})
-            then cast(round(cast({{ numerator }} as decimal(18, 6)) / {{ denominator }}, 4) as decimal(7, 4))
+            {%- for part in parts %}
+            and not {{ cts_is_small(part) }}
+            {%- endfor %}
+            then cast(
+                round(cast({{ numerator }} as decimal(18, 6)) / {{ denominator }}, 4)
+                as decimal(7, 4)
+            )
     end as {{ name }}
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#- Reads one source table's definition from the sources YAML: the agency code, the table
     meta (date format, file, ...) and a map of role -> raw column name, from each column's
     `meta.role`. Per-agency differences live there, so one macro per entity stages every
-    agency. At parse time the graph is not populated; an empty spec is returned. -#}
+    agency. At parse time the graph is not populated; an empty spec is returned. Unit tests
+    have no graph either: they override this macro with the spec under test. -#}
 {% macro cts_source_spec(source_name, table_name) %}
     {%- set spec = {'agency_code': source_name | upper, 'meta': {}, 'columns': {}} -%}
     {%- if execute -%}

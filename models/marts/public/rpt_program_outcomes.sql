@@ -69,8 +69,10 @@ suppressed as (
         {%- for group in ['successful', 'unsuccessful', 'administrative', 'unknown', 'total'] %}
         {{ cts_suppressed_count(group ~ '_exits') }},
         {%- endfor %}
-        {{ cts_suppressed_rate('successful_exits', 'rated_exits', 'completion_rate') }},
-        {{ cts_suppressed_rate('successful_exits', 'total_exits', 'completions_over_all_exits') }}
+        {{ cts_suppressed_rate('successful_exits', 'rated_exits', 'completion_rate',
+            ['successful_exits', 'unsuccessful_exits']) }},
+        {{ cts_suppressed_rate('successful_exits', 'total_exits', 'completions_over_all_exits',
+            ['successful_exits', 'unsuccessful_exits', 'administrative_exits', 'unknown_exits']) }}
     from joined
 )
 
