@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 WORKDIR ?= work
 TEST_WORKDIR ?= work/test-tiny
 
-.PHONY: setup run test lint lint-sql lint-python dbt-test pytest bench clean
+.PHONY: setup run test lint lint-sql lint-python dbt-test pytest docs status bench clean
 
 setup: $(STAMP)
 
@@ -31,11 +31,19 @@ lint-python: setup
 lint-sql: setup
 	$(BIN)/sqlfluff lint models macros tests --disable-progress-bar
 
+# The whole pipeline at tiny scale: every dbt model, data test and unit test must pass, and the
+# public export must be producible.
 dbt-test: setup
-	$(BIN)/cts run --scale tiny --seed 7 --workdir $(TEST_WORKDIR) --no-export
+	$(BIN)/cts run --scale tiny --seed 7 --workdir $(TEST_WORKDIR)
 
 pytest: setup
 	$(BIN)/pytest
+
+docs: setup
+	$(BIN)/cts docs --workdir $(WORKDIR)
+
+status: setup
+	$(BIN)/cts status --workdir $(WORKDIR)
 
 bench: setup
 	$(BIN)/python bench/bench_generate.py

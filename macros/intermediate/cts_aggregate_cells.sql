@@ -1,10 +1,16 @@
 {#- Counts long-form spells (int_program_spells_by_dimension) into report cells: by calendar
-    and by fiscal year of `year_prefix` (start or end), for each agency and statewide, each
-    category and all categories, with optional extra grouping columns. `measures` maps output
-    column -> aggregate expression. Statewide and all-category rows come from grouping sets,
-    so a person counts once in a statewide distinct count even if several agencies held them. -#}
+    and by fiscal year of `year_prefix` (start or end), for each agency and statewide (ALL),
+    each category and all categories (ALL), with optional extra grouping columns. `measures`
+    maps output column -> aggregate expression. Each rollup is its own grouped select, so a
+    person counts once in a statewide distinct count even if several agencies held them. -#}
 {% macro cts_aggregate_cells(relation, year_prefix, measures, extra_columns=[], where='1 = 1') -%}
     {%- set keys = ['period_type', 'period_year', 'dimension', 'dimension_value'] + extra_columns -%}
+    {%- set rollups = [
+        ('agency_code', 'category_code'),
+        ('agency_code', "'ALL'"),
+        ("'ALL'", 'category_code'),
+        ("'ALL'", "'ALL'"),
+    ] -%}
     with
 
     by_period as (
@@ -22,20 +28,27 @@
     ),
 
     aggregated as (
+        {%- for agency_expression, category_expression in rollups %}
         select
             {{ keys | join(',\n            ') }},
-            coalesce(agency_code, 'ALL') as agency_code,
-            coalesce(category_code, 'ALL') as category_code,
+            {{ agency_expression }} as agency_code,
+            {{ category_expression }} as category_code,
             {%- for name, expression in measures.items() %}
             {{ expression }} as {{ name }}{{ ',' if not loop.last }}
             {%- endfor %}
         from by_period
-        group by grouping sets (
-            ({{ keys | join(', ') }}, agency_code, category_code),
-            ({{ keys | join(', ') }}, agency_code),
-            ({{ keys | join(', ') }}, category_code),
-            ({{ keys | join(', ') }})
-        )
+        group by
+            {{ keys | join(',\n            ') }}
+            {%- if agency_expression == 'agency_code' %},
+            agency_code
+            {%- endif %}
+            {%- if category_expression == 'category_code' %},
+            category_code
+            {%- endif %}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
     )
 
     select * from aggregated

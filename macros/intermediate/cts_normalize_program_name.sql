@@ -14,12 +14,12 @@
     {%- for pattern in var('program_name_qualifiers') -%}
         {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", ' (" ~ pattern ~ ") ', ' ', 'g')" -%}
     {%- endfor -%}
-    {#- applied twice so that two abbreviations in a row are both expanded -#}
-    {%- for _ in range(2) -%}
-        {%- for abbreviation, expansion in var('program_name_abbreviations').items() -%}
-            {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' " ~ abbreviation ~ " ', ' "
-                ~ expansion ~ " ')" -%}
-        {%- endfor -%}
+    {#- words are separated by two spaces while abbreviations are replaced, so that two
+        abbreviations in a row do not share (and consume) one boundary space -#}
+    {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' ', '  ')" -%}
+    {%- for abbreviation, expansion in var('program_name_abbreviations').items() -%}
+        {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' " ~ abbreviation ~ " ', ' "
+            ~ expansion ~ " ')" -%}
     {%- endfor -%}
     trim(regexp_replace({{ ns.sql }}, ' +', ' ', 'g'))
 {%- endmacro %}

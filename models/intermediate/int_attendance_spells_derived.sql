@@ -32,6 +32,7 @@ attended_sessions as (
         and is_attended
         and session_date is not null
         and agency_person_id is not null
+        and agency_program_code is not null
 ),
 
 sessions_numbered as (
@@ -40,8 +41,10 @@ sessions_numbered as (
         sum(
             case
                 when previous_session_date is null then 1
-                when {{ dbt.datediff('previous_session_date', 'session_date', 'day') }}
-                    > {{ var('attendance_gap_days') }} then 1
+                when
+                    {{ dbt.datediff('previous_session_date', 'session_date', 'day') }}
+                    > {{ var('attendance_gap_days') }}
+                    then 1
                 else 0
             end
         ) over (
@@ -90,7 +93,7 @@ exits_matched as (
         coalesce(current_exits.exit_reason_raw, current_exits.exit_reason_code_raw)
             as exit_reason_raw,
         row_number() over (
-            partition by current_exits.exit_id
+            partition by current_exits.agency_code, current_exits.exit_id
             order by attendance_spells.start_date desc
         ) as spell_rank
     from current_exits

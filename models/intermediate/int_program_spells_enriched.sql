@@ -66,7 +66,7 @@ stays_matched as (
         *,
         row_number() over (
             partition by agency_code, spell_id
-            order by match_priority, admission_date desc
+            order by match_priority asc, admission_date desc
         ) as stay_rank
     from (
         select * from stays_by_id

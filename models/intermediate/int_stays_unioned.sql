@@ -34,9 +34,22 @@ sheriff_stays as (
 ),
 
 unioned as (
-    select * from sheriff_stays
+    {%- for relation in ['sheriff_stays', 'doc_stays'] %}
+    select
+        agency_code,
+        stay_id,
+        agency_person_id,
+        facility_code,
+        sending_agency_code,
+        admission_date,
+        release_date,
+        custody_status_code,
+        custody_status_raw
+    from {{ relation }}
+    {%- if not loop.last %}
     union all
-    select * from doc_stays
+    {%- endif %}
+    {%- endfor %}
 )
 
 select * from unioned

@@ -24,6 +24,7 @@ from rich.table import Table
 from cts import __version__
 from cts import dbt as dbt_runner
 from cts.paths import Workdir, find_project_root, resolve_workdir
+from cts.status import LAST_BUILD_RESULTS
 
 SCALES = ("tiny", "demo", "full")
 DEFAULT_SCALE = "demo"
@@ -43,6 +44,9 @@ class CtsError(click.ClickException):
 class CtsGroup(click.Group):
     """A group whose errors are one line on stderr: `cts <command>: error: <why>`."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # pipeline order, as defined below
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
@@ -51,9 +55,7 @@ class CtsGroup(click.Group):
             outcome = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx else "cts"
-            click.echo(
-                f"{where}: error: {error.format_message()} (see '{where} --help')", err=True
-            )
+            click.echo(f"{where}: error: {error.format_message()} (see '{where} --help')", err=True)
             sys.exit(error.exit_code)
         except click.ClickException as error:
             where = _current_command_path()
@@ -115,7 +117,7 @@ WORKDIR_HELP = "Work dir holding every artifact [env CTS_WORKDIR; default: work/
 
 
 def workdir_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Accept `--workdir` after the subcommand too (`cts run --workdir w` = `cts --workdir w run`)."""
+    """Accept `--workdir` after the subcommand too: `cts run --workdir w`."""
     return click.option(
         "--workdir",
         metavar="DIR",
@@ -141,24 +143,37 @@ def err() -> Console:
 
 
 class ProgressReporter:
-    """A rich progress display fed by a callback of the generator or the loader.
+    """Rich progress bars fed by a callback of the generator or the loader.
 
     The callback may be called as `(description, done, total)`, `(done, total)`,
     `(done, total, description)` or with keywords `description`/`stage`, `completed`/`done`,
-    `total`, `advance`; each new description gets its own bar.
+    `total`, `advance`; each new description gets its own bar. The display starts on the
+    first call, so a step that fails before reporting anything prints nothing.
     """
 
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err(),
+        )
+        self.started = False
         self.tasks: dict[str, Any] = {}
         self.current: str | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> None:
+        if not self.started:
+            self.progress.start()
+            self.started = True
         if len(args) == 1 and isinstance(args[0], dict):
             kwargs = {**args[0], **kwargs}
             args = ()
         texts = [arg for arg in args if isinstance(arg, str)]
-        numbers = [arg for arg in args if isinstance(arg, int | float) and not isinstance(arg, bool)]
+        numbers = [
+            arg for arg in args if isinstance(arg, int | float) and not isinstance(arg, bool)
+        ]
         description = str(
             kwargs.get("description")
             or kwargs.get("stage")
@@ -176,13 +191,9 @@ class ProgressReporter:
             if len(numbers) > 1 and total is None:
                 total = numbers[1]
         if description not in self.tasks:
-            if self.current is not None:
-                previous = self.tasks[self.current]
-                task = self.progress.tasks[previous]
-                self.progress.update(previous, completed=task.total or task.completed)
+            self._complete(self.current)
             self.tasks[description] = self.progress.add_task(description, total=total)
         self.current = description
-        task_id = self.tasks[description]
         update: dict[str, Any] = {}
         if total is not None:
             update["total"] = total
@@ -190,26 +201,49 @@ class ProgressReporter:
             update["completed"] = completed
         elif advance is not None:
             update["advance"] = advance
-        self.progress.update(task_id, **update)
+        self.progress.update(self.tasks[description], **update)
 
-    def finish(self) -> None:
-        for task in self.progress.tasks:
-            if task.total is not None:
-                self.progress.update(task.id, completed=task.total)
+    def step(self, name: str, advance: int, total: int, detail: str) -> None:
+        """One bar fed `(steps just done, total steps, what now)`, as the loader reports."""
+        if not self.started:
+            self.progress.start()
+            self.started = True
+        if name not in self.tasks:
+            self.tasks[name] = self.progress.add_task(name, total=total)
+        label = f"{name}: {detail}"
+        label = label if len(label) <= 40 else label[:39] + "…"
+        task_id = self.tasks[name]
+        if detail == "done":
+            self.progress.update(task_id, total=total, completed=total, description=name)
+        else:
+            self.progress.update(task_id, total=total, advance=advance, description=f"{label:<40}")
+
+    def _complete(self, description: str | None) -> None:
+        if description is None:
+            return
+        task_id = self.tasks[description]
+        task = next(task for task in self.progress.tasks if task.id == task_id)
+        if task.total is not None:
+            self.progress.update(task_id, completed=task.total)
+
+    def stop(self, succeeded: bool) -> None:
+        if not self.started:
+            return
+        if succeeded:
+            for description in self.tasks:
+                self._complete(description)
+        self.progress.stop()
 
 
 @contextmanager
 def progress_reporter() -> Iterator[ProgressReporter]:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err(), transient=False) as progress:
-        reporter = ProgressReporter(progress)
+    reporter = ProgressReporter()
+    try:
         yield reporter
-        reporter.finish()
+    except BaseException:
+        reporter.stop(succeeded=False)
+        raise
+    reporter.stop(succeeded=True)
 
 
 # --- the steps, shared by the subcommands and `run` ------------------------------------------
@@ -230,7 +264,9 @@ def do_generate(workdir: Workdir, scale: str, seed: int, out_dir: Path | None) -
         raise CtsError(f"the generator is not available: {error}") from error
     target = (out_dir or workdir.data).expanduser().resolve()
     workdir.ensure()
-    err().print(f"Generating [bold]{scale}[/] submissions (seed {seed}) into {target}")
+    err().print(
+        f"Generating [bold]{scale}[/] submissions (seed {seed}) into {target}", soft_wrap=True
+    )
     try:
         with progress_reporter() as reporter:
             summary = generate(scale, seed, target, progress=reporter)
@@ -261,23 +297,45 @@ def do_load(workdir: Workdir, project_dir: Path, path: Path) -> None:
     except ImportError as error:
         raise CtsError(f"the loader is not available: {error}") from error
     workdir.ensure()
-    err().print(f"Loading submissions from {path} into {workdir.warehouse}")
+    err().print(f"Loading submissions from {path} into {workdir.warehouse}", soft_wrap=True)
     try:
         with progress_reporter() as reporter:
-            result = load_submissions(path, workdir.warehouse, project_dir, progress=reporter)
+            result = load_submissions(
+                path,
+                workdir.warehouse,
+                project_dir,
+                progress=lambda advance, total, detail: reporter.step(
+                    "load", advance, total, detail
+                ),
+            )
     except LoadError as error:
         raise CtsError(str(error)) from error
     accepted = _count(getattr(result, "accepted", 0))
     rejected = _count(getattr(result, "rejected", 0))
+    skipped = _count(getattr(result, "skipped_already_loaded", 0))
+    rows = getattr(result, "total_rows", None)
     problems = list(getattr(result, "problems", None) or [])
     console = err()
-    console.print(f"Loaded: {accepted} submissions accepted, {rejected} rejected.")
+    summary = f"Loaded: {accepted} submissions accepted"
+    if isinstance(rows, int):
+        summary += f" ({rows:,} rows)"
+    summary += f", {rejected} rejected"
+    if skipped:
+        summary += f", {skipped} skipped (already loaded)"
+    console.print(summary + ".", soft_wrap=True)
+    fatal = [problem for problem in problems if getattr(problem, "fatal", True)]
+    minor = len(problems) - len(fatal)
     shown = 20
-    for problem in problems[:shown]:
-        console.print(f"  [yellow]problem[/] {problem}", markup=True, soft_wrap=True)
-    if len(problems) > shown:
-        console.print(f"  … and {len(problems) - shown} more problems")
-    if accepted == 0 and rejected > 0:
+    for problem in fatal[:shown]:
+        console.print(f"  rejected: {problem}", markup=False, soft_wrap=True)
+    if len(fatal) > shown:
+        console.print(f"  … and {len(fatal) - shown} more rejections")
+    if minor:
+        console.print(f"  {minor} malformed lines left out (see the load report)")
+    report = getattr(result, "report_path", None)
+    if report:
+        console.print(f"  load report: {report}", markup=False, soft_wrap=True)
+    if accepted == 0 and skipped == 0 and rejected > 0:
         raise CtsError("every submission was rejected: nothing loaded")
 
 
@@ -302,7 +360,7 @@ def _dbt(command: list[str], workdir: Workdir, project_dir: Path, label: str):
             raise CtsError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
 
 
-def report_dbt(outcome: dbt_runner.DbtOutcome, label: str) -> None:
+def report_dbt(outcome: dbt_runner.DbtOutcome, label: str, count_nodes: bool = True) -> None:
     """Say how a dbt command went; raise with its exit code if it did not pass."""
     console = err()
     if outcome.exit_code == dbt_runner.EXIT_NOT_RUN:
@@ -321,7 +379,9 @@ def report_dbt(outcome: dbt_runner.DbtOutcome, label: str) -> None:
             console.print(f"  ({outcome.skipped} nodes skipped because of them)")
         failed = ", ".join(failure.unique_id for failure in outcome.failures) or "see dbt log"
         raise CtsError(f"dbt {label} failed: {failed}", exit_code=dbt_runner.EXIT_FAILED)
-    console.print(f"dbt {label}: {outcome.nodes} nodes, all passed")
+    console.print(
+        f"dbt {label}: {outcome.nodes} nodes, all passed" if count_nodes else f"dbt {label}: done"
+    )
 
 
 def do_build(workdir: Workdir, project_dir: Path, extra: list[str]) -> None:
@@ -332,6 +392,9 @@ def do_build(workdir: Workdir, project_dir: Path, extra: list[str]) -> None:
         )
     report_dbt(_dbt(["seed"], workdir, project_dir, "seed"), "seed")
     outcome = _dbt(["build", *extra], workdir, project_dir, "build")
+    results = workdir.target / "run_results.json"
+    if results.is_file():  # kept apart: `cts docs` overwrites run_results.json
+        shutil.copyfile(results, workdir.target / LAST_BUILD_RESULTS)
     report_dbt(outcome, "build")
     if outcome.nodes == 0:
         raise CtsError("dbt build selected nothing (check --select/--exclude)")
@@ -352,33 +415,40 @@ def do_export(workdir: Workdir) -> None:
     data_files = [entry for entry in summary.files if "rows" in entry]
     err().print(
         f"Exported {len(summary.relations)} public marts ({len(data_files)} files) to"
-        f" {summary.directory}"
+        f" {summary.directory}",
+        soft_wrap=True,
     )
 
 
 def where_everything_is(workdir: Workdir) -> None:
-    table = Table(title="Where everything is", show_header=False, box=None)
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("work dir", str(workdir.root))
-    table.add_row("submissions", str(workdir.data) if workdir.data.exists() else "–")
-    table.add_row("warehouse", str(workdir.warehouse))
-    public = workdir.public / "manifest.json"
-    table.add_row("public exports", str(workdir.public) if public.is_file() else "– (cts export)")
+    rows = [
+        ("work dir", str(workdir.root)),
+        ("submissions", str(workdir.data) if workdir.data.exists() else "–"),
+        ("warehouse", str(workdir.warehouse)),
+        (
+            "public exports",
+            str(workdir.public)
+            if (workdir.public / "manifest.json").is_file()
+            else "– (cts export)",
+        ),
+    ]
     for site in (workdir.site / "index.html", workdir.root / "dashboard" / "index.html"):
         if site.is_file():
-            table.add_row("dashboard", str(site))
+            rows.append(("dashboard", str(site)))
             break
     docs = workdir.docs / "index.html"
-    table.add_row("dbt docs", str(docs) if docs.is_file() else "– (cts docs)")
-    table.add_row("dbt artifacts", str(workdir.target))
-    out().print(table)
+    rows.append(("dbt docs", str(docs) if docs.is_file() else "– (cts docs)"))
+    rows.append(("dbt artifacts", str(workdir.target)))
+    console = out()
+    console.print("[bold]Where everything is[/]")
+    for label, value in rows:
+        console.print(f"  {label:<15} {value}", soft_wrap=True)
 
 
 # --- the commands ----------------------------------------------------------------------------
 
 
-@click.group(cls=CtsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="cts", cls=CtsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--workdir", metavar="DIR", default=None, help=WORKDIR_HELP)
 @click.option(
     "--project-dir",
@@ -405,7 +475,7 @@ def cli(ctx: click.Context, workdir: str | None, project_dir: str | None) -> Non
         _COMMAND_PATH.append(f"cts {ctx.invoked_subcommand}")
 
 
-@cli.command()
+@cli.command(short_help="Generate synthetic agency submissions.")
 @click.option("--scale", type=click.Choice(SCALES), default=DEFAULT_SCALE, show_default=True)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option(
@@ -419,10 +489,10 @@ def cli(ctx: click.Context, workdir: str | None, project_dir: str | None) -> Non
 def generate(scale: str, seed: int, out_dir: Path | None) -> None:
     """Generate synthetic agency submissions (and the truth behind them)."""
     target = do_generate(state().workdir, scale, seed, out_dir)
-    out().print(f"Submissions written to {target}")
+    out().print(f"Submissions written to {target}", soft_wrap=True)
 
 
-@cli.command()
+@cli.command(short_help="Load submissions into the warehouse.")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @workdir_option
 def load(path: Path | None) -> None:
@@ -433,6 +503,7 @@ def load(path: Path | None) -> None:
 
 
 @cli.command(
+    short_help="Run dbt seed + dbt build (extra args go to dbt build).",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
 )
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
@@ -450,14 +521,14 @@ def build(dbt_args: tuple[str, ...]) -> None:
     do_build(current.workdir, current.project_dir, list(dbt_args))
 
 
-@cli.command()
+@cli.command(short_help="Export the public marts (Parquet, CSV, dictionary).")
 @workdir_option
 def export() -> None:
     """Export the public marts to <workdir>/public (Parquet, CSV, dictionary, manifest)."""
     do_export(state().workdir)
 
 
-@cli.command()
+@cli.command(short_help="generate → load → build → export, end to end.")
 @click.option("--scale", type=click.Choice(SCALES), default=DEFAULT_SCALE, show_default=True)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option("--no-export", is_flag=True, help="Stop after the dbt build.")
@@ -486,7 +557,7 @@ def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
     where_everything_is(workdir)
 
 
-@cli.command()
+@cli.command(short_help="Generate the dbt docs site into <workdir>/docs.")
 @workdir_option
 def docs() -> None:
     """Generate the dbt docs site into <workdir>/docs/index.html (one static file)."""
@@ -495,16 +566,16 @@ def docs() -> None:
     if not workdir.warehouse.is_file():
         raise CtsError(f"no warehouse at {workdir.warehouse} (run `cts run` first)")
     outcome = _dbt(["docs", "generate", "--static"], workdir, current.project_dir, "docs")
-    report_dbt(outcome, "docs generate")
+    report_dbt(outcome, "docs generate", count_nodes=False)
     static = workdir.target / "static_index.html"
     if not static.is_file():
         raise CtsError(f"dbt did not write {static}", exit_code=dbt_runner.EXIT_NOT_RUN)
     workdir.docs.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(static, workdir.docs / "index.html")
-    out().print(f"Docs written to {workdir.docs / 'index.html'}")
+    out().print(f"Docs written to {workdir.docs / 'index.html'}", soft_wrap=True)
 
 
-@cli.command()
+@cli.command(short_help="What is loaded per agency; how the last build went.")
 @workdir_option
 def status() -> None:
     """Show what is loaded per agency and how the last dbt build went."""
@@ -512,7 +583,7 @@ def status() -> None:
 
     workdir = state().workdir
     console = out()
-    console.print(f"Work dir: {workdir.root}")
+    console.print(f"Work dir: {workdir.root}", soft_wrap=True)
     try:
         loads, build_results = describe(workdir)
     except StatusError as error:

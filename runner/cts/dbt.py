@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,8 +60,10 @@ class DbtOutcome:
 
 def dbt_args(command: Sequence[str], workdir: Workdir, project_dir: Path) -> list[str]:
     """The full argument list for a dbt command run against this work dir."""
+    colors = "--use-colors" if sys.stdout.isatty() else "--no-use-colors"
     return [
         *command,
+        colors,
         "--project-dir",
         str(project_dir),
         "--profiles-dir",
@@ -138,13 +141,17 @@ def invoke(
         workdir.ensure()
         workdir.target.mkdir(parents=True, exist_ok=True)
         workdir.logs.mkdir(parents=True, exist_ok=True)
-        os.environ[WAREHOUSE_ENV] = str(workdir.warehouse)
         args = dbt_args(command, workdir, project_dir)
-        runner = _runner([on_event] if on_event is not None else [])
+        previous = os.environ.get(WAREHOUSE_ENV)
+        os.environ[WAREHOUSE_ENV] = str(workdir.warehouse)
         try:
-            res = runner.invoke(args)
+            res = _runner([on_event] if on_event is not None else []).invoke(args)
         finally:
             _release_warehouse()
+            if previous is None:
+                os.environ.pop(WAREHOUSE_ENV, None)
+            else:
+                os.environ[WAREHOUSE_ENV] = previous
         return summarize(args, res)
     finally:
         _LOCK.release()

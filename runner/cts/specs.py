@@ -85,7 +85,11 @@ class TableSpec:
         return not (self.valid_to is not None and period > self.valid_to)
 
     def validity_text(self) -> str:
-        return f"{self.valid_from or 'the start'}..{self.valid_to or 'the end'}"
+        if self.valid_from and self.valid_to:
+            return f"{self.valid_from}..{self.valid_to}"
+        if self.valid_to:
+            return f"periods up to {self.valid_to}"
+        return f"periods from {self.valid_from}" if self.valid_from else "every period"
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,20 @@ LEDGER_TABLE = "load_ledger"
 
 # The ledger is the loader's table; these are the column names it may use for each role.
 AGENCY_COLUMNS = ("agency", "agency_code")
-ROWS_COLUMNS = ("rows_loaded", "row_count", "rows", "n_rows", "record_count", "rows_accepted")
+ROWS_COLUMNS = (
+    "data_rows",
+    "rows_loaded",
+    "row_count",
+    "rows",
+    "n_rows",
+    "record_count",
+    "rows_accepted",
+)
 LOADED_AT_COLUMNS = ("loaded_at", "load_time", "loaded_at_utc", "load_timestamp")
 SUBMISSION_COLUMNS = ("submission", "submission_id", "submission_path", "path")
 STATUS_COLUMNS = ("status", "outcome", "result")
+# `cts build` keeps a copy of its run_results.json: `cts docs` overwrites the original.
+LAST_BUILD_RESULTS = "last_build_run_results.json"
 
 
 class StatusError(Exception):
@@ -106,8 +116,10 @@ def ledger_summary(warehouse: Path) -> list[AgencyLoads] | None:
 
 
 def last_build(target: Path) -> BuildResults | None:
-    """The results of the last dbt command from its run_results.json, if any."""
-    path = target / "run_results.json"
+    """The results of the last dbt build (else the last dbt command), if any."""
+    path = target / LAST_BUILD_RESULTS
+    if not path.is_file():
+        path = target / "run_results.json"
     if not path.is_file():
         return None
     try:

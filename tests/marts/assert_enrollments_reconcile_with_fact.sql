@@ -20,7 +20,11 @@ facts as (
 ] %}
 
 recounted as (
-    {%- for period_type, year_column in [('CALENDAR_YEAR', 'start_calendar_year'), ('FISCAL_YEAR', 'start_fiscal_year')] %}
+    {%- set period_columns = [
+        ('CALENDAR_YEAR', 'start_calendar_year'),
+        ('FISCAL_YEAR', 'start_fiscal_year'),
+    ] %}
+    {%- for period_type, year_column in period_columns %}
     {%- set outer_loop = loop %}
     {%- for agency_expression, category_expression in group_sets %}
     select

@@ -1,0 +1,1108 @@
+"""One agency's submissions: identities as sent, stays, catalog, program activity, defects,
+late records, corrections, and its part of the truth. Runs in a worker process per agency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import defects as dfx
+from . import names as nm
+from . import truth
+from .catalog import Offering, build_catalog
+from .dates import NA, from_ymd, month_index, month_label, ymd
+from .enrollments import (
+    Enrollments,
+    cadence,
+    doc_segments,
+    sheriff_segments,
+    simulate,
+)
+from .layouts import (
+    ATTEND_EXIT,
+    DOC_EXIT_CODES,
+    DOC_EXIT_DESC,
+    DOC_MOVES,
+    ENROLL_EXIT_TEXT,
+    EVENT_CODES,
+    EVENT_EXIT,
+    EVENT_TYPES,
+    KEEPS_ACCENTS,
+    LAYOUTS,
+    UPPER_NAMES,
+    Layout,
+    agency_layout,
+)
+from .reference import (
+    AGENCIES,
+    AGENCY_CODES,
+    AGENCY_INDEX,
+    DOC_V2_MONTH,
+    EXIT_INDEX,
+    EXIT_REASONS,
+    N_MONTHS,
+    REL,
+    WINDOW_END,
+    canonical_programs,
+    facility_codes,
+)
+from .tables import Revision, Table, code_col, d_col, int_col, s_col, write_agency
+from .world import OPEN, World
+
+# Identifier formats: (person id, first number, stay id, first number, enrollment id).
+ID_FORMATS = {
+    "BAR": ("B{:06d}", 100000, "BS{:07d}", 1000000, ""),
+    "BER": ("BE{:05d}", 10000, "{:06d}", 200000, ""),
+    "BRI": ("{:07d}", 3000000, "BK{:07d}", 1000000, ""),
+    "DUK": ("{:05d}", 10000, "DB{:05d}", 10000, "DE{:05d}"),
+    "ESS": ("{:08d}", 20000000, "{:09d}", 100000000, "{:07d}"),
+    "FRA": ("FR{:05d}", 10000, "{:06d}", 300000, ""),
+    "HMD": ("H{:07d}", 1000000, "HS{:07d}", 1000000, ""),
+    "HMS": ("HS{:05d}", 10000, "{:06d}", 400000, ""),
+    "MID": ("{:07d}", 5000000, "{:07d}", 7000000, ""),
+    "NOR": ("{:06d}", 100000, "NC{:07d}", 1000000, "NE{:07d}"),
+    "PLY": ("P{:06d}", 100000, "PS{:07d}", 1000000, ""),
+    "SUF": ("{:07d}", 1000000, "B{:08d}", 10000000, "{:08d}"),
+    "WOR": ("W{:06d}", 100000, "WB{:07d}", 1000000, "WE{:07d}"),
+    "DOC": ("", 0, "", 0, "{:07d}"),
+}
+
+
+@dataclass
+class Config:
+    seed: int
+    scale: str
+    catalog_factor: float
+    rates: dict[str, float]
+    shared_sid: str
+
+
+def _ids(fmt: str, start: int, n: int, rng) -> np.ndarray:
+    numbers = start + np.cumsum(rng.integers(1, 4, n))
+    return np.array([fmt.format(v) for v in numbers.tolist()], dtype=object)
+
+
+def _pick(options: tuple[str, ...], rng, n: int) -> np.ndarray:
+    arr = np.array(options, dtype=object)
+    return arr[rng.integers(0, len(arr), n)]
+
+
+def _vary_case(text: np.ndarray, rng) -> np.ndarray:
+    """Free text typed by hand: mostly as is, some upper/lower case or stray spaces."""
+    u = rng.random(len(text))
+    out = text.copy()
+    for i in np.flatnonzero(u < 0.2).tolist():
+        value = out[i]
+        if not value:
+            continue
+        if u[i] < 0.08:
+            out[i] = value.upper()
+        elif u[i] < 0.14:
+            out[i] = value.lower()
+        else:
+            out[i] = " " + value + ("  " if u[i] < 0.17 else " ")
+    return out
+
+
+
+def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
+    ai = AGENCY_INDEX[code]
+    agency = AGENCIES[ai]
+    rng = np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(2, ai)))
+    log = dfx.DefectLog(
+        code, cfg.rates, np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(3, ai)))
+    )
+    is_doc = code == "DOC"
+    kind = "doc" if is_doc else LAYOUTS[code].layout
+    stays = world.stays.take(np.flatnonzero(world.stays.agency == ai))
+    persons = world.persons
+    sex = persons.sex[stays.person]
+    size = max(6, round(agency.catalog_size * cfg.catalog_factor))
+    offerings = build_catalog(code, size, rng)
+    segments = doc_segments(stays, sex, rng) if is_doc else sheriff_segments(stays)
+    enr, referrals = simulate(code, stays, sex, segments, offerings, rng)
+    _remap_exits(enr, kind)
+
+    # --- records: one per person (sheriffs) or per commitment (DOC) --------------------------
+    if is_doc:
+        rec_of_stay = np.arange(len(stays))
+        rec_person = stays.person.copy()
+        rec_ids = _commitment_numbers(stays, sex, rng)
+        stay_ids = rec_ids
+    else:
+        _, first_idx, inverse = np.unique(stays.person, return_index=True, return_inverse=True)
+        order = np.argsort(first_idx, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        rec_of_stay = rank[inverse]
+        rec_person = stays.person[first_idx[order]]
+        pfmt, pstart, sfmt, sstart, _ = ID_FORMATS[code]
+        rec_ids = _ids(pfmt, pstart, len(rec_person), rng)
+        stay_ids = _ids(sfmt, sstart, len(stays), rng)
+    n_rec = len(rec_person)
+    rec_first_stay = np.full(n_rec, len(stays), dtype=np.int64)
+    np.minimum.at(rec_first_stay, rec_of_stay, np.arange(len(stays)))
+    first_month = np.maximum(month_index(stays.start[rec_first_stay]), 0)
+    century_ok = first_month >= DOC_V2_MONTH if is_doc else np.ones(n_rec, dtype=bool)
+    identity = _identities(code, persons, rec_person, rng, log, cfg.shared_sid, century_ok)
+
+    # --- people rows: first sight, and an update when a missing SID gets filled in ---------------
+    rows = np.arange(n_rec)
+    pmonth = first_month.copy()
+    psid = identity["sid"].copy()
+    latest_sid = identity["sid"].copy()
+    if not is_doc:
+        second = _second_stay(rec_of_stay, n_rec)
+        true_sid = np.array(
+            [f"MA{s:09d}" if s > 0 else "" for s in persons.sid[rec_person].tolist()], object
+        )
+        upd = (identity["sid"] == "") & (true_sid != "") & (second >= 0)
+        upd &= rng.random(n_rec) < 0.55
+        upd_rec = np.flatnonzero(upd)
+        upd_month = np.maximum(month_index(stays.start[second[upd_rec]]), 0)
+        later = upd_month > first_month[upd_rec]
+        upd_rec, upd_month = upd_rec[later], upd_month[later]
+        rows = np.concatenate([rows, upd_rec])
+        pmonth = np.concatenate([pmonth, upd_month])
+        psid = np.concatenate([psid, true_sid[upd_rec]])
+        latest_sid[upd_rec] = true_sid[upd_rec]
+    identity["sid_latest"] = latest_sid
+    people = _people_table(code, identity, rec_ids, rows, pmonth, psid, stays, rec_first_stay)
+    for defect, recs, details in identity["defects"]:
+        for r, detail in zip(recs, details, strict=True):
+            log.before_sort(defect, "people", int(r), str(rec_ids[r]), detail)
+
+    # Orphans: some people with activity never appear in the people file.
+    has_activity = np.zeros(n_rec, dtype=bool)
+    has_activity[rec_of_stay[enr.stay]] = True
+    orphans = log.choose("orphan_activity", has_activity)
+    in_people = np.ones(n_rec, dtype=bool)
+    in_people[orphans] = False
+    for r in orphans.tolist():
+        log.add(
+            "orphan_activity",
+            "people",
+            None,
+            str(rec_ids[r]),
+            "person has activity but no row in the people file",
+            month=int(first_month[r]),
+        )
+    keep_rows = in_people[rows]
+    new_index = np.cumsum(keep_rows) - 1
+    log.pending = [
+        (e, int(new_index[row])) for e, row in log.pending if e.role != "people" or keep_rows[row]
+    ]
+    people = people.take(np.flatnonzero(keep_rows))
+
+    # --- stays or DOC movements ---------------------------------------------------------------
+    fac_codes = np.array(facility_codes(), dtype=object)
+    if is_doc:
+        stays_role = "movements"
+        stays_table = _movements_table(stays, segments, rec_ids, fac_codes, rng)
+    else:
+        stays_role = "stays"
+        stays_table = _stays_table(
+            code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rng, log
+        )
+
+    # --- program activity -------------------------------------------------------------------
+    off_codes = np.array([o.code for o in offerings], dtype=object)
+    enr_ids = _enrollment_ids(code, enr, rng)
+    tables: dict[str, Table] = {"people": people, stays_role: stays_table}
+    if kind in ("doc", "enroll"):
+        tables["activity"] = _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log)
+    elif kind == "events":
+        tables["activity"] = _events_activity(
+            code, enr, referrals, stay_ids, rec_ids, rec_of_stay, off_codes, stays, rng, log
+        )
+    else:
+        tables["activity"], tables["exits"] = _attend_activity(
+            enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log
+        )
+
+    # --- late records, duplicates, sorting, field-level defects ------------------------------------
+    for role in ("people", stays_role, "activity"):
+        tables[role] = _late_and_duplicates(tables[role], role, log)
+    for role, table in tables.items():
+        log.resolve(role, table.finalize())
+    _field_defects(code, tables, stays_role, set(off_codes.tolist()), log)
+
+    revisions = _corrections(code, tables, log, rng)
+    counts = write_agency(out, code, tables, _catalog_renderer(offerings), revisions)
+    submissions = sum(len(revisions.get(m, [None])) for m in range(N_MONTHS))
+
+    parts = out / "truth" / ".parts"
+    truth.write_agency_parts(
+        parts,
+        code,
+        persons=persons,
+        stays=stays,
+        stay_ids=stay_ids,
+        rec_ids=rec_ids,
+        rec_of_stay=rec_of_stay,
+        rec_person=rec_person,
+        identity=identity,
+        in_people=in_people,
+        offerings=offerings,
+        enr=enr,
+        enr_ids=enr_ids if kind in ("doc", "enroll") else None,
+        segments=segments,
+        referrals=referrals,
+        fac_codes=fac_codes,
+        log=log,
+        tables=tables,
+        revisions=revisions,
+    )
+    programs = canonical_programs()
+    started = month_index(enr.start)
+    return {
+        "agency": code,
+        "layout": kind,
+        "rows": counts,
+        "rows_total": int(sum(counts.values())),
+        "submissions": submissions,
+        "person_records": int(in_people.sum()),
+        "stays": len(stays),
+        "enrollments": len(enr),
+        "programs": len(offerings),
+        "program_names": len({name for o in offerings for _, name in o.versions}),
+        "opportunities": dict(sorted(log.opportunities.items())),
+        "defects": _defect_counts(log),
+        "exits": {
+            EXIT_REASONS[i]: int((enr.exit == i).sum()) for i in np.unique(enr.exit[enr.exit >= 0])
+        },
+        "enrollments_by_month": np.bincount(
+            np.clip(started, 0, N_MONTHS - 1), minlength=N_MONTHS
+        ).tolist(),
+        "categories": dict(
+            sorted(
+                _count_strings(
+                    [programs[offerings[o].canonical].category for o in enr.offering]
+                ).items()
+            )
+        ),
+    }
+
+
+def _count_strings(values) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for v in values:
+        out[v] = out.get(v, 0) + 1
+    return out
+
+
+def _defect_counts(log: dfx.DefectLog) -> dict[str, int]:
+    return dict(sorted(_count_strings(e.defect for e in log.entries).items()))
+
+
+def _remap_exits(enr: Enrollments, kind: str) -> None:
+    other, unknown = EXIT_INDEX["OTHER_KNOWN"], EXIT_INDEX["UNKNOWN"]
+    if kind == "events":
+        enr.exit[np.isin(enr.exit, [other, unknown])] = EXIT_INDEX["PROGRAM_ENDED"]
+    elif kind in ("attend", "doc"):
+        enr.exit[enr.exit == other] = unknown
+
+
+def _commitment_numbers(stays, sex, rng) -> np.ndarray:
+    out = np.empty(len(stays), dtype=object)
+    order = np.argsort(stays.start, kind="stable")
+    men = order[sex[order] == 0]
+    women = order[sex[order] == 1]
+    base_m = 22000 + np.cumsum(rng.integers(1, 3, len(men)))
+    base_f = 1000 + np.cumsum(rng.integers(1, 3, len(women)))
+    out[men] = [f"W{v % 100000:05d}" for v in base_m.tolist()]
+    out[women] = [f"F{v % 10000:04d}" for v in base_f.tolist()]
+    return out
+
+
+def _second_stay(rec_of_stay: np.ndarray, n_rec: int) -> np.ndarray:
+    second = np.full(n_rec, -1, dtype=np.int64)
+    seen = np.zeros(n_rec, dtype=np.int64)
+    for i, r in enumerate(rec_of_stay.tolist()):
+        seen[r] += 1
+        if seen[r] == 2:
+            second[r] = i
+    return second
+
+
+def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> dict:
+    """Names, birth date and SID as this agency sends them, with identity defects."""
+    n = len(rec_person)
+    first = persons.first[rec_person].copy()
+    middle = persons.middle[rec_person].copy()
+    last = persons.last[rec_person].copy()
+    dob = persons.dob[rec_person].copy()
+    true_sid = persons.sid[rec_person]
+    sid = np.array([f"MA{s:09d}" if s > 0 else "" for s in true_sid.tolist()], dtype=object)
+    sid[rng.random(n) < 0.10] = ""  # not captured at this booking
+    u = rng.random(n)
+    initials = np.array([m[:1] for m in middle.tolist()], dtype=object)
+    middle = np.where(u < 0.3, initials, middle).astype(object)
+    middle[(u >= 0.3) & (u < 0.45)] = ""
+    race = persons.race[rec_person].copy()
+    if code == "BRI":  # Bristol also sends O (other) for some unknowns
+        race[(race == 4) & (rng.random(n) < 0.4)] = 5
+    found: list[tuple[str, list[int], list[str]]] = []
+    drng = log.rng
+
+    has_nick = np.array([nm.nickname(f, drng) is not None for f in first.tolist()], dtype=bool)
+    picks = log.choose("nickname", has_nick).tolist()
+    details = []
+    for i in picks:
+        new = nm.nickname(first[i], drng)
+        details.append(f"{first[i]} -> {new}")
+        first[i] = new
+    found.append(("nickname", picks, details))
+
+    picks = log.choose("name_typo", np.ones(n, bool)).tolist()
+    details = []
+    for i in picks:
+        if drng.random() < 0.5:
+            new = dfx.name_typo(last[i], drng)
+            details.append(f"last {last[i]} -> {new}")
+            last[i] = new
+        else:
+            new = dfx.name_typo(first[i], drng)
+            details.append(f"first {first[i]} -> {new}")
+            first[i] = new
+    found.append(("name_typo", picks, details))
+
+    female = persons.sex[rec_person] == 1
+    eligible = female | (drng.random(n) < 0.1)
+    picks = log.choose("surname_change", eligible).tolist()
+    details = []
+    pool = [s for o in nm.ORIGINS for s, _ in o.surnames]
+    for i in picks:
+        other = pool[int(drng.integers(len(pool)))]
+        new = f"{last[i]}-{other}" if drng.random() < 0.5 else other
+        details.append(f"{last[i]} -> {new}")
+        last[i] = new
+    found.append(("surname_change", picks, details))
+
+    picks = log.choose("sid_typo", sid != "").tolist()
+    details = []
+    for i in picks:
+        new = dfx.sid_typo(sid[i], drng)
+        details.append(f"{sid[i]} -> {new}")
+        sid[i] = new
+    found.append(("sid_typo", picks, details))
+    for defect, value in (("placeholder_sid", dfx.PLACEHOLDER_SID), ("shared_sid", shared_sid)):
+        picks = log.choose(defect, np.ones(n, bool)).tolist()
+        found.append((defect, picks, [f"{sid[i] or 'blank'} -> {value}" for i in picks]))
+        sid[picks] = value
+
+    y, m, d = ymd(dob)
+    picks = log.choose("dob_day_month_swap", (d <= 12) & (d != m))
+    if len(picks):
+        dob[picks] = from_ymd(y[picks], d[picks], m[picks])
+    found.append(
+        (
+            "dob_day_month_swap",
+            picks.tolist(),
+            [f"{y[i]}-{m[i]:02d}-{d[i]:02d} sent as {y[i]}-{d[i]:02d}-{m[i]:02d}" for i in picks],
+        )
+    )
+    picks = log.choose("century_dob", century_ok)
+    if len(picks):
+        dob[picks] = from_ymd(y[picks] + 100, m[picks], d[picks])
+    found.append(("century_dob", picks.tolist(), [f"{y[i]} sent as {y[i] + 100}" for i in picks]))
+
+    if code not in KEEPS_ACCENTS:
+        for arr in (first, middle, last):
+            arr[:] = [nm.ascii_fold(v) for v in arr.tolist()]
+    if code in UPPER_NAMES:
+        for arr in (first, middle, last):
+            arr[:] = [v.upper() for v in arr.tolist()]
+    return {
+        "first": first,
+        "middle": middle,
+        "last": last,
+        "dob": dob,
+        "sid": sid,
+        "sex": persons.sex[rec_person].astype(np.int64),
+        "race": race.astype(np.int64),
+        "eth": persons.eth[rec_person].astype(np.int64),
+        "defects": found,
+    }
+
+
+PEOPLE_RENDER = {
+    "id": s_col,
+    "sid": s_col,
+    "last": s_col,
+    "first": s_col,
+    "middle": s_col,
+    "dob": d_col,
+    "sex": code_col("sex"),
+    "race": code_col("race"),
+    "eth": code_col("ethnicity"),
+    "pcf": s_col,
+}
+
+
+def _seq(days: np.ndarray) -> np.ndarray:
+    return np.asarray(days, dtype=np.int64) * 10_000_000 + np.arange(len(days))
+
+
+def _people_table(code, identity, rec_ids, rows, pmonth, psid, stays, rec_first_stay) -> Table:
+    data = {
+        "id": rec_ids[rows],
+        "sid": psid,
+        "last": identity["last"][rows],
+        "first": identity["first"][rows],
+        "middle": identity["middle"][rows],
+        "dob": identity["dob"][rows],
+        "sex": identity["sex"][rows],
+        "race": identity["race"][rows],
+        "eth": identity["eth"][rows],
+    }
+    if code == "DOC":
+        n = len(rec_ids)
+        pcf = np.array([f"{v:07d}" for v in (np.arange(n) * 7919 + 1234567) % 10_000_000], object)
+        pcf[(np.arange(n) * 37) % 100 < 22] = ""  # PCF number often missing
+        data["pcf"] = pcf[rows]
+    order_day = stays.start[rec_first_stay[rows]]
+    return Table(
+        role="people",
+        data=data,
+        renderers=PEOPLE_RENDER,
+        month=pmonth.astype(np.int64),
+        seq=_seq(np.maximum(order_day, 0) + 0),
+        rec=rows.astype(np.int64),
+        key=rec_ids[rows],
+        string_cols=frozenset({"last", "first", "middle"}),
+    )
+
+
+STAY_RENDER = {
+    "stay_id": s_col,
+    "person_id": s_col,
+    "facility": s_col,
+    "start": d_col,
+    "end": d_col,
+    "status": code_col("status"),
+    "reason": code_col("release"),
+    "sending": s_col,
+}
+
+
+def _stays_table(code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rng, log) -> Table:
+    n = len(stays)
+    start_m = np.maximum(month_index(stays.start), 0)
+    closed = stays.end < OPEN
+    end_m = np.where(closed, month_index(np.minimum(stays.end, WINDOW_END)), N_MONTHS)
+    single = closed & (end_m == start_m)
+    open_rows = np.flatnonzero(~single)
+    close_rows = np.flatnonzero(closed)
+    idx = np.concatenate([open_rows, close_rows])
+    is_close = np.concatenate([np.zeros(len(open_rows), bool), np.ones(len(close_rows), bool)])
+    end = np.where(is_close, stays.end[idx], NA)
+    reason = np.where(is_close, stays.release[idx], -1).astype(np.int64)
+    # Overlapping spells: a release date sent after the person's next admission here.
+    nxt = np.full(n, -1, dtype=np.int64)
+    order = np.lexsort((stays.start, rec_of_stay))
+    same = rec_of_stay[order[1:]] == rec_of_stay[order[:-1]]
+    nxt[order[:-1][same]] = order[1:][same]
+    has_next = np.zeros(len(idx), dtype=bool)
+    has_next[is_close] = nxt[idx[is_close]] >= 0
+    overlap_rows = log.choose("overlapping_spell", has_next)
+    for r in overlap_rows.tolist():
+        nstart = stays.start[nxt[idx[r]]]
+        end[r] = nstart + int(rng.integers(1, 16))
+        log.before_sort(
+            "overlapping_spell",
+            "stays",
+            r,
+            str(stay_ids[idx[r]]),
+            f"release sent after next admission ({stay_ids[nxt[idx[r]]]})",
+        )
+    # Exit before start: a release date before the admission date.
+    for r in log.choose("exit_before_start", is_close & (end != NA)).tolist():
+        if r in set(overlap_rows.tolist()):
+            continue
+        end[r] = stays.start[idx[r]] - int(rng.integers(1, 31))
+        log.before_sort(
+            "exit_before_start", "stays", r, str(stay_ids[idx[r]]), "release before admission"
+        )
+    sending = np.array(
+        [AGENCY_CODES[s] if s >= 0 else "" for s in stays.sending[idx].tolist()], dtype=object
+    )
+    month = np.where(is_close, end_m[idx], start_m[idx])
+    event_day = np.where(is_close, np.minimum(stays.end[idx], WINDOW_END), stays.start[idx])
+    return Table(
+        role="stays",
+        data={
+            "stay_id": stay_ids[idx],
+            "person_id": rec_ids[rec_of_stay[idx]],
+            "facility": fac_codes[stays.facility[idx]],
+            "start": stays.start[idx],
+            "end": end,
+            "status": stays.status[idx].astype(np.int64),
+            "reason": reason,
+            "sending": sending,
+        },
+        renderers=STAY_RENDER,
+        month=month.astype(np.int64),
+        seq=_seq(event_day),
+        rec=idx.astype(np.int64),
+        key=stay_ids[idx],
+    )
+
+
+MOVE_RENDER = {
+    "id": s_col,
+    "date": d_col,
+    "code": s_col,
+    "desc": s_col,
+    "facility": s_col,
+    "status": code_col("status"),
+}
+RELEASE_MOVE = {
+    REL["EXPIRED"]: "REL",
+    REL["PAROLE"]: "PAR",
+    REL["COURT"]: "CRT",
+    REL["DIED"]: "DTH",
+    REL["ESCAPE"]: "ESC",
+    REL["TO_COUNTY"]: "TRO",
+    REL["STATUS_CHANGE"]: "CRT",
+    REL["TO_DOC"]: "TRF",
+    REL["BAIL"]: "CRT",
+}
+
+
+def _movements_table(stays, segments, rec_ids, fac_codes, rng) -> Table:
+    seg_stay = segments.stay
+    first_seg = np.r_[True, seg_stay[1:] != seg_stay[:-1]]
+    adm_code = np.array(["ADM", "PVA", "TRI"], dtype=object)[stays.doc_move[seg_stay]]
+    code = np.where(first_seg, adm_code, "TRF").astype(object)
+    ids = [rec_ids[seg_stay]]
+    days = [segments.start]
+    codes = [code]
+    facs = [fac_codes[segments.facility]]
+    status = [np.where(stays.doc_awt[seg_stay], 0, 1)]
+    last_seg = np.r_[seg_stay[1:] != seg_stay[:-1], True]
+    closed = last_seg & (segments.end < OPEN)
+    rel = stays.release[seg_stay[closed]]
+    ids.append(rec_ids[seg_stay[closed]])
+    days.append(segments.end[closed])
+    codes.append(np.array([RELEASE_MOVE[int(r)] for r in rel.tolist()], dtype=object))
+    facs.append(fac_codes[segments.facility[closed]])
+    status.append(np.where(stays.doc_awt[seg_stay[closed]], 0, 1))
+    day_arr = np.concatenate(days)
+    code_arr = np.concatenate(codes)
+    desc = np.array(
+        [DOC_MOVES[c][int(u < 0.5)] for c, u in zip(code_arr, rng.random(len(code_arr)), strict=True)],
+        dtype=object,
+    )
+    month = np.maximum(month_index(np.minimum(day_arr, WINDOW_END)), 0)
+    keep = day_arr <= WINDOW_END
+    stay_of_row = np.concatenate([seg_stay, seg_stay[closed]])
+    table = Table(
+        role="movements",
+        data={
+            "id": np.concatenate(ids),
+            "date": day_arr,
+            "code": code_arr,
+            "desc": desc,
+            "facility": np.concatenate(facs),
+            "status": np.concatenate(status).astype(np.int64),
+        },
+        renderers=MOVE_RENDER,
+        month=month.astype(np.int64),
+        seq=_seq(day_arr),
+        rec=np.arange(len(day_arr), dtype=np.int64),
+        key=np.concatenate(ids),
+    )
+    # Movements long before 2017 of people still in custody then: only the last few are sent.
+    old = day_arr < month_start(0) - 3 * 365
+    keep &= ~old | (np.r_[stay_of_row[1:] != stay_of_row[:-1], True])
+    return table.take(np.flatnonzero(keep))
+
+
+def month_start(month: int) -> int:
+    from .reference import FIRST_MONTH
+
+    return int(np.datetime64(FIRST_MONTH + month, "M").astype("datetime64[D]").astype(int))
+
+
+def _enrollment_ids(code: str, enr: Enrollments, rng) -> np.ndarray:
+    fmt = ID_FORMATS[code][4] or "{:07d}"
+    return _ids(fmt, 100000 if code != "DOC" else 1000000, len(enr), rng)
+
+
+ENROLL_RENDER = {
+    "enroll_id": s_col,
+    "stay_id": s_col,
+    "program": s_col,
+    "start": d_col,
+    "end": d_col,
+    "reason": s_col,
+    "reason_code": s_col,
+}
+
+
+def _exit_text(code: str, exits: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Free-text exit reason (and DOC's code) per enrollment; blank when active."""
+    n = len(exits)
+    text = np.full(n, "", dtype=object)
+    codes = np.full(n, "", dtype=object)
+    # Each agency uses its own subset of the vocabulary: pick a stable per-agency variant set.
+    agency_rng = np.random.default_rng(sum(ord(c) * 131**i for i, c in enumerate(code)))
+    for i, reason in enumerate(EXIT_REASONS):
+        m = exits == i
+        if not m.any():
+            continue
+        if code == "DOC":
+            codes[m] = DOC_EXIT_CODES[reason]
+            text[m] = _pick(DOC_EXIT_DESC[reason], rng, int(m.sum()))
+        else:
+            options = ENROLL_EXIT_TEXT[reason]
+            k = max(1, min(len(options), int(agency_rng.integers(1, 4))))
+            subset = tuple(options[j] for j in agency_rng.permutation(len(options))[:k])
+            text[m] = _pick(subset, rng, int(m.sum()))
+    if code != "DOC":
+        text = _vary_case(text, rng)
+    return text, codes
+
+
+def _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log) -> Table:
+    n = len(enr)
+    start_m = np.maximum(month_index(enr.start), 0)
+    closed = enr.exit >= 0
+    end_m = np.where(closed, month_index(np.minimum(enr.end, WINDOW_END)), N_MONTHS)
+    single = closed & (end_m == start_m)
+    text, codes = _exit_text(code, enr.exit, rng)
+    open_rows = np.flatnonzero(~single)
+    close_rows = np.flatnonzero(closed)
+    # Overlapping spells: a second record of the same spell under a new enrollment id.
+    span = np.where(closed, enr.end - enr.start, 0)
+    dup_src = log.choose("overlapping_spell", closed & (span >= 3))
+    idx = np.concatenate([open_rows, close_rows, dup_src])
+    is_close = np.concatenate(
+        [np.zeros(len(open_rows), bool), np.ones(len(close_rows) + len(dup_src), bool)]
+    )
+    ids = enr_ids[idx].copy()
+    start = enr.start[idx].copy()
+    base = len(open_rows) + len(close_rows)
+    extra_ids = _ids("{:07d}", 9000000, len(dup_src), rng) if code != "DOC" else _ids(
+        "{:07d}", 8000000, len(dup_src), rng
+    )
+    for j, src in enumerate(dup_src.tolist()):
+        r = base + j
+        ids[r] = extra_ids[j]
+        start[r] = enr.start[src] + int(rng.integers(1, max(2, span[src])))
+        log.before_sort(
+            "overlapping_spell",
+            "activity",
+            r,
+            str(ids[r]),
+            f"second enrollment overlapping {enr_ids[src]} in the same program",
+        )
+    end = np.where(is_close, enr.end[idx], NA)
+    for r in log.choose("exit_before_start", is_close[:base]).tolist():
+        end[r] = start[r] - int(rng.integers(1, 31))
+        log.before_sort(
+            "exit_before_start", "activity", r, str(ids[r]), "end date before start date"
+        )
+    month = np.where(is_close, end_m[idx], start_m[idx])
+    event_day = np.where(is_close, np.minimum(enr.end[idx], WINDOW_END), enr.start[idx])
+    table = Table(
+        role="activity",
+        data={
+            "enroll_id": ids,
+            "stay_id": stay_ids[enr.stay[idx]],
+            "program": off_codes[enr.offering[idx]],
+            "start": start,
+            "end": end,
+            "reason": np.where(is_close, text[idx], ""),
+            "reason_code": np.where(is_close, codes[idx], ""),
+        },
+        renderers=ENROLL_RENDER,
+        month=month.astype(np.int64),
+        seq=_seq(event_day),
+        rec=idx.astype(np.int64),
+        key=ids,
+    )
+    _future_dates(table, "start", log, rng)
+    return table
+
+
+def _future_dates(table: Table, key: str, log, rng) -> None:
+    values = table.data[key]
+    ok = values != NA
+    for r in log.choose("future_date", ok).tolist():
+        years = int(rng.choice([10, 10, 20, 100]))
+        y, m, d = ymd(values[r : r + 1])
+        values[r] = from_ymd(y + years, m, d)[0]
+        log.before_sort(
+            "future_date", table.role, r, str(table.key[r]), f"year {y[0]} sent as {y[0] + years}"
+        )
+
+
+EVENT_RENDER = {
+    "event_id": s_col,
+    "person_id": s_col,
+    "stay_id": s_col,
+    "program": s_col,
+    "date": d_col,
+    "type": s_col,
+    "reason": s_col,
+}
+
+
+def _events_activity(
+    code, enr, referrals, stay_ids, rec_ids, rec_of_stay, off_codes, stays, rng, log
+) -> Table:
+    types = np.array(EVENT_CODES[code], dtype=object)
+    t_index = {t: i for i, t in enumerate(EVENT_TYPES)}
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    # (enrollment or -1, stay, offering, day, type index), reason filled below
+    n = len(enr)
+    all_e = np.arange(n)
+    m = enr.referral >= 0
+    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.referral[m], np.full(m.sum(), 0)))
+    parts.append((all_e, enr.stay, enr.offering, enr.start, np.full(n, 1)))
+    m = enr.suspend >= 0
+    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.suspend[m], np.full(m.sum(), 2)))
+    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.resume[m], np.full(m.sum(), 3)))
+    closed = enr.exit >= 0
+    term_type = np.full(n, 9)
+    term_reason = np.full(n, "", dtype=object)
+    for i, reason in enumerate(EXIT_REASONS):
+        mm = enr.exit == i
+        if not mm.any() or reason not in EVENT_EXIT:
+            continue
+        etype, reasons = EVENT_EXIT[reason]
+        term_type[mm] = t_index[etype]
+        term_reason[mm] = _pick(reasons, rng, int(mm.sum()))
+    parts.append(
+        (all_e[closed], enr.stay[closed], enr.offering[closed], enr.end[closed], term_type[closed])
+    )
+    k = len(referrals.stay)
+    parts.append(
+        (np.full(k, -1), referrals.stay, referrals.offering, referrals.day, np.full(k, 0))
+    )
+    e_idx = np.concatenate([p[0] for p in parts])
+    stay = np.concatenate([p[1] for p in parts])
+    off = np.concatenate([p[2] for p in parts])
+    day_arr = np.concatenate([p[3] for p in parts]).astype(np.int64)
+    typ = np.concatenate([p[4] for p in parts])
+    reason = np.full(len(e_idx), "", dtype=object)
+    is_term = np.zeros(len(e_idx), dtype=bool)
+    start_of_term = len(e_idx) - k - int(closed.sum())
+    is_term[start_of_term : len(e_idx) - k] = True
+    reason[is_term] = term_reason[closed]
+    reason = _vary_case(reason, rng)
+    # Exit before start: the terminal event dated before the start event.
+    for r in log.choose("exit_before_start", is_term).tolist():
+        day_arr[r] = enr.start[e_idx[r]] - int(rng.integers(1, 31))
+        log.before_sort(
+            "exit_before_start",
+            "activity",
+            r,
+            f"{stay_ids[stay[r]]}/{off_codes[off[r]]}",
+            "terminal event dated before the start event",
+        )
+    keep = day_arr >= stays.start[stay] - 400  # referrals/events stay near the custody period
+    event_ids = _ids("{:08d}", 10_000_000, len(e_idx), rng)
+    month = np.maximum(month_index(np.minimum(day_arr, WINDOW_END)), 0)
+    table = Table(
+        role="activity",
+        data={
+            "event_id": event_ids,
+            "person_id": rec_ids[rec_of_stay[stay]],
+            "stay_id": stay_ids[stay],
+            "program": off_codes[off],
+            "date": day_arr,
+            "type": types[typ],
+            "reason": reason,
+        },
+        renderers=EVENT_RENDER,
+        month=month.astype(np.int64),
+        seq=_seq(day_arr * 16 + typ),
+        rec=np.arange(len(e_idx), dtype=np.int64),
+        key=event_ids,
+    )
+    _future_dates(table, "date", log, rng)
+    del keep
+    return table
+
+
+def _attended(values: np.ndarray, layout: Layout) -> np.ndarray:
+    return np.array(["Y", "N"], dtype=object)[values]
+
+
+ATTEND_RENDER = {
+    "att_id": int_col("{}"),
+    "exit_id": int_col("{}"),
+    "person_id": s_col,
+    "program": s_col,
+    "date": d_col,
+    "attended": _attended,
+    "status": s_col,
+    "note": s_col,
+}
+
+
+def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
+    per_week = cadence(offerings)[enr.offering]
+    last_day = np.where(enr.exit >= 0, enr.end, WINDOW_END)
+    span = np.maximum(last_day - enr.start, 0)
+    n_sessions = np.floor(span * per_week / 7.0).astype(np.int64) + 1
+    total = int(n_sessions.sum())
+    owner = np.repeat(np.arange(len(enr)), n_sessions)
+    first = np.cumsum(n_sessions) - n_sessions
+    k = np.arange(total) - np.repeat(first, n_sessions)
+    step = 7.0 / per_week[owner]
+    day_arr = enr.start[owner] + np.round(k * step).astype(np.int64)
+    day_arr = np.minimum(day_arr, last_day[owner])
+    attended = (rng.random(total) < 0.12).astype(np.int8)
+    attended[k == 0] = 0
+    person = rec_ids[rec_of_stay[enr.stay]]
+    month = np.maximum(month_index(np.minimum(day_arr, WINDOW_END)), 0)
+    base = 1_000_000 + int(rng.integers(0, 1000))
+    sessions = Table(
+        role="activity",
+        data={
+            "att_id": np.zeros(total, dtype=np.int64),
+            "person_id": person[owner],
+            "program": off_codes[enr.offering[owner]],
+            "date": day_arr,
+            "attended": attended,
+        },
+        renderers=ATTEND_RENDER,
+        month=month.astype(np.int64),
+        seq=_seq(day_arr),
+        rec=np.arange(total, dtype=np.int64),
+        key=np.empty(total, dtype=object),
+    )
+    # Ids follow the date order; the record key is the id.
+    order = np.lexsort((np.arange(total), day_arr))
+    ids = np.empty(total, dtype=np.int64)
+    ids[order] = base + np.arange(total)
+    sessions.data["att_id"] = ids
+    sessions.key = ids.astype(object)
+    _future_dates(sessions, "date", log, rng)
+
+    closed = np.flatnonzero(enr.exit >= 0)
+    status = np.full(len(closed), "UNK", dtype=object)
+    note = np.full(len(closed), "", dtype=object)
+    for i, reason in enumerate(EXIT_REASONS):
+        m = enr.exit[closed] == i
+        if m.any() and reason in ATTEND_EXIT:
+            code, notes = ATTEND_EXIT[reason]
+            status[m] = code
+            note[m] = _pick(notes, rng, int(m.sum()))
+    exit_day = enr.end[closed].copy()
+    for r in log.choose("exit_before_start", np.ones(len(closed), bool)).tolist():
+        exit_day[r] = enr.start[closed[r]] - int(rng.integers(1, 31))
+        log.before_sort(
+            "exit_before_start",
+            "exits",
+            r,
+            f"{person[closed[r]]}/{off_codes[enr.offering[closed[r]]]}",
+            "exit dated before the first session",
+        )
+    exit_ids = 500_000 + np.arange(len(closed)) * 2 + rng.integers(0, 2, len(closed))
+    exits = Table(
+        role="exits",
+        data={
+            "exit_id": exit_ids,
+            "person_id": person[closed],
+            "program": off_codes[enr.offering[closed]],
+            "date": exit_day,
+            "status": status,
+            "note": note,
+        },
+        renderers=ATTEND_RENDER,
+        month=np.maximum(month_index(np.minimum(enr.end[closed], WINDOW_END)), 0).astype(np.int64),
+        seq=_seq(enr.end[closed]),
+        rec=np.arange(len(closed), dtype=np.int64),
+        key=exit_ids.astype(object),
+    )
+    return sessions, exits
+
+
+def _late_and_duplicates(table: Table, role: str, log: dfx.DefectLog) -> Table:
+    n = len(table)
+    order = np.lexsort((table.seq, table.month, table.rec))
+    next_month = np.full(n, N_MONTHS, dtype=np.int64)
+    same = table.rec[order[1:]] == table.rec[order[:-1]]
+    next_month[order[:-1][same]] = table.month[order[1:]][same]
+    picks = log.choose("late_record", np.ones(n, dtype=bool))
+    delay = log.rng.integers(1, 7, len(picks))
+    new = np.minimum(np.minimum(table.month[picks] + delay, next_month[picks] - 1), N_MONTHS - 1)
+    for r, m_new in zip(picks.tolist(), new.tolist(), strict=True):
+        m_old = int(table.month[r])
+        if m_new <= m_old:
+            continue
+        table.month[r] = m_new
+        log.before_sort(
+            "late_record",
+            role,
+            r,
+            str(table.key[r]),
+            f"due in {month_label(m_old)}, sent in {month_label(m_new)}",
+        )
+    picks = log.choose("duplicate_row", np.ones(n, dtype=bool))
+    if len(picks):
+        for j, r in enumerate(picks.tolist()):
+            log.before_sort("duplicate_row", role, n + j, str(table.key[r]), "row sent twice")
+        table = table.append(table.take(picks))
+    return table
+
+
+DATE_KEY = {"activity": ("start", "date"), "people": ("dob",), "stays": ("start",)}
+
+
+def _field_defects(code, tables, stays_role, valid_codes, log) -> None:
+    rng = log.rng
+    act = tables["activity"]
+    n = len(act)
+    date_key = "start" if "start" in act.data else "date"
+    for pos in log.choose("unknown_program_code", np.ones(n, bool)).tolist():
+        old = str(act.data["program"][pos])
+        new = _invalid_code(old, valid_codes, rng)
+        act.overrides.setdefault(pos, {})["program"] = new
+        log.add("unknown_program_code", "activity", pos, str(act.key[pos]), f"{old} -> {new}")
+    for pos in log.choose("unparseable_date", np.ones(n, bool)).tolist():
+        layout = agency_layout(code, int(act.month[pos]))
+        value = int(act.data[date_key][pos])
+        year = int(ymd(np.array([value]))[0][0]) if value != NA else 2020
+        text = dfx.unparseable_date(layout.date_format, year, rng)
+        act.overrides.setdefault(pos, {})[date_key] = text
+        log.add("unparseable_date", "activity", pos, str(act.key[pos]), f"{date_key} = {text!r}")
+    for role, keys in (("people", ("last", "dob")), (stays_role, ("start",)), ("activity", None)):
+        table = tables[role]
+        if role == "movements":
+            keys = ("date",)
+        if keys is None:
+            keys = ("program", date_key)
+        for pos in log.choose("missing_required", np.ones(len(table), bool)).tolist():
+            key = keys[int(rng.integers(len(keys)))]
+            table.overrides.setdefault(pos, {})[key] = ""
+            log.add("missing_required", role, pos, str(table.key[pos]), f"{key} blank")
+    for pos in log.choose("malformed_line", np.ones(n, bool)).tolist():
+        broken, detail = dfx.malformed(rng)
+        act.line_override[pos] = broken
+        log.add("malformed_line", "activity", pos, str(act.key[pos]), detail)
+
+
+def _invalid_code(old: str, valid: set[str], rng) -> str:
+    for _ in range(20):
+        kind = int(rng.integers(3))
+        if kind == 0 and old:
+            candidate = old[:-1] + str(int(rng.integers(10)))
+        elif kind == 1:
+            candidate = old + ("A", "X", "1", "-OLD")[int(rng.integers(4))]
+        else:
+            candidate = ("TMP", "NEW", "9999", "000")[int(rng.integers(4))] + str(
+                int(rng.integers(10, 99))
+            )
+        if candidate not in valid and candidate != old:
+            return candidate
+    return old + "-X"
+
+
+def _corrections(code, tables, log, rng) -> dict[int, list[Revision]]:
+    """Months resubmitted: r1 left rows out, sent some twice, or wrote dates wrongly."""
+    plan: dict[int, list[Revision]] = {}
+    months = log.choose("correction", np.ones(N_MONTHS, dtype=bool))
+    for month in months.tolist():
+        layout = agency_layout(code, month)
+        kind = ("missing_rows", "duplicate_rows", "bad_dates")[
+            int(rng.choice(3, p=[0.5, 0.25, 0.25]))
+        ]
+        revisions = [Revision(1)]
+        if rng.random() < 0.15:
+            revisions.append(Revision(2))
+        final = Revision(len(revisions) + 1)
+        for number, revision in enumerate(revisions, start=1):
+            this_kind = kind if number == 1 else "missing_rows"
+            _damage(code, tables, revision, this_kind, month, layout, log, rng, final.number)
+        plan[month] = [*revisions, final]
+    return plan
+
+
+def _damage(code, tables, revision, kind, month, layout, log, rng, final_number) -> None:
+    act_roles = ["activity"] + (["stays"] if "stays" in tables else [])
+    if kind == "bad_dates":
+        wrong = "%Y-%m-%d" if layout.date_format != "%Y-%m-%d" else "%m/%d/%Y"
+        revision.date_format["activity"] = wrong
+        lo, hi = tables["activity"].month_rows(month)
+        log.add(
+            "correction",
+            "activity",
+            None,
+            "",
+            f"r{revision.number} wrote dates as {wrong} in all {hi - lo} rows; "
+            f"fixed in r{final_number}",
+            month=month,
+            revision=revision.number,
+        )
+        return
+    for role in act_roles:
+        table = tables[role]
+        lo, hi = table.month_rows(month)
+        if hi <= lo:
+            continue
+        share = 0.05 + 0.15 * rng.random() if kind == "missing_rows" else 0.1 + 0.2 * rng.random()
+        chosen = np.flatnonzero(rng.random(hi - lo) < share) + lo
+        if not len(chosen):
+            chosen = np.array([lo + int(rng.integers(hi - lo))])
+        target = revision.drop if kind == "missing_rows" else revision.duplicate
+        target[role] = set(chosen.tolist())
+        log.add(
+            "correction",
+            role,
+            None,
+            "",
+            f"r{revision.number} {kind.replace('_', ' ')}: {len(chosen)} of {hi - lo} rows; "
+            f"fixed in r{final_number}",
+            month=month,
+            revision=revision.number,
+        )
+        chosen_set = set(chosen.tolist())
+        shift = 0
+        for pos in range(lo, hi):
+            if kind == "missing_rows" and pos in chosen_set:
+                log.add(
+                    "correction_missing_row",
+                    role,
+                    None,
+                    str(table.key[pos]),
+                    f"left out of r{revision.number}",
+                    month=month,
+                    revision=revision.number,
+                )
+                shift -= 1
+            elif kind == "duplicate_rows" and pos in chosen_set:
+                line = pos - lo + 2 + shift
+                log.add(
+                    "correction_duplicate_row",
+                    role,
+                    None,
+                    str(table.key[pos]),
+                    f"sent twice in r{revision.number}",
+                    month=month,
+                    revision=revision.number,
+                    line=line + 1,
+                )
+                shift += 1
+
+
+def _catalog_renderer(offerings: list[Offering]):
+    def lines(month: int, layout: Layout) -> list[str]:
+        out = []
+        delim = layout.delimiter
+        for o in offerings:
+            if o.first_month <= month <= o.last_month:
+                name = o.name_at(month)
+                if delim in name or '"' in name:
+                    name = '"' + name.replace('"', '""') + '"'
+                out.append(delim.join((o.code, name, o.type_word, o.facility)))
+        return out
+
+    return lines

@@ -1,0 +1,454 @@
+"""The statewide world: people and their custody episodes (stays) in every agency.
+
+Everything here is vectorised with numpy over persons and episodes. A person has a home county;
+each custody episode is a pre-trial stay, a county sentence, a DOC commitment, a civil or federal
+hold, or a chain of these (pre-trial → county sentence, pre-trial → DOC). Re-admissions follow a
+release with a probability that falls with age. DOC commitments before 2017 are simulated back to
+1980 so that the prison population on 2017-01-01 (lifers included) exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import names as nm
+from .dates import from_ymd, ymd
+from .reference import (
+    AGENCIES,
+    AGENCY_INDEX,
+    CIVIL,
+    FEDERAL,
+    PRETRIAL,
+    REL,
+    SENTENCED,
+    WINDOW_END,
+    WINDOW_START,
+    WMRWCC_SENDERS,
+    day,
+    facility_index,
+)
+
+OPEN = WINDOW_END + 100_000  # end day of a stay still open after the window
+DOC = AGENCY_INDEX["DOC"]
+
+# Calendar-year multipliers of admission volume (2024 = 1.0): somewhat higher in 2017, the
+# pandemic trough in 2020, recovery after. Years before 2017 feed stays open on 2017-01-01.
+YEAR_TREND = {
+    2015: 1.30,
+    2016: 1.28,
+    2017: 1.25,
+    2018: 1.20,
+    2019: 1.12,
+    2020: 0.78,
+    2021: 0.84,
+    2022: 0.92,
+    2023: 0.97,
+    2024: 1.00,
+    2025: 1.00,
+}
+# Episode types of county-start episodes and their probabilities.
+EPISODE_TYPES = ("P", "PS", "S", "PD", "D", "C", "F")
+EPISODE_P = np.array([0.52, 0.12, 0.22, 0.032, 0.025, 0.03, 0.02])
+# First episodes per year relative to a county's admissions (the rest are re-admissions and
+# second stays of a pre-trial → sentence chain). Calibrated so that 2024 totals match targets.
+FIRST_EPISODE_SHARE = 0.43
+DOC_LEGACY_PER_YEAR = 1650  # DOC commitments per year before 2017 (full scale)
+LIFER_SHARE = 0.015
+NANTUCKET_PER_YEAR = 25  # Nantucket people held at Barnstable
+
+
+@dataclass
+class Persons:
+    sex: np.ndarray  # 0 M, 1 F
+    origin: np.ndarray  # index into names.ORIGINS
+    first: np.ndarray  # object arrays of str
+    middle: np.ndarray
+    last: np.ndarray
+    dob: np.ndarray  # day number
+    race: np.ndarray  # index into RACES
+    eth: np.ndarray  # index into ETHNICITIES
+    sid: np.ndarray  # int64, -1 when the person has none
+
+    def __len__(self) -> int:
+        return len(self.sex)
+
+
+@dataclass
+class Stays:
+    person: np.ndarray
+    agency: np.ndarray
+    facility: np.ndarray  # facility index (sheriffs); DOC: reception facility, refined later
+    start: np.ndarray
+    end: np.ndarray  # OPEN when still in custody after the window
+    status: np.ndarray  # PRETRIAL/SENTENCED/CIVIL/FEDERAL
+    release: np.ndarray  # index into RELEASE_REASONS, -1 when open
+    sending: np.ndarray  # agency index of the sending county (WMRWCC women), else -1
+    episode: np.ndarray
+    doc_move: np.ndarray  # DOC admission code: 0 ADM, 1 PVA, 2 TRI
+    doc_awt: np.ndarray  # DOC awaiting-trial commitment
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+    def take(self, index: np.ndarray) -> Stays:
+        return Stays(**{k: v[index] for k, v in self.__dict__.items()})
+
+
+@dataclass
+class World:
+    persons: Persons
+    stays: Stays
+    scale: float
+
+
+def _years_days(rng, weights: dict[int, float], rate: float) -> np.ndarray:
+    """Start days drawn year by year with Poisson counts (rate × multiplier per year)."""
+    chunks = []
+    for year in sorted(weights):
+        n = int(rng.poisson(rate * weights[year]))
+        lo, hi = day(f"{year}-01-01"), day(f"{year}-12-31")
+        chunks.append(rng.integers(lo, hi + 1, size=n))
+    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+
+
+def _lognormal(rng, median: float, sigma: float, n: int, lo: float, hi: float) -> np.ndarray:
+    return np.clip(np.round(median * np.exp(sigma * rng.standard_normal(n))), lo, hi).astype(
+        np.int64
+    )
+
+
+def _draw_names(rng, origin: np.ndarray, sex: np.ndarray):
+    n = len(origin)
+    first = np.empty(n, dtype=object)
+    last = np.empty(n, dtype=object)
+    race = np.zeros(n, dtype=np.int8)
+    eth = np.zeros(n, dtype=np.int8)
+    races, eths = "ABIWU", "YNU"
+    for o, spec in enumerate(nm.ORIGINS):
+        for s, pairs in ((0, spec.male), (1, spec.female)):
+            idx = np.flatnonzero((origin == o) & (sex == s))
+            if len(idx):
+                names, p = nm.weighted(pairs)
+                first[idx] = np.array(names, dtype=object)[rng.choice(len(names), len(idx), p=p)]
+        idx = np.flatnonzero(origin == o)
+        if not len(idx):
+            continue
+        names, p = nm.weighted(spec.surnames)
+        last[idx] = np.array(names, dtype=object)[rng.choice(len(names), len(idx), p=p)]
+        mix = np.array([w for _, _, w in spec.race_eth])
+        pick = rng.choice(len(mix), len(idx), p=mix / mix.sum())
+        race[idx] = np.array([races.index(r) for r, _, _ in spec.race_eth])[pick]
+        eth[idx] = np.array([eths.index(e) for _, e, _ in spec.race_eth])[pick]
+    middle = np.full(n, "", dtype=object)
+    for s, pairs in ((0, nm.MIDDLE_MALE), (1, nm.MIDDLE_FEMALE)):
+        idx = np.flatnonzero((sex == s) & (rng.random(n) < 0.62))
+        names, p = nm.weighted(pairs)
+        middle[idx] = np.array(names, dtype=object)[rng.choice(len(names), len(idx), p=p)]
+    # Hispanic people often carry no middle name but a second given name; keep it simple.
+    return first, middle, last, race, eth
+
+
+def _unique_sids(rng, n: int) -> np.ndarray:
+    sids = np.zeros(0, dtype=np.int64)
+    while len(sids) < n:
+        extra = rng.integers(100_000_000, 999_999_999, size=int((n - len(sids)) * 1.1) + 10)
+        sids = np.concatenate([sids, extra])
+        _, first_idx = np.unique(sids, return_index=True)
+        sids = sids[np.sort(first_idx)]
+    return sids[:n]
+
+
+def _sheriff_facility(agency: np.ndarray, status: np.ndarray, sex: np.ndarray, start, rng):
+    """Facility of each county stay from agency, custody status and sex."""
+    fx = facility_index()
+    out = np.full(len(agency), -1, dtype=np.int32)
+    u = rng.random(len(agency))
+    female = sex == 1
+    pre = status == PRETRIAL
+    sent = status == SENTENCED
+    single = {
+        "BAR": "BAR_BCF",
+        "BER": "BER_HOC",
+        "DUK": "DUK_JAIL",
+        "FRA": "FRA_HOC",
+        "HMS": "HMS_HOC",
+        "NOR": "NOR_DED",
+        "PLY": "PLY_PCCF",
+        "WOR": "WOR_WBY",
+    }
+    for code, fac in single.items():
+        out[agency == AGENCY_INDEX[code]] = fx[fac]
+    a = agency == AGENCY_INDEX["SUF"]
+    out[a] = np.where(pre[a] & ~female[a], fx["SUF_NSJ"], fx["SUF_SBH"])
+    a = agency == AGENCY_INDEX["BRI"]
+    out[a] = np.where(pre[a] & ~female[a] & (u[a] < 0.72), fx["BRI_ASH"], fx["BRI_DART"])
+    a = agency == AGENCY_INDEX["ESS"]
+    ess = np.where(female[a], fx["ESS_WIT"], fx["ESS_MID"])
+    ess = np.where(sent[a] & ~female[a] & (u[a] < 0.14), fx["ESS_LPR"], ess)
+    out[a] = ess
+    a = agency == AGENCY_INDEX["HMD"]
+    hmd = np.where(female[a], fx["HMD_WMRWCC"], fx["HMD_LUD"])
+    hmd = np.where(sent[a] & ~female[a] & (u[a] < 0.12), fx["HMD_PRC"], hmd)
+    out[a] = hmd
+    a = agency == AGENCY_INDEX["MID"]
+    wpr_open = start[a] >= day("2021-01-01")
+    out[a] = np.where(female[a] & sent[a] & wpr_open, fx["MID_WPR"], fx["MID_BIL"])
+    return out
+
+
+def build_world(scale: float, rng: np.random.Generator) -> World:
+    """Simulate persons and stays for all agencies at `scale` (1.0 = full)."""
+    sheriff_codes = [a.code for a in AGENCIES if a.code != "DOC"]
+    # --- first episodes: county-start persons and legacy DOC commitments -------------------
+    homes, starts = [], []
+    for code in sheriff_codes:
+        agency = AGENCIES[AGENCY_INDEX[code]]
+        rate = max(agency.admissions * scale * FIRST_EPISODE_SHARE, 6.0)
+        s = _years_days(rng, YEAR_TREND, rate)
+        homes.append(np.full(len(s), AGENCY_INDEX[code]))
+        starts.append(s)
+    nan_rate = max(NANTUCKET_PER_YEAR * scale, 0.5)
+    s = _years_days(rng, YEAR_TREND, nan_rate)
+    homes.append(np.full(len(s), -2))  # Nantucket: held in Barnstable
+    starts.append(s)
+    legacy_years = {y: 1.0 for y in range(1980, 2017)}
+    s = _years_days(rng, legacy_years, max(DOC_LEGACY_PER_YEAR * scale, 12.0))
+    # Home counties of legacy DOC people drawn in proportion to county admissions.
+    weights = np.array([AGENCIES[AGENCY_INDEX[c]].admissions for c in sheriff_codes], float)
+    legacy_home = np.array([AGENCY_INDEX[c] for c in sheriff_codes])[
+        rng.choice(len(weights), len(s), p=weights / weights.sum())
+    ]
+    homes.append(legacy_home)
+    starts.append(s)
+    home = np.concatenate(homes).astype(np.int32)
+    first_start = np.concatenate(starts).astype(np.int64)
+    is_legacy = np.zeros(len(home), dtype=bool)
+    is_legacy[len(home) - len(s) :] = True
+    n = len(home)
+
+    # --- persons ----------------------------------------------------------------------------
+    sex = (rng.random(n) < np.where(is_legacy, 0.05, 0.105)).astype(np.int8)
+    ow = np.array([o.weight for o in nm.ORIGINS])
+    origin = rng.choice(len(ow), n, p=ow / ow.sum()).astype(np.int16)
+    first, middle, last, race, eth = _draw_names(rng, origin, sex)
+    age_years = 18 + rng.gamma(2.0, 6.8, n)
+    age_years = np.minimum(age_years, 72)
+    dob = first_start - np.round(age_years * 365.25).astype(np.int64)
+    sid = np.where(rng.random(n) < 0.86, _unique_sids(rng, n), -1)
+    persons = Persons(sex, origin, first, middle, last, dob, race, eth, sid)
+
+    # --- episodes, level by level ------------------------------------------------------------
+    cols: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("person", "agency", "start", "end", "status", "release", "sending", "ep")
+    }
+    cols["doc_move"] = []
+    cols["doc_awt"] = []
+    person = np.arange(n)
+    start = first_start.copy()
+    forced_doc = is_legacy.copy()
+    after_parole = np.zeros(n, dtype=bool)
+    episode_counter = 0
+
+    def add(p, agency, st, en, status, release, sending, ep, move=None, awt=None):
+        k = len(p)
+        cols["person"].append(p)
+        cols["agency"].append(agency)
+        cols["start"].append(st)
+        cols["end"].append(en)
+        cols["status"].append(np.broadcast_to(status, k).astype(np.int8))
+        cols["release"].append(release.astype(np.int8))
+        cols["sending"].append(sending.astype(np.int32))
+        cols["ep"].append(ep)
+        cols["doc_move"].append(
+            np.zeros(k, np.int8) if move is None else np.broadcast_to(move, k).astype(np.int8)
+        )
+        cols["doc_awt"].append(np.zeros(k, bool) if awt is None else awt)
+
+    for _level in range(40):
+        if not len(person):
+            break
+        k = len(person)
+        ep = np.arange(episode_counter, episode_counter + k)
+        episode_counter += k
+        psex = persons.sex[person]
+        phome = home[person]
+        etype = rng.choice(len(EPISODE_TYPES), k, p=EPISODE_P / EPISODE_P.sum())
+        etype = np.where(forced_doc, 4, etype)
+        # Parole violators mostly come back to DOC.
+        etype = np.where(after_parole & (rng.random(k) < 0.45), 4, etype)
+        # County of the booking: home county, Nantucket → Barnstable, sometimes another county.
+        county = np.where(phome == -2, AGENCY_INDEX["BAR"], phome)
+        elsewhere = rng.random(k) < 0.05
+        other = np.array([AGENCY_INDEX[c] for c in sheriff_codes])[
+            rng.choice(len(weights), k, p=weights / weights.sum())
+        ]
+        county = np.where(elsewhere, other, county)
+        sending = np.full(k, -1, dtype=np.int32)
+        wm = np.isin(county, [AGENCY_INDEX[c] for c in WMRWCC_SENDERS]) & (psex == 1)
+        sending[wm] = county[wm]
+        county = np.where(wm, AGENCY_INDEX["HMD"], county)
+        end = np.full(k, OPEN, dtype=np.int64)
+        died = np.zeros(k, dtype=bool)
+        doc_release = np.full(k, -1, dtype=np.int8)
+
+        # Pre-trial stays (types P, PS, PD).
+        pre_short = _lognormal(rng, 8, 1.5, k, 1, 720)
+        pre_long = _lognormal(rng, 70, 1.0, k, 2, 900)
+        u = rng.random(k)
+        m = etype == 0
+        rel = np.where(u < 0.5, REL["BAIL"], REL["COURT"])
+        rel = np.where(u > 0.995, REL["DIED"], rel)
+        rel = np.where((u > 0.985) & (u <= 0.995), REL["TO_COUNTY"], rel)
+        e = start + pre_short
+        add(person[m], county[m], start[m], e[m], PRETRIAL, rel[m], sending[m], ep[m])
+        end[m] = e[m]
+        died |= m & (rel == REL["DIED"])
+        chain = (etype == 1) | (etype == 3)
+        e_pre = start + pre_long
+        rel = np.where(etype == 1, REL["STATUS_CHANGE"], REL["TO_DOC"])
+        add(
+            person[chain],
+            county[chain],
+            start[chain],
+            e_pre[chain],
+            PRETRIAL,
+            rel[chain],
+            sending[chain],
+            ep[chain],
+        )
+        # County sentences (types PS second stay, S).
+        sent = (etype == 1) | (etype == 2)
+        s_start = np.where(etype == 1, e_pre, start)
+        s_len = _lognormal(rng, 170, 0.85, k, 7, 912)
+        u = rng.random(k)
+        rel = np.select(
+            [u < 0.70, u < 0.92, u < 0.978, u < 0.991, u < 0.995],
+            [REL["EXPIRED"], REL["PAROLE"], REL["COURT"], REL["TO_DOC"], REL["ESCAPE"]],
+            REL["DIED"],
+        )
+        e = s_start + s_len
+        add(
+            person[sent],
+            county[sent],
+            s_start[sent],
+            e[sent],
+            SENTENCED,
+            rel[sent],
+            sending[sent],
+            ep[sent],
+        )
+        end[sent] = e[sent]
+        died |= sent & (rel == REL["DIED"])
+        # Civil and federal holds at the county.
+        for code, status, length in (
+            (5, CIVIL, rng.integers(14, 91, k)),
+            (6, FEDERAL, _lognormal(rng, 40, 0.9, k, 2, 600)),
+        ):
+            m = etype == code
+            u = rng.random(k)
+            rel = np.where(u < 0.6, REL["COURT"], REL["EXPIRED"])
+            if status == FEDERAL:
+                rel = np.where(u < 0.7, REL["TO_COUNTY"], REL["COURT"])
+            e = start + length
+            add(person[m], county[m], start[m], e[m], status, rel[m], sending[m], ep[m])
+            end[m] = e[m]
+        # DOC commitments (types PD after the pre-trial stay, D).
+        docm = (etype == 3) | (etype == 4)
+        d_start = np.where(etype == 3, e_pre, start)
+        pva = (etype == 4) & after_parole & ~forced_doc
+        d_len = _lognormal(rng, 900, 0.75, k, 180, 15000)
+        d_len = np.where(pva, _lognormal(rng, 240, 0.6, k, 30, 1500), d_len)
+        awt = (etype == 4) & ~pva & (rng.random(k) < 0.03)
+        lifer = docm & ~pva & (rng.random(k) < LIFER_SHARE)
+        u = rng.random(k)
+        rel = np.select(
+            [u < 0.55, u < 0.95, u < 0.978, u < 0.99, u < 0.991],
+            [REL["EXPIRED"], REL["PAROLE"], REL["COURT"], REL["DIED"], REL["ESCAPE"]],
+            REL["TO_COUNTY"],
+        )
+        # Awaiting-trial commitments end with a new (sentenced) commitment number.
+        awt_len = _lognormal(rng, 200, 0.8, k, 10, 900)
+        m = docm & awt
+        add(
+            person[m],
+            np.full(m.sum(), DOC),
+            d_start[m],
+            d_start[m] + awt_len[m],
+            PRETRIAL,
+            np.full(m.sum(), REL["STATUS_CHANGE"]),
+            np.full(m.sum(), -1),
+            ep[m],
+            0,
+            np.ones(m.sum(), bool),
+        )
+        d_start = np.where(awt, d_start + awt_len, d_start)
+        e = np.where(lifer, OPEN, d_start + d_len)
+        move = np.where(pva, 1, np.where((etype == 3) & (rng.random(k) < 0.04), 2, 0))
+        add(
+            person[docm],
+            np.full(docm.sum(), DOC),
+            d_start[docm],
+            e[docm],
+            SENTENCED,
+            np.where(lifer, -1, rel)[docm],
+            np.full(docm.sum(), -1),
+            ep[docm],
+            move[docm],
+            np.zeros(docm.sum(), bool),
+        )
+        end[docm] = e[docm]
+        doc_release[docm] = rel[docm]
+        died |= docm & (rel == REL["DIED"])
+
+        # Re-admission.
+        age = (end - persons.dob[person]) / 365.25
+        p_return = np.clip(0.62 - 0.008 * (age - 25), 0.2, 0.62)
+        again = (rng.random(k) < p_return) & ~died & (end < OPEN)
+        gap = _lognormal(rng, 240, 1.0, k, 3, 6000)
+        nxt = end + gap
+        again &= nxt <= WINDOW_END
+        after_parole = (doc_release == REL["PAROLE"])[again]
+        person = person[again]
+        start = nxt[again]
+        forced_doc = np.zeros(len(person), dtype=bool)
+
+    stays = Stays(
+        person=np.concatenate(cols["person"]).astype(np.int64),
+        agency=np.concatenate(cols["agency"]).astype(np.int32),
+        facility=np.zeros(sum(len(x) for x in cols["person"]), np.int32),
+        start=np.concatenate(cols["start"]).astype(np.int64),
+        end=np.concatenate(cols["end"]).astype(np.int64),
+        status=np.concatenate(cols["status"]),
+        release=np.concatenate(cols["release"]),
+        sending=np.concatenate(cols["sending"]),
+        episode=np.concatenate(cols["ep"]).astype(np.int64),
+        doc_move=np.concatenate(cols["doc_move"]),
+        doc_awt=np.concatenate(cols["doc_awt"]),
+    )
+    stays.end = np.where(stays.end > WINDOW_END, OPEN, stays.end)
+    stays.release = np.where(stays.end == OPEN, -1, stays.release).astype(np.int8)
+    visible = (stays.end >= WINDOW_START) & (stays.start <= WINDOW_END)
+    stays = stays.take(np.flatnonzero(visible))
+    order = np.lexsort((stays.episode, stays.start, stays.agency))
+    stays = stays.take(order)
+    stays.facility = _sheriff_facility(
+        stays.agency, stays.status, persons.sex[stays.person], stays.start, rng
+    )
+
+    # Keep only persons with a visible stay, renumbered in order of first appearance.
+    used = np.unique(stays.person)
+    remap = np.full(n, -1, dtype=np.int64)
+    first_seen = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_seen, stays.person, stays.start)
+    order = used[np.lexsort((used, first_seen[used]))]
+    remap[order] = np.arange(len(order))
+    persons = Persons(**{k: v[order] for k, v in persons.__dict__.items()})
+    stays.person = remap[stays.person]
+    return World(persons=persons, stays=stays, scale=scale)
+
+
+def shift_years(days: np.ndarray, years: int) -> np.ndarray:
+    y, m, d = ymd(days)
+    return from_ymd(y + years, m, d)

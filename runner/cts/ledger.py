@@ -1,0 +1,222 @@
+"""The warehouse side of loading: connection, raw and `raw_meta` tables, bulk inserts.
+
+`raw_meta` holds what the loader knows about past loads:
+- `load_ledger`: one row per file of every submission attempted (outcome `loaded`/`rejected`);
+  a rejected attempt's rows are replaced when the same submission is attempted again, so
+  re-running a load never grows the ledger;
+- `submissions`: one row per accepted submission;
+- `rejected_lines`: every line left out of an accepted submission, verbatim, with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import duckdb
+
+from cts.specs import LoadError, TableSpec
+
+META_SCHEMA = "raw_meta"
+
+META_TABLES: dict[str, list[tuple[str, str]]] = {
+    "load_ledger": [
+        ("submission_id", "VARCHAR"),
+        ("agency_code", "VARCHAR"),
+        ("period", "VARCHAR"),
+        ("revision", "INTEGER"),
+        ("file", "VARCHAR"),
+        ("sha256", "VARCHAR"),
+        ("data_rows", "BIGINT"),
+        ("rejected_lines", "BIGINT"),
+        ("outcome", "VARCHAR"),
+        ("message", "VARCHAR"),
+        ("loaded_at", "TIMESTAMP"),
+    ],
+    "submissions": [
+        ("submission_id", "VARCHAR"),
+        ("agency_code", "VARCHAR"),
+        ("period", "VARCHAR"),
+        ("revision", "INTEGER"),
+        ("file_count", "INTEGER"),
+        ("data_rows", "BIGINT"),
+        ("rejected_lines", "BIGINT"),
+        ("loaded_at", "TIMESTAMP"),
+    ],
+    "rejected_lines": [
+        ("submission_id", "VARCHAR"),
+        ("agency_code", "VARCHAR"),
+        ("period", "VARCHAR"),
+        ("revision", "INTEGER"),
+        ("file", "VARCHAR"),
+        ("line", "BIGINT"),
+        ("reason", "VARCHAR"),
+        ("detail", "VARCHAR"),
+        ("raw_text", "VARCHAR"),
+        ("loaded_at", "TIMESTAMP"),
+    ],
+}
+
+# Lineage columns appended to every raw table (after the declared columns).
+LINEAGE_TYPES: list[tuple[str, str]] = [
+    ("_submission_id", "VARCHAR"),
+    ("_agency_code", "VARCHAR"),
+    ("_period", "VARCHAR"),
+    ("_revision", "INTEGER"),
+    ("_file", "VARCHAR"),
+    ("_line", "BIGINT"),
+    ("_loaded_at", "TIMESTAMP"),
+]
+
+# Columns of the run's file list, joined to each raw table's records by file number.
+FILE_LIST_COLUMNS: list[tuple[str, str]] = [
+    ("file_no", "BIGINT"),
+    ("submission_id", "VARCHAR"),
+    ("agency_code", "VARCHAR"),
+    ("period", "VARCHAR"),
+    ("revision", "INTEGER"),
+    ("file", "VARCHAR"),
+]
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (creating its folder); a lock held elsewhere is a user error."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(warehouse))
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise LoadError(
+                f"warehouse {warehouse} is locked by another process; wait for it to finish"
+            ) from None
+        raise LoadError(f"cannot open warehouse {warehouse}: {text.splitlines()[0]}") from None
+    except duckdb.Error as exc:
+        raise LoadError(f"cannot open warehouse {warehouse}: {str(exc).splitlines()[0]}") from None
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return rows[0][0] > 0
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "ORDER BY column_index",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """submission_id → {file name: sha256} for every submission loaded so far."""
+    if not _table_exists(con, META_SCHEMA, "load_ledger"):
+        return {}
+    rows = con.execute(
+        f"SELECT submission_id, file, sha256 FROM {META_SCHEMA}.load_ledger "
+        "WHERE outcome = 'loaded'"
+    ).fetchall()
+    known: dict[str, dict[str, str]] = {}
+    for submission_id, file, sha in rows:
+        known.setdefault(submission_id, {})[file.rsplit("/", 1)[-1]] = sha
+    return known
+
+
+def _create(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")
+    body = ", ".join(f"{ident(name)} {kind}" for name, kind in columns)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {ident(schema)}.{ident(table)} ({body})")
+    existing = table_columns(con, schema, table)
+    wanted = [name for name, _ in columns]
+    if existing != wanted:
+        raise LoadError(
+            f"table {schema}.{table} in the warehouse has columns {', '.join(existing)} but the "
+            f"loader expects {', '.join(wanted)}; rebuild the warehouse from the submissions"
+        )
+
+
+def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for table, columns in META_TABLES.items():
+        _create(con, META_SCHEMA, table, columns)
+
+
+def raw_columns(spec: TableSpec) -> list[tuple[str, str]]:
+    return [(name, "VARCHAR") for name in spec.columns] + LINEAGE_TYPES
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
+    _create(con, spec.schema, spec.name, raw_columns(spec))
+
+
+def _read_csv(path: Path, delimiter: str, columns: Sequence[tuple[str, str]], max_line: int):
+    struct = ", ".join(f"{sql_string(name)}: {sql_string(kind)}" for name, kind in columns)
+    return (
+        f"read_csv({sql_string(str(path))}, delim={sql_string(delimiter)}, quote='\"', "
+        f"escape='\"', header=false, auto_detect=false, strict_mode=true, "
+        f"null_padding=false, encoding='utf-8', max_line_size={max_line}, "
+        f"buffer_size={max(max_line * 4, 16 * 1024 * 1024)}, columns={{{struct}}})"
+    )
+
+
+def max_line_size(longest_record: int) -> int:
+    """A `max_line_size` comfortably above the longest record written (UTF-8 bytes)."""
+    return max(2 * 1024 * 1024, 4 * longest_record + 1024)
+
+
+def create_file_list(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    source = _read_csv(path, ",", FILE_LIST_COLUMNS, max_line_size(0))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _cts_load_files AS SELECT * FROM {source}")
+
+
+def insert_raw(
+    con: duckdb.DuckDBPyConnection,
+    spec: TableSpec,
+    path: Path,
+    loaded_at_sql: str,
+    longest_record: int,
+) -> int:
+    """Insert one normalised temp file into its raw table; return the row count inserted."""
+    columns = [(name, "VARCHAR") for name in spec.columns] + [
+        ("_file_no", "BIGINT"),
+        ("_line", "BIGINT"),
+    ]
+    source = _read_csv(path, spec.delimiter, columns, max_line_size(longest_record))
+    data = ", ".join(f"r.{ident(name)}" for name in spec.columns)
+    sql = (
+        f"INSERT INTO {ident(spec.schema)}.{ident(spec.name)} "
+        f"SELECT {data}, f.submission_id, f.agency_code, f.period, f.revision, f.file, "
+        f"r._line, {loaded_at_sql} FROM {source} AS r "
+        f"INNER JOIN _cts_load_files AS f ON r._file_no = f.file_no"
+    )
+    return con.execute(sql).fetchall()[0][0]
+
+
+def insert_meta(con: duckdb.DuckDBPyConnection, table: str, path: Path, longest_record: int) -> int:
+    source = _read_csv(path, ",", META_TABLES[table], max_line_size(longest_record))
+    return con.execute(f"INSERT INTO {META_SCHEMA}.{table} SELECT * FROM {source}").fetchall()[0][0]
+
+
+def forget_rejections(con: duckdb.DuckDBPyConnection, submission_ids: Iterable[str]) -> None:
+    """Drop earlier rejected-attempt rows of submissions attempted again in this run."""
+    ids = sorted(set(submission_ids))
+    if not ids:
+        return
+    con.execute(
+        f"DELETE FROM {META_SCHEMA}.load_ledger WHERE outcome = 'rejected' "
+        "AND list_contains(?, submission_id)",
+        [ids],
+    )
