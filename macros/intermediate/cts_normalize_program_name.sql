@@ -1,22 +1,21 @@
 {#- A program name reduced to the words that identify the program: lower case, `&` and `+`
-    spelled out, punctuation dropped, abbreviations expanded (project variable
-    `program_name_abbreviations`), and qualifiers that name a site, unit, cohort, phase or
-    population rather than the program removed (`program_name_qualifiers`). Word boundaries
-    are written as padded spaces so the same SQL runs on every engine. -#}
+    spelled out, punctuation dropped, qualifiers that name a unit, cohort, phase, shift,
+    language or population rather than the program removed (`program_name_qualifiers`), and
+    abbreviations spelled out (`program_name_abbreviations`). Word boundaries are written as
+    padded spaces, two between words while rewriting so that neighbouring matches do not share
+    a boundary, which keeps the SQL the same on every engine. -#}
 {% macro cts_normalize_program_name(expression) -%}
-    {%- set padded -%}
-        concat(' ', regexp_replace(
+    {%- set ns = namespace(sql=none) -%}
+    {%- set ns.sql -%}
+        concat(' ', replace(trim(regexp_replace(
             replace(replace(lower({{ expression }}), '&', ' and '), '+', ' and '),
             '[^a-z0-9]+', ' ', 'g'
-        ), ' ')
+        )), ' ', '  '), ' ')
     {%- endset -%}
-    {%- set ns = namespace(sql=padded) -%}
     {%- for pattern in var('program_name_qualifiers') -%}
-        {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", ' (" ~ pattern ~ ") ', ' ', 'g')" -%}
+        {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", ' (" ~ pattern | replace(' ', '  ')
+            ~ ") ', ' ', 'g')" -%}
     {%- endfor -%}
-    {#- words are separated by two spaces while abbreviations are replaced, so that two
-        abbreviations in a row do not share (and consume) one boundary space -#}
-    {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' ', '  ')" -%}
     {%- for abbreviation, expansion in var('program_name_abbreviations').items() -%}
         {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' " ~ abbreviation ~ " ', ' "
             ~ expansion ~ " ')" -%}
@@ -41,4 +40,24 @@
 
 {% macro postgres__cts_sort_words(expression) -%}
     array_to_string(array(select unnest(string_to_array({{ expression }}, ' ')) order by 1), ' ')
+{%- endmacro %}
+
+
+{#- True when every word of `needle` is a word of `haystack` (both normalised names): an agency
+    name that carries the whole catalog name plus a site or other extra words. -#}
+{% macro cts_contains_all_words(haystack, needle) -%}
+    {{ return(adapter.dispatch('cts_contains_all_words', 'cts_programs')(haystack, needle)) }}
+{%- endmacro %}
+
+{% macro default__cts_contains_all_words(haystack, needle) -%}
+    {{ exceptions.raise_compiler_error(
+        "cts_contains_all_words has no implementation for adapter " ~ adapter.type()) }}
+{%- endmacro %}
+
+{% macro duckdb__cts_contains_all_words(haystack, needle) -%}
+    list_has_all(string_split({{ haystack }}, ' '), string_split({{ needle }}, ' '))
+{%- endmacro %}
+
+{% macro postgres__cts_contains_all_words(haystack, needle) -%}
+    (string_to_array({{ haystack }}, ' ') @> string_to_array({{ needle }}, ' '))
 {%- endmacro %}

@@ -94,13 +94,21 @@ candidate_scores as (
         case
             when programs_keyed.normalized_name = catalog_names_keyed.normalized_name then 1.0
             when programs_keyed.sorted_name = catalog_names_keyed.sorted_name then 0.999
+            -- the whole catalog name plus extra words (a site, a shift): the longer the catalog
+            -- name the surer the match
+            when {{ cts_contains_all_words(
+                'programs_keyed.normalized_name', 'catalog_names_keyed.normalized_name') }}
+                then 0.95 + 0.001 * least({{ dbt.length('catalog_names_keyed.normalized_name') }}, 40)
             else greatest(
                 {{ cts_string_similarity(
                     'programs_keyed.normalized_name', 'catalog_names_keyed.normalized_name') }},
                 {{ cts_string_similarity(
                     'programs_keyed.sorted_name', 'catalog_names_keyed.sorted_name') }}
             )
-        end as similarity
+        end as similarity,
+        {{ cts_contains_all_words(
+            'programs_keyed.normalized_name', 'catalog_names_keyed.normalized_name') }}
+            as is_contained
     from programs_keyed
     cross join catalog_names_keyed
 ),
@@ -129,6 +137,7 @@ mapped as (
             when best_candidates.similarity >= 0.999 and best_candidates.name_kind = 'ALIAS'
                 then 'ALIAS'
             when best_candidates.similarity >= 0.999 then 'EXACT'
+            when best_candidates.is_contained then 'CONTAINS'
             when best_candidates.similarity >= {{ var('program_match_threshold') }}
                 then 'SIMILARITY'
             else 'UNMAPPED'

@@ -38,7 +38,7 @@ audited as (
         on
             programs.agency_code = enrollments.agency_code
             and programs.agency_program_code = enrollments.agency_program_code
-    where programs.mapping_method in ('SIMILARITY', 'UNMAPPED')
+    where programs.mapping_method in ('CONTAINS', 'SIMILARITY', 'UNMAPPED')
 )
 
 select * from audited

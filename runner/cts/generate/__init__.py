@@ -34,7 +34,7 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale(population=0.0065, catalog=0.1),
+    "tiny": Scale(population=0.0038, catalog=0.1),
     "demo": Scale(population=0.10, catalog=1.0),
     "full": Scale(population=1.0, catalog=1.0),
 }

@@ -34,8 +34,8 @@ SEG_TRANSFER, SEG_RELEASE, SEG_OPEN = 0, 1, 2
 
 # Enrollment rates per custody day (programs, work) by status: PRETRIAL, SENTENCED, CIVIL,
 # FEDERAL. County and DOC differ.
-COUNTY_RATE = {"program": (0.013, 0.034, 0.030, 0.006), "work": (0.001, 0.012, 0.0, 0.0)}
-DOC_RATE = {"program": (0.006, 0.016, 0.01, 0.004), "work": (0.0, 0.016, 0.0, 0.0)}
+COUNTY_RATE = {"program": (0.013, 0.038, 0.030, 0.006), "work": (0.001, 0.012, 0.0, 0.0)}
+DOC_RATE = {"program": (0.006, 0.018, 0.01, 0.004), "work": (0.0, 0.016, 0.0, 0.0)}
 # Category affinity by status (pre-trial people mostly get short, open programs).
 PRETRIAL_AFFINITY = {
     "EDUCATION": 0.8,

@@ -205,7 +205,7 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
     homes, starts = [], []
     for code in sheriff_codes:
         agency = AGENCIES[AGENCY_INDEX[code]]
-        rate = max(agency.admissions * scale * FIRST_EPISODE_SHARE, 6.0)
+        rate = max(agency.admissions * scale * FIRST_EPISODE_SHARE, 3.0)
         s = _years_days(rng, YEAR_TREND, rate)
         homes.append(np.full(len(s), AGENCY_INDEX[code]))
         starts.append(s)
