@@ -24,6 +24,17 @@
 {%- endmacro %}
 
 
+{#- A normalised name without the filler words (`program_name_filler_words`) that agencies
+    append to program names. -#}
+{% macro cts_drop_filler_words(expression) -%}
+    {%- set ns = namespace(sql="concat(' ', replace(" ~ expression ~ ", ' ', '  '), ' ')") -%}
+    {%- for word in var('program_name_filler_words') -%}
+        {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' " ~ word ~ " ', ' ')" -%}
+    {%- endfor -%}
+    trim(regexp_replace({{ ns.sql }}, ' +', ' ', 'g'))
+{%- endmacro %}
+
+
 {#- The words of a normalised name in alphabetical order, so that word order does not matter. -#}
 {% macro cts_sort_words(expression) -%}
     {{ return(adapter.dispatch('cts_sort_words', 'cts_programs')(expression)) }}

@@ -54,7 +54,8 @@ catalog_names_normalized as (
 catalog_names_keyed as (
     select
         *,
-        {{ cts_sort_words('normalized_name') }} as sorted_name
+        {{ cts_sort_words('normalized_name') }} as sorted_name,
+        {{ cts_drop_filler_words('normalized_name') }} as core_name
     from catalog_names_normalized
     where normalized_name != ''
 ),
@@ -69,7 +70,8 @@ programs_normalized as (
 programs_keyed as (
     select
         *,
-        {{ cts_sort_words('normalized_name') }} as sorted_name
+        {{ cts_sort_words('normalized_name') }} as sorted_name,
+        {{ cts_drop_filler_words('normalized_name') }} as core_name
     from programs_normalized
 ),
 
@@ -103,7 +105,11 @@ candidate_scores as (
                 {{ cts_string_similarity(
                     'programs_keyed.normalized_name', 'catalog_names_keyed.normalized_name') }},
                 {{ cts_string_similarity(
-                    'programs_keyed.sorted_name', 'catalog_names_keyed.sorted_name') }}
+                    'programs_keyed.sorted_name', 'catalog_names_keyed.sorted_name') }},
+                -- without filler words ("program", "class"); capped below an exact match so
+                -- that "ART" stays Aggression Replacement Training, not "Art Program"
+                least(0.98, {{ cts_string_similarity(
+                    'programs_keyed.core_name', 'catalog_names_keyed.core_name') }})
             )
         end as similarity,
         {{ cts_contains_all_words(

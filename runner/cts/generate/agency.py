@@ -957,17 +957,28 @@ def _late_and_duplicates(table: Table, role: str, log: dfx.DefectLog) -> Table:
 DATE_KEY = {"activity": ("start", "date"), "people": ("dob",), "stays": ("start",)}
 
 
+def _single(table: Table) -> np.ndarray:
+    """Rows not sent twice in a row (field defects leave exact duplicates exact)."""
+    key = table.key
+    same = np.zeros(len(key), dtype=bool)
+    if len(key) > 1:
+        eq = key[1:] == key[:-1]
+        same[1:] |= eq
+        same[:-1] |= eq
+    return ~same
+
+
 def _field_defects(code, tables, stays_role, valid_codes, log) -> None:
     rng = log.rng
     act = tables["activity"]
-    n = len(act)
+    single = _single(act)
     date_key = "start" if "start" in act.data else "date"
-    for pos in log.choose("unknown_program_code", np.ones(n, bool)).tolist():
+    for pos in log.choose("unknown_program_code", single).tolist():
         old = str(act.data["program"][pos])
         new = _invalid_code(old, valid_codes, rng)
         act.overrides.setdefault(pos, {})["program"] = new
         log.add("unknown_program_code", "activity", pos, str(act.key[pos]), f"{old} -> {new}")
-    for pos in log.choose("unparseable_date", np.ones(n, bool)).tolist():
+    for pos in log.choose("unparseable_date", single).tolist():
         layout = agency_layout(code, int(act.month[pos]))
         value = int(act.data[date_key][pos])
         year = int(ymd(np.array([value]))[0][0]) if value != NA else 2020
@@ -980,11 +991,11 @@ def _field_defects(code, tables, stays_role, valid_codes, log) -> None:
             keys = ("date",)
         if keys is None:
             keys = ("program", date_key)
-        for pos in log.choose("missing_required", np.ones(len(table), bool)).tolist():
+        for pos in log.choose("missing_required", _single(table)).tolist():
             key = keys[int(rng.integers(len(keys)))]
             table.overrides.setdefault(pos, {})[key] = ""
             log.add("missing_required", role, pos, str(table.key[pos]), f"{key} blank")
-    for pos in log.choose("malformed_line", np.ones(n, bool)).tolist():
+    for pos in log.choose("malformed_line", single).tolist():
         broken, detail = dfx.malformed(rng)
         act.line_override[pos] = broken
         log.add("malformed_line", "activity", pos, str(act.key[pos]), detail)
