@@ -1,10 +1,9 @@
-{#- A program name reduced to the words that identify the program: lower case, `&` and `+`
-    spelled out, punctuation dropped, qualifiers that name a unit, cohort, phase, shift,
-    language or population rather than the program removed (`program_name_qualifiers`), and
-    abbreviations spelled out (`program_name_abbreviations`). Word boundaries are written as
-    padded spaces, two between words while rewriting so that neighbouring matches do not share
-    a boundary, which keeps the SQL the same on every engine. -#}
-{% macro cts_normalize_program_name(expression) -%}
+{#- First step of normalising a program name: lower case, `&` and `+` spelled out,
+    punctuation dropped, and qualifiers that name a unit, cohort, phase, shift, language or
+    population rather than the program removed (`program_name_qualifiers`). Words come out
+    padded by two spaces (` word  word `) so that neighbouring matches of the next step do not
+    share a boundary; the same SQL runs on every engine. -#}
+{% macro cts_strip_program_qualifiers(expression) -%}
     {%- set ns = namespace(sql=none) -%}
     {%- set ns.sql -%}
         concat(' ', replace(trim(regexp_replace(
@@ -16,11 +15,28 @@
         {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", ' (" ~ pattern | replace(' ', '  ')
             ~ ") ', ' ', 'g')" -%}
     {%- endfor -%}
-    {%- for abbreviation, expansion in var('program_name_abbreviations').items() -%}
-        {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' " ~ abbreviation ~ " ', ' "
-            ~ expansion ~ " ')" -%}
+    {{ ns.sql }}
+{%- endmacro %}
+
+
+{#- Second step: spells out one slice (`part` of `parts`) of the abbreviations in
+    `program_name_abbreviations`. Split in slices so that no expression nests too deeply. -#}
+{% macro cts_expand_abbreviations(expression, part, parts) -%}
+    {%- set items = var('program_name_abbreviations').items() | list -%}
+    {%- set ns = namespace(sql=expression) -%}
+    {%- for abbreviation, expansion in items -%}
+        {%- if loop.index0 % parts == part -%}
+            {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' " ~ abbreviation ~ " ', ' "
+                ~ expansion ~ " ')" -%}
+        {%- endif -%}
     {%- endfor -%}
-    trim(regexp_replace({{ ns.sql }}, ' +', ' ', 'g'))
+    {{ ns.sql }}
+{%- endmacro %}
+
+
+{#- Last step: single spaces, trimmed. -#}
+{% macro cts_collapse_spaces(expression) -%}
+    trim(regexp_replace({{ expression }}, ' +', ' ', 'g'))
 {%- endmacro %}
 
 

@@ -1,12 +1,17 @@
 -- Each agency program mapped onto the common catalog. In order: a curated override
 -- (program_name_overrides seed); an exact match of the normalised name on a canonical name or
--- alias; the most similar canonical name or alias (word order ignored) when the similarity
--- reaches `program_match_threshold`; otherwise OTHER. Every decision keeps its method and
--- score for the mapping audit.
+-- alias (any word order); the catalog name contained whole in the agency's name (plus a site or
+-- other qualifier); the most similar canonical name or alias when the similarity reaches
+-- `program_match_threshold`; otherwise OTHER. Every decision keeps its method and score for
+-- the mapping audit.
 with
 
 programs as (
     select * from {{ ref('int_programs_unioned') }}
+),
+
+program_names as (
+    select * from {{ ref('int_program_names_normalized') }}
 ),
 
 canonical_programs as (
@@ -17,106 +22,58 @@ overrides as (
     select * from {{ ref('program_name_overrides') }}
 ),
 
-alias_positions as (
-    {%- for position in range(1, 13) %}
-    select {{ position }} as alias_position
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+agency_names as (
+    select * from program_names
+    where name_source = 'AGENCY'
 ),
 
 catalog_names as (
-    select
-        canonical_program_code,
-        canonical_program_name as catalog_name,
-        'CANONICAL_NAME' as name_kind
-    from canonical_programs
-    union all
-    select
-        canonical_programs.canonical_program_code,
-        {{ dbt.split_part('canonical_programs.aliases', "'|'", 'alias_positions.alias_position') }}
-            as catalog_name,
-        'ALIAS' as name_kind
-    from canonical_programs
-    cross join alias_positions
-),
-
-catalog_names_normalized as (
-    select distinct
-        canonical_program_code,
-        name_kind,
-        {{ cts_normalize_program_name('catalog_name') }} as normalized_name
-    from catalog_names
-    where catalog_name is not null and trim(catalog_name) != ''
-),
-
-catalog_names_keyed as (
-    select
-        *,
-        {{ cts_sort_words('normalized_name') }} as sorted_name,
-        {{ cts_drop_filler_words('normalized_name') }} as core_name
-    from catalog_names_normalized
-    where normalized_name != ''
-),
-
-programs_normalized as (
-    select
-        programs.*,
-        {{ cts_normalize_program_name('programs.agency_program_name') }} as normalized_name
-    from programs
-),
-
-programs_keyed as (
-    select
-        *,
-        {{ cts_sort_words('normalized_name') }} as sorted_name,
-        {{ cts_drop_filler_words('normalized_name') }} as core_name
-    from programs_normalized
+    select * from program_names
+    where name_source = 'CATALOG'
 ),
 
 override_matches as (
     select
-        programs_keyed.agency_code,
-        programs_keyed.agency_program_code,
+        programs.agency_code,
+        programs.agency_program_code,
         overrides.canonical_program_code
-    from programs_keyed
+    from programs
     inner join overrides
         on
-            programs_keyed.agency_code = overrides.agency_code
-            and programs_keyed.agency_program_name = overrides.agency_program_name
+            programs.agency_code = overrides.agency_code
+            and programs.agency_program_name = overrides.agency_program_name
 ),
 
 candidate_scores as (
     select
-        programs_keyed.agency_code,
-        programs_keyed.agency_program_code,
-        catalog_names_keyed.canonical_program_code,
-        catalog_names_keyed.name_kind,
+        agency_names.agency_code,
+        agency_names.agency_program_code,
+        catalog_names.canonical_program_code,
+        catalog_names.name_kind,
         case
-            when programs_keyed.normalized_name = catalog_names_keyed.normalized_name then 1.0
-            when programs_keyed.sorted_name = catalog_names_keyed.sorted_name then 0.999
+            when agency_names.normalized_name = catalog_names.normalized_name then 1.0
+            when agency_names.sorted_name = catalog_names.sorted_name then 0.999
             -- the whole catalog name plus extra words (a site, a shift): the longer the catalog
             -- name the surer the match
             when {{ cts_contains_all_words(
-                'programs_keyed.normalized_name', 'catalog_names_keyed.normalized_name') }}
-                then 0.95 + 0.001 * least({{ dbt.length('catalog_names_keyed.normalized_name') }}, 40)
+                'agency_names.normalized_name', 'catalog_names.normalized_name') }}
+                then 0.95 + 0.001 * least({{ dbt.length('catalog_names.normalized_name') }}, 40)
             else greatest(
                 {{ cts_string_similarity(
-                    'programs_keyed.normalized_name', 'catalog_names_keyed.normalized_name') }},
+                    'agency_names.normalized_name', 'catalog_names.normalized_name') }},
                 {{ cts_string_similarity(
-                    'programs_keyed.sorted_name', 'catalog_names_keyed.sorted_name') }},
+                    'agency_names.sorted_name', 'catalog_names.sorted_name') }},
                 -- without filler words ("program", "class"); capped below an exact match so
                 -- that "ART" stays Aggression Replacement Training, not "Art Program"
                 least(0.98, {{ cts_string_similarity(
-                    'programs_keyed.core_name', 'catalog_names_keyed.core_name') }})
+                    'agency_names.core_name', 'catalog_names.core_name') }})
             )
         end as similarity,
         {{ cts_contains_all_words(
-            'programs_keyed.normalized_name', 'catalog_names_keyed.normalized_name') }}
+            'agency_names.normalized_name', 'catalog_names.normalized_name') }}
             as is_contained
-    from programs_keyed
-    cross join catalog_names_keyed
+    from agency_names
+    cross join catalog_names
 ),
 
 best_candidates as (
@@ -124,20 +81,20 @@ best_candidates as (
         *,
         row_number() over (
             partition by agency_code, agency_program_code
-            order by similarity desc, name_kind, canonical_program_code
+            order by similarity desc, name_kind asc, canonical_program_code asc
         ) as candidate_rank
     from candidate_scores
 ),
 
 mapped as (
     select
-        programs_keyed.agency_code,
-        programs_keyed.agency_program_code,
-        programs_keyed.agency_program_name,
-        programs_keyed.agency_program_type,
-        programs_keyed.first_offered_period,
-        programs_keyed.last_offered_period,
-        programs_keyed.normalized_name,
+        programs.agency_code,
+        programs.agency_program_code,
+        programs.agency_program_name,
+        programs.agency_program_type,
+        programs.first_offered_period,
+        programs.last_offered_period,
+        agency_names.normalized_name,
         case
             when override_matches.canonical_program_code is not null then 'OVERRIDE'
             when best_candidates.similarity >= 0.999 and best_candidates.name_kind = 'ALIAS'
@@ -156,15 +113,19 @@ mapped as (
         end as canonical_program_code,
         best_candidates.canonical_program_code as closest_canonical_program_code,
         best_candidates.similarity as mapping_score
-    from programs_keyed
+    from programs
+    left join agency_names
+        on
+            programs.agency_code = agency_names.agency_code
+            and programs.agency_program_code = agency_names.agency_program_code
     left join override_matches
         on
-            programs_keyed.agency_code = override_matches.agency_code
-            and programs_keyed.agency_program_code = override_matches.agency_program_code
+            programs.agency_code = override_matches.agency_code
+            and programs.agency_program_code = override_matches.agency_program_code
     left join best_candidates
         on
-            programs_keyed.agency_code = best_candidates.agency_code
-            and programs_keyed.agency_program_code = best_candidates.agency_program_code
+            programs.agency_code = best_candidates.agency_code
+            and programs.agency_program_code = best_candidates.agency_program_code
             and best_candidates.candidate_rank = 1
 ),
 

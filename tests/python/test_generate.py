@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-
 from cts.generate import DEFAULT_DEFECT_RATES, SCALES, generate
 from cts.generate.layouts import LAYOUTS, roles
 from cts.generate.layouts import doc_layout as doc_layout_for
@@ -200,7 +199,12 @@ def test_dates_parse_in_each_agency_format(generated):
 
 def test_defect_rates_match_their_settings(generated):
     out, summary = generated
-    counts = Counter(d["defect"] for d in _truth(out, "defects"))
+    log = _truth(out, "defects")
+    counts = Counter(d["defect"] for d in log)
+    # A corrected month logs one entry per damaged file: count months.
+    counts["correction"] = len(
+        {d["submission"].rsplit("/", 1)[0] for d in log if d["defect"] == "correction"}
+    )
     opportunities = summary["defect_opportunities"]
     checked = 0
     for defect, rate in DEFAULT_DEFECT_RATES.items():
@@ -225,7 +229,10 @@ def test_defect_log_points_at_real_lines(generated):
     out, _ = generated
     checked = 0
     for d in _truth(out, "defects"):
-        if d["defect"] not in ("duplicate_row", "unknown_program_code", "nickname") or not d["line"]:
+        if (
+            d["defect"] not in ("duplicate_row", "unknown_program_code", "nickname")
+            or not d["line"]
+        ):
             continue
         agency, month, rev = d["submission"].split("/")
         path = out / "submissions" / agency / month / rev / d["file"]

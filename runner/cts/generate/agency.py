@@ -106,7 +106,6 @@ def _vary_case(text: np.ndarray, rng) -> np.ndarray:
     return out
 
 
-
 def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
     ai = AGENCY_INDEX[code]
     agency = AGENCIES[ai]
@@ -222,7 +221,7 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
             enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log
         )
 
-    # --- late records, duplicates, sorting, field-level defects ------------------------------------
+    # --- late records, duplicates, sorting, field-level defects ---------------------------
     for role in ("people", stays_role, "activity"):
         tables[role] = _late_and_duplicates(tables[role], role, log)
     for role, table in tables.items():
@@ -421,6 +420,7 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
         "last": last,
         "dob": dob,
         "sid": sid,
+        "person": rec_person,
         "sex": persons.sex[rec_person].astype(np.int64),
         "race": race.astype(np.int64),
         "eth": persons.eth[rec_person].astype(np.int64),
@@ -459,10 +459,10 @@ def _people_table(code, identity, rec_ids, rows, pmonth, psid, stays, rec_first_
         "eth": identity["eth"][rows],
     }
     if code == "DOC":
-        n = len(rec_ids)
-        pcf = np.array([f"{v:07d}" for v in (np.arange(n) * 7919 + 1234567) % 10_000_000], object)
-        pcf[(np.arange(n) * 37) % 100 < 22] = ""  # PCF number often missing
-        data["pcf"] = pcf[rows]
+        # The probation central file number follows the person; it is often missing.
+        person = identity["person"][rows]
+        pcf = np.array([f"{v:07d}" for v in ((person * 7919 + 1234567) % 10_000_000).tolist()])
+        data["pcf"] = np.where((person * 37) % 100 < 22, "", pcf).astype(object)
     order_day = stays.start[rec_first_stay[rows]]
     return Table(
         role="people",
@@ -593,7 +593,10 @@ def _movements_table(stays, segments, rec_ids, fac_codes, rng) -> Table:
     day_arr = np.concatenate(days)
     code_arr = np.concatenate(codes)
     desc = np.array(
-        [DOC_MOVES[c][int(u < 0.5)] for c, u in zip(code_arr, rng.random(len(code_arr)), strict=True)],
+        [
+            DOC_MOVES[c][int(u < 0.5)]
+            for c, u in zip(code_arr, rng.random(len(code_arr)), strict=True)
+        ],
         dtype=object,
     )
     month = np.maximum(month_index(np.minimum(day_arr, WINDOW_END)), 0)
@@ -668,7 +671,6 @@ def _exit_text(code: str, exits: np.ndarray, rng) -> tuple[np.ndarray, np.ndarra
 
 
 def _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log) -> Table:
-    n = len(enr)
     start_m = np.maximum(month_index(enr.start), 0)
     closed = enr.exit >= 0
     end_m = np.where(closed, month_index(np.minimum(enr.end, WINDOW_END)), N_MONTHS)
@@ -686,8 +688,10 @@ def _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log) -> Table
     ids = enr_ids[idx].copy()
     start = enr.start[idx].copy()
     base = len(open_rows) + len(close_rows)
-    extra_ids = _ids("{:07d}", 9000000, len(dup_src), rng) if code != "DOC" else _ids(
-        "{:07d}", 8000000, len(dup_src), rng
+    extra_ids = (
+        _ids("{:07d}", 9000000, len(dup_src), rng)
+        if code != "DOC"
+        else _ids("{:07d}", 8000000, len(dup_src), rng)
     )
     for j, src in enumerate(dup_src.tolist()):
         r = base + j
@@ -781,9 +785,7 @@ def _events_activity(
         (all_e[closed], enr.stay[closed], enr.offering[closed], enr.end[closed], term_type[closed])
     )
     k = len(referrals.stay)
-    parts.append(
-        (np.full(k, -1), referrals.stay, referrals.offering, referrals.day, np.full(k, 0))
-    )
+    parts.append((np.full(k, -1), referrals.stay, referrals.offering, referrals.day, np.full(k, 0)))
     e_idx = np.concatenate([p[0] for p in parts])
     stay = np.concatenate([p[1] for p in parts])
     off = np.concatenate([p[2] for p in parts])

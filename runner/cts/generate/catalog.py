@@ -347,9 +347,13 @@ def build_catalog(agency: str, size: int, rng: np.random.Generator) -> list[Offe
         if rng.random() < 0.22:
             last = int(rng.integers(min(first + 6, N_MONTHS - 1), N_MONTHS))
         if fac.closed is not None:
-            last = min(last, _month_of_day(fac.closed))
+            closing = _month_of_day(fac.closed)
+            if first > closing - 6:
+                first = int(rng.integers(0, max(1, closing - 6)))
+            last = min(last, closing)
         is_local = rng.random() < 0.009
-        code = f"{style.code_prefix}{style.code_start + serial * 3 + int(rng.integers(3)):0{style.code_width}d}"
+        number = style.code_start + serial * 3 + int(rng.integers(3))
+        code = f"{style.code_prefix}{number:0{style.code_width}d}"
         offering = Offering(
             code=code,
             canonical=canon,
@@ -369,7 +373,8 @@ def build_catalog(agency: str, size: int, rng: np.random.Generator) -> list[Offe
         # Renames: a new name some time after opening (same code).
         if last - first > 12 and rng.random() < 0.2:
             when = int(rng.integers(first + 6, last))
-            renamed = _case(variant(_base_name(program, rng), rng, agency, qualifier), "title", rng)
+            base = _base_name(program, rng)
+            renamed = _case(variant(base, rng, agency, qualifier), style.case, rng)
             if not is_local:
                 offering.versions.append((when, _unique(renamed, names_used, rng, agency)))
         if agency == "DOC":
@@ -440,19 +445,26 @@ def _smart_title(text: str) -> str:
     out = []
     for word in text.split(" "):
         core = word.strip("(),.-@")
-        out.append(word if core in keep else word.capitalize())
+        if core in keep or not core:
+            out.append(word)
+        else:
+            out.append(word.replace(core, core.capitalize()))
     return " ".join(out)
 
 
 def _doc_vendor_change(offering: Offering, used: set[str], rng) -> None:
-    """DOC's July 2020 vendor change retyped program names (upper case → mixed case)."""
-    if offering.last_month < DOC_V2_MONTH:
+    """DOC's July 2020 vendor change retyped program names (capitals → mixed case)."""
+    if offering.last_month < DOC_V2_MONTH or rng.random() >= 0.75:
         return
     current = offering.name_at(DOC_V2_MONTH)
-    if rng.random() < 0.75:
-        new = _smart_title(current) if current.isupper() else current
-        versions = [v for v in offering.versions if v[0] < DOC_V2_MONTH]
-        later = [v for v in offering.versions if v[0] > DOC_V2_MONTH]
-        start = max(DOC_V2_MONTH, offering.first_month)
-        offering.versions = [*versions, (start, new), *later]
-        used.add(new.lower())
+    versions = []
+    for start, name in offering.versions:
+        if start >= DOC_V2_MONTH and name.isupper():
+            name = _smart_title(name)
+        versions.append((start, name))
+    starts = {start for start, _ in versions}
+    if offering.first_month < DOC_V2_MONTH and DOC_V2_MONTH not in starts and current.isupper():
+        versions.append((DOC_V2_MONTH, _smart_title(current)))
+        versions.sort(key=lambda v: v[0])
+    offering.versions = versions
+    used.update(name.lower() for _, name in versions)

@@ -19,7 +19,6 @@ from .reference import (
     EXIT_INDEX,
     PRETRIAL,
     REL,
-    SENTENCED,
     WINDOW_END,
     canonical_programs,
     day,
@@ -52,7 +51,9 @@ PRETRIAL_AFFINITY = {
     "RELIGIOUS": 1.8,
     "COMMUNITY_REINVESTMENT": 0.2,
 }
-CIVIL_AFFINITY = {c: (4.0 if c in ("SUBSTANCE_USE", "BEHAVIORAL_HEALTH") else 0.3) for c in PRETRIAL_AFFINITY}
+CIVIL_AFFINITY = {
+    c: (4.0 if c in ("SUBSTANCE_USE", "BEHAVIORAL_HEALTH") else 0.3) for c in PRETRIAL_AFFINITY
+}
 OPEN_ENDED = {"LIFE_SKILLS_WELLNESS", "MENTORSHIP", "RELIGIOUS", "COMMUNITY_REINVESTMENT"}
 OPEN_ENDED_CODES = {"SUD_AA", "SUD_NA", "SUD_SMART", "SUD_MAT", "BH_MH_GROUP", "REE_VETERANS"}
 # Sessions per week in the attendance layout, by category.
@@ -454,19 +455,3 @@ def cadence(offerings: list[Offering]) -> np.ndarray:
             c = 3
         per.append(c)
     return np.array(per, dtype=np.int64)
-
-
-def active_flags(enrollments: Enrollments) -> np.ndarray:
-    return enrollments.exit < 0
-
-
-__all__ = [
-    "Enrollments",
-    "Referrals",
-    "Segments",
-    "SENTENCED",
-    "cadence",
-    "doc_segments",
-    "sheriff_segments",
-    "simulate",
-]

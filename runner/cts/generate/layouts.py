@@ -104,7 +104,9 @@ DOC_V1 = Layout(
             "COMMIT_NO=id,MOVE_DATE=date,MOVE_CODE=code,MOVE_DESC=desc,FACILITY=facility,"
             "LEGAL_STATUS=status",
         ),
-        "catalog": _f("programs.csv", "PROG_ID=code,PROG_NAME=name,PROG_TYPE=type,FACILITY=facility"),
+        "catalog": _f(
+            "programs.csv", "PROG_ID=code,PROG_NAME=name,PROG_TYPE=type,FACILITY=facility"
+        ),
         "activity": _f(
             "prog_enroll.csv",
             "ENROLL_ID=enroll_id,COMMIT_NO=stay_id,PROG_ID=program,ENROLL_DT=start,EXIT_DT=end,"
@@ -319,7 +321,7 @@ LAYOUTS: dict[str, Layout] = {
         "utf-8",
         "%m/%d/%Y",
         ethnicity=("Y", "N", ""),
-        status=("Pretrial", "Sentenced", "Sentenced", "Pretrial"),
+        status=("Pretrial", "Sentenced", "", ""),  # civil/federal holds do not occur at DUK
         release=RELEASE_WORDS["mixed"],
     ),
 }
@@ -336,7 +338,9 @@ EVENT_FILES = {
         "stay_id=stay_id,person_id=person_id,facility=facility,admission_date=start,"
         "release_date=end,legal_status=status,release_reason=reason,sending_agency=sending",
     ),
-    "catalog": _f("program_list.csv", "program_id=code,program_title=name,program_area=type,location=facility"),
+    "catalog": _f(
+        "program_list.csv", "program_id=code,program_title=name,program_area=type,location=facility"
+    ),
     "activity": _f(
         "program_events.csv",
         "event_id=event_id,person_id=person_id,stay_id=stay_id,program_id=program,"

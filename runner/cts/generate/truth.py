@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .dates import NA, month_index, month_label, render
+from .dates import NA, month_label, render
 from .layouts import agency_layout
 from .reference import (
     AGENCY_CODES,
@@ -25,7 +25,6 @@ from .reference import (
     RELEASE_REASONS,
     SEX,
     STATUSES,
-    WINDOW_END,
     canonical_programs,
 )
 from .world import OPEN
@@ -129,7 +128,7 @@ def _iso(days: np.ndarray) -> np.ndarray:
 
 def write_agency_parts(parts: Path, code: str, **kw) -> None:
     parts.mkdir(parents=True, exist_ok=True)
-    persons, stays = kw["persons"], kw["stays"]
+    stays = kw["stays"]
     rec_ids, rec_person, rec_of_stay = kw["rec_ids"], kw["rec_person"], kw["rec_of_stay"]
     stay_ids, identity, fac_codes = kw["stay_ids"], kw["identity"], kw["fac_codes"]
     n_rec = len(rec_ids)
@@ -236,7 +235,9 @@ def write_agency_parts(parts: Path, code: str, **kw) -> None:
             _iso(ref.day),
         ],
     )
-    _write(parts / f"{code}-defects.csv", _defect_rows(code, kw["log"], kw["tables"], kw["revisions"]))
+    _write(
+        parts / f"{code}-defects.csv", _defect_rows(code, kw["log"], kw["tables"], kw["revisions"])
+    )
 
 
 def _defect_rows(code: str, log, tables, revisions) -> list[list]:
@@ -322,7 +323,3 @@ def write_config(truth_dir: Path, config: dict) -> None:
     (truth_dir / "config.json").write_text(
         json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-
-
-__all__ = ["merge_parts", "write_agency_parts", "write_config", "write_persons", "WINDOW_END"]
-_ = month_index

@@ -233,7 +233,7 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
     ow = np.array([o.weight for o in nm.ORIGINS])
     origin = rng.choice(len(ow), n, p=ow / ow.sum()).astype(np.int16)
     first, middle, last, race, eth = _draw_names(rng, origin, sex)
-    age_years = 18 + rng.gamma(2.0, 6.8, n)
+    age_years = 18 + rng.gamma(2.0, 8.5, n)
     age_years = np.minimum(age_years, 72)
     dob = first_start - np.round(age_years * 365.25).astype(np.int64)
     sid = np.where(rng.random(n) < 0.86, _unique_sids(rng, n), -1)
@@ -427,6 +427,9 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
         doc_move=np.concatenate(cols["doc_move"]),
         doc_awt=np.concatenate(cols["doc_awt"]),
     )
+    # Dukes records only pre-trial and sentenced people.
+    duk = (stays.agency == AGENCY_INDEX["DUK"]) & (stays.status >= CIVIL)
+    stays.status[duk] = PRETRIAL
     stays.end = np.where(stays.end > WINDOW_END, OPEN, stays.end)
     stays.release = np.where(stays.end == OPEN, -1, stays.release).astype(np.int8)
     visible = (stays.end >= WINDOW_START) & (stays.start <= WINDOW_END)
