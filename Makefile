@@ -29,7 +29,7 @@ lint-python: setup
 	$(BIN)/ruff format --check runner tests bench
 
 lint-sql: setup
-	$(BIN)/sqlfluff lint models macros tests --disable-progress-bar
+	$(BIN)/sqlfluff lint models macros tests --disable-progress-bar --processes 2
 
 # The whole pipeline at tiny scale: every dbt model, data test and unit test must pass, and the
 # public export must be producible.

@@ -1,35 +1,51 @@
-{#- Primary small-cell suppression (DOMAIN.md §5): a count from 1 to the threshold
-    (`suppression_threshold`, default 10) is published as null with the reason PRIMARY; zeros
-    and larger counts are published as they are. Emits two columns: the count and
-    `<count>_suppression`. -#}
-{% macro cts_suppressed_count(column) -%}
-    case
-        when {{ cts_is_small(column) }} then null
-        else {{ column }}
-    end as {{ column }},
-    case
-        when {{ cts_is_small(column) }} then 'PRIMARY'
-    end as {{ column }}_suppression
-{%- endmacro %}
-
-
+{#- A count small enough to be suppressed: from 1 to `suppression_threshold` (DOMAIN.md §5);
+    zeros are published. -#}
 {% macro cts_is_small(column) -%}
     ({{ column }} between 1 and {{ var('suppression_threshold') }})
 {%- endmacro %}
 
 
-{#- numerator / denominator, published only when the denominator is above the threshold and
-    none of the `parts` it is built from is a small (suppressed) count (DOMAIN.md §5). -#}
-{% macro cts_suppressed_rate(numerator, denominator, name, parts) -%}
+{#- Published counts of one mart back in wide form: for each measure, the published value (null
+    when suppressed) and `<measure>_suppression` (PRIMARY, COMPLEMENTARY or null), grouped by
+    the mart's key columns. Reads int_published_counts_suppressed. -#}
+{% macro cts_published_measures(mart, measures, keys) -%}
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        {%- for measure in measures %}
+        max(case when measure = '{{ measure }}' then published_value end) as {{ measure }},
+        max(case when measure = '{{ measure }}' then suppression end)
+            as {{ measure }}_suppression,
+        max(case when measure = '{{ measure }}' then true_value end) as {{ measure }}_true
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref('int_published_counts_suppressed') }}
+    where mart = '{{ mart }}'
+    group by {{ keys | join(', ') }}
+{%- endmacro %}
+
+
+{#- A rate published only when its denominator is above the threshold (else PRIMARY) and none
+    of the counts it is built from is suppressed (else DERIVED). Emits `<name>` and
+    `<name>_suppression`. `parts` are the suppression-flag columns of those counts. -#}
+{% macro cts_published_rate(numerator, denominator, name, parts) -%}
+    {%- set denominator = '(' ~ denominator ~ ')' -%}
+    {%- set withheld_for_part -%}
+        ({%- for part in parts %}{{ part }} is not null{{ ' or ' if not loop.last }}{% endfor -%})
+    {%- endset -%}
     case
-        when
-            {{ denominator }} > {{ var('suppression_threshold') }}
-            {%- for part in parts %}
-            and not {{ cts_is_small(part) }}
-            {%- endfor %}
-            then cast(
-                round(cast({{ numerator }} as decimal(18, 6)) / {{ denominator }}, 4)
-                as decimal(7, 4)
-            )
-    end as {{ name }}
+        when {{ denominator }} = 0 then null
+        when {{ denominator }} <= {{ var('suppression_threshold') }} then null
+        when {{ withheld_for_part }} then null
+        else cast(
+            round(cast({{ numerator }} as decimal(18, 6)) / {{ denominator }}, 4)
+            as decimal(7, 4)
+        )
+    end as {{ name }},
+    case
+        when {{ denominator }} = 0 then null
+        when {{ denominator }} <= {{ var('suppression_threshold') }} then 'PRIMARY'
+        when {{ withheld_for_part }} then 'DERIVED'
+    end as {{ name }}_suppression
 {%- endmacro %}

@@ -1,6 +1,8 @@
 -- Program Summary: every program of every agency, with the canonical program and category it
--- maps to, the years it was offered, and its enrollment and completion totals (small counts
--- suppressed).
+-- maps to, the years it was offered, and its enrollment and completion totals. Enrollments
+-- under a code missing from an agency's catalog are listed as that agency's '(UNLISTED)'
+-- program, so that programs add up to the agency's totals. Small counts are suppressed with
+-- complementary suppression.
 with
 
 programs as (
@@ -15,74 +17,45 @@ agencies as (
     select * from {{ ref('agencies') }}
 ),
 
-spells as (
-    select * from {{ ref('int_program_spells_enriched') }}
-),
-
-totals as (
-    select
-        agency_code,
-        agency_program_code,
-        count(*) as enrollment_events,
-        count(distinct person_id) as distinct_persons,
-        cast(sum(case when outcome_group = 'SUCCESSFUL' then 1 else 0 end) as bigint)
-            as successful_exits,
-        cast(sum(case when outcome_group = 'UNSUCCESSFUL' then 1 else 0 end) as bigint)
-            as unsuccessful_exits
-    from spells
-    group by agency_code, agency_program_code
+published as (
+    {{ cts_published_measures('dim_programs', [
+        'enrollment_events', 'distinct_persons', 'successful_exits', 'unsuccessful_exits',
+    ], ['agency_code', 'agency_program_code', 'category_code']) }}
 ),
 
 joined as (
     select
-        programs.agency_code,
+        published.agency_code,
         agencies.agency_name,
-        programs.agency_program_code,
-        programs.agency_program_name,
+        published.agency_program_code,
+        coalesce(programs.agency_program_name, 'Programs not in the agency catalog')
+            as agency_program_name,
         programs.agency_program_type,
         coalesce(programs.canonical_program_code, 'OTHER') as canonical_program_code,
         coalesce(programs.canonical_program_name, 'Other (not mapped)') as canonical_program_name,
-        programs.category_code,
+        published.category_code,
         categories.category_name,
         categories.psi_super_category,
-        programs.mapping_method,
+        coalesce(programs.mapping_method, 'UNMAPPED') as mapping_method,
         cast(substring(programs.first_offered_period, 1, 4) as integer) as first_year_offered,
         cast(substring(programs.last_offered_period, 1, 4) as integer) as last_year_offered,
-        coalesce(totals.enrollment_events, 0) as enrollment_events,
-        coalesce(totals.distinct_persons, 0) as distinct_persons,
-        coalesce(totals.successful_exits, 0) as successful_exits,
-        coalesce(totals.unsuccessful_exits, 0) as unsuccessful_exits
-    from programs
+        published.enrollment_events,
+        published.enrollment_events_suppression,
+        published.distinct_persons,
+        published.distinct_persons_suppression,
+        published.successful_exits,
+        published.successful_exits_suppression,
+        published.unsuccessful_exits,
+        published.unsuccessful_exits_suppression
+    from published
     inner join agencies
-        on programs.agency_code = agencies.agency_code
+        on published.agency_code = agencies.agency_code
     inner join categories
-        on programs.category_code = categories.category_code
-    left join totals
+        on published.category_code = categories.category_code
+    left join programs
         on
-            programs.agency_code = totals.agency_code
-            and programs.agency_program_code = totals.agency_program_code
-),
-
-suppressed as (
-    select
-        agency_code,
-        agency_name,
-        agency_program_code,
-        agency_program_name,
-        agency_program_type,
-        canonical_program_code,
-        canonical_program_name,
-        category_code,
-        category_name,
-        psi_super_category,
-        mapping_method,
-        first_year_offered,
-        last_year_offered,
-        {{ cts_suppressed_count('enrollment_events') }},
-        {{ cts_suppressed_count('distinct_persons') }},
-        {{ cts_suppressed_count('successful_exits') }},
-        {{ cts_suppressed_count('unsuccessful_exits') }}
-    from joined
+            published.agency_code = programs.agency_code
+            and published.agency_program_code = programs.agency_program_code
 )
 
-select * from suppressed
+select * from joined

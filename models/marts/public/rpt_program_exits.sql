@@ -1,12 +1,8 @@
 -- Program Exits by exit reason: exits and distinct persons per calendar or fiscal year of the
 -- exit date, by agency and statewide, by category, by one demographic dimension at a time, and
--- by outcome group and exit reason. Only combinations with at least one exit are listed.
--- Counts of 1 to the threshold are suppressed.
+-- by outcome group and exit reason. Only combinations with at least one exit are listed (a
+-- missing row is zero). Small counts are suppressed with complementary suppression.
 with
-
-counts as (
-    select * from {{ ref('int_exit_counts') }}
-),
 
 periods as (
     select distinct
@@ -17,42 +13,36 @@ periods as (
     from {{ ref('int_report_cells') }}
 ),
 
-labelled as (
-    select
-        counts.period_type,
-        counts.period_year,
-        periods.period_label,
-        periods.is_partial_period,
-        counts.agency_code,
-        counts.category_code,
-        counts.dimension,
-        counts.dimension_value,
-        counts.outcome_group,
-        counts.exit_reason_code,
-        counts.exits,
-        counts.distinct_persons
-    from counts
-    inner join periods
-        on
-            counts.period_type = periods.period_type
-            and counts.period_year = periods.period_year
+{%- set keys = [
+    'period_type', 'period_year', 'agency_code', 'category_code', 'dimension',
+    'dimension_value', 'outcome_group', 'exit_reason_code',
+] %}
+
+published as (
+    {{ cts_published_measures('rpt_program_exits', ['exits', 'distinct_persons'], keys) }}
 ),
 
-suppressed as (
+final as (
     select
-        period_type,
-        period_year,
-        period_label,
-        is_partial_period,
-        agency_code,
-        category_code,
-        dimension,
-        dimension_value,
-        outcome_group,
-        exit_reason_code,
-        {{ cts_suppressed_count('exits') }},
-        {{ cts_suppressed_count('distinct_persons') }}
-    from labelled
+        published.period_type,
+        published.period_year,
+        periods.period_label,
+        periods.is_partial_period,
+        published.agency_code,
+        published.category_code,
+        published.dimension,
+        published.dimension_value,
+        published.outcome_group,
+        published.exit_reason_code,
+        published.exits,
+        published.exits_suppression,
+        published.distinct_persons,
+        published.distinct_persons_suppression
+    from published
+    inner join periods
+        on
+            published.period_type = periods.period_type
+            and published.period_year = periods.period_year
 )
 
-select * from suppressed
+select * from final

@@ -1,36 +1,28 @@
 -- Program outcomes and completion rates per report cell, counted in the period of the exit:
 -- exits by outcome group, the completion rate (successful / (successful + unsuccessful),
 -- administrative exits such as release excluded) and completions over all exits, which keeps
--- pre-trial churn visible. Every cell is present; small counts and the rates built on them
--- are suppressed.
+-- pre-trial churn visible. Every cell is present; small counts are suppressed with
+-- complementary suppression, and rates are withheld when a part is suppressed (DERIVED) or
+-- the denominator is at most the threshold (PRIMARY).
 with
 
 cells as (
     select * from {{ ref('int_report_cells') }}
 ),
 
-exit_counts as (
-    select * from {{ ref('int_exit_counts') }}
+{%- set keys = [
+    'period_type', 'period_year', 'agency_code', 'category_code', 'dimension', 'dimension_value'
+] %}
+{%- set groups = ['successful', 'unsuccessful', 'administrative', 'unknown', 'total'] %}
+
+published as (
+    {{ cts_published_measures('rpt_program_outcomes', [
+        'successful_exits', 'unsuccessful_exits', 'administrative_exits', 'unknown_exits',
+        'total_exits',
+    ], keys) }}
 ),
 
-outcomes_pivoted as (
-    select
-        period_type,
-        period_year,
-        agency_code,
-        category_code,
-        dimension,
-        dimension_value,
-        {%- for group in ['SUCCESSFUL', 'UNSUCCESSFUL', 'ADMINISTRATIVE', 'UNKNOWN'] %}
-        cast(sum(case when outcome_group = '{{ group }}' then exits else 0 end) as bigint)
-            as {{ group | lower }}_exits,
-        {%- endfor %}
-        cast(sum(exits) as bigint) as total_exits
-    from exit_counts
-    group by period_type, period_year, agency_code, category_code, dimension, dimension_value
-),
-
-joined as (
+final as (
     select
         cells.period_type,
         cells.period_year,
@@ -40,40 +32,32 @@ joined as (
         cells.category_code,
         cells.dimension,
         cells.dimension_value,
-        {%- for group in ['successful', 'unsuccessful', 'administrative', 'unknown', 'total'] %}
-        coalesce(outcomes_pivoted.{{ group }}_exits, 0) as {{ group }}_exits,
+        {%- for group in groups %}
+        published.{{ group }}_exits,
+        published.{{ group }}_exits_suppression,
         {%- endfor %}
-        coalesce(outcomes_pivoted.successful_exits, 0)
-        + coalesce(outcomes_pivoted.unsuccessful_exits, 0) as rated_exits
+        {{ cts_published_rate(
+            'published.successful_exits_true',
+            'published.successful_exits_true + published.unsuccessful_exits_true',
+            'completion_rate',
+            ['published.successful_exits_suppression',
+                'published.unsuccessful_exits_suppression']) }},
+        {{ cts_published_rate(
+            'published.successful_exits_true',
+            'published.total_exits_true',
+            'completions_over_all_exits',
+            ['published.successful_exits_suppression',
+                'published.unsuccessful_exits_suppression',
+                'published.administrative_exits_suppression',
+                'published.unknown_exits_suppression',
+                'published.total_exits_suppression']) }}
     from cells
-    left join outcomes_pivoted
+    inner join published
         on
-            cells.period_type = outcomes_pivoted.period_type
-            and cells.period_year = outcomes_pivoted.period_year
-            and cells.agency_code = outcomes_pivoted.agency_code
-            and cells.category_code = outcomes_pivoted.category_code
-            and cells.dimension = outcomes_pivoted.dimension
-            and cells.dimension_value = outcomes_pivoted.dimension_value
-),
-
-suppressed as (
-    select
-        period_type,
-        period_year,
-        period_label,
-        is_partial_period,
-        agency_code,
-        category_code,
-        dimension,
-        dimension_value,
-        {%- for group in ['successful', 'unsuccessful', 'administrative', 'unknown', 'total'] %}
-        {{ cts_suppressed_count(group ~ '_exits') }},
-        {%- endfor %}
-        {{ cts_suppressed_rate('successful_exits', 'rated_exits', 'completion_rate',
-            ['successful_exits', 'unsuccessful_exits']) }},
-        {{ cts_suppressed_rate('successful_exits', 'total_exits', 'completions_over_all_exits',
-            ['successful_exits', 'unsuccessful_exits', 'administrative_exits', 'unknown_exits']) }}
-    from joined
+            {%- for key in keys %}
+            cells.{{ key }} = published.{{ key }}
+            {%- if not loop.last %} and{% endif %}
+            {%- endfor %}
 )
 
-select * from suppressed
+select * from final
