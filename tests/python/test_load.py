@@ -410,6 +410,38 @@ REJECTIONS = {
         "SUF 2019-03 r1 inmates.csv line 6: file is truncated: the last line has no line end "
         "and is malformed (4 fields, expected 9)",
     ),
+    "header_empty": (
+        _replace("programs.csv", b"\nA,B,C,D\n"),
+        "HEADER_EMPTY",
+        1,
+        "SUF 2019-03 r1 programs.csv line 1: header line is empty",
+    ),
+    "header_quoting": (
+        _replace("programs.csv", b'program_code,"program_name,program_type,facility\nA,B,C,D\n'),
+        "HEADER_QUOTING",
+        1,
+        "SUF 2019-03 r1 programs.csv line 1: header line has broken quoting",
+    ),
+    "header_duplicate_column": (
+        _header("programs.csv", "program_code,program_name,program_name,facility"),
+        "HEADER_DUPLICATE_COLUMN",
+        1,
+        "SUF 2019-03 r1 programs.csv line 1: header repeats column(s) 'program_name'",
+    ),
+    "header_mismatch": (
+        _header("programs.csv", "program_code,title,program_type"),
+        "HEADER_MISMATCH",
+        1,
+        "SUF 2019-03 r1 programs.csv line 1: header is missing column(s) 'program_name', "
+        "'facility' and has unexpected column(s) 'title'",
+    ),
+    "header_one_field": (
+        _replace("programs.csv", b"program_code program_name program_type facility\nA B C D\n"),
+        "WRONG_DELIMITER",
+        1,
+        "SUF 2019-03 r1 programs.csv line 1: header is one field, expected 4 columns separated "
+        "by comma ','",
+    ),
     "too_many_malformed": (
         _replace("inmates.csv", MANY_BAD),
         "TOO_MANY_MALFORMED_LINES",
@@ -432,16 +464,17 @@ def test_rejections_leave_loaded_data_intact(tmp_path: Path, case: str) -> None:
     result = load(tmp_path)
     assert result.rejected == ["SUF/2019-03/r1"] and result.accepted == []
     fatal = [p for p in result.problems if p.fatal]
-    assert [(p.code, p.line, str(p)) for p in fatal] == [(code, line, text)]
+    assert [(p.code, p.line) for p in fatal] == [(code, line)]
+    assert str(fatal[0]).startswith(text), str(fatal[0])
     after = snapshot(tmp_path / "wh.duckdb")
     for name, rows in after.items():
         if name != "raw_meta.load_ledger":
             assert rows == before.get(name, []), name
     new_ledger = [r for r in after["raw_meta.load_ledger"] if r[0] == "SUF/2019-03/r1"]
     assert new_ledger and {r[8] for r in new_ledger} == {"rejected"}
-    assert any(text in r[9] for r in new_ledger)
+    assert any(r[9].startswith(text) for r in new_ledger)
     report = json.loads(result.report_path.read_text())
-    assert report["rejected"][0]["problems"][0]["text"] == text
+    assert report["rejected"][0]["problems"][0]["text"].startswith(text)
 
 
 @pytest.mark.parametrize(
