@@ -21,6 +21,11 @@ additive_counts as (
     where measure != 'distinct_persons'
 ),
 
+breakdown_dimensions as (
+    select distinct dimension from report_counts
+    where dimension != 'ALL'
+),
+
 
 memberships as (
     -- dimension values against the ALL row of the same cell
@@ -40,13 +45,10 @@ memberships as (
             'report_counts.agency_code', "'|'", 'report_counts.category_code', "'|'",
             "coalesce(report_counts.outcome_group, '')", "'|'",
             "coalesce(report_counts.exit_reason_code, '')", "'|'",
-            'dimensions.dimension']) }} as group_key,
+            'breakdown_dimensions.dimension']) }} as group_key,
         report_counts.cell_number
     from report_counts
-    cross join (
-        select distinct dimension from report_counts
-        where dimension != 'ALL'
-    ) as dimensions
+    cross join breakdown_dimensions
     where report_counts.dimension = 'ALL'
     union all
     -- agencies against statewide

@@ -38,10 +38,12 @@ enrollments_dense as (
     from cells
     left join enrollment_counts
         on
-            {%- for key in cell_keys %}
-            cells.{{ key }} = enrollment_counts.{{ key }}
-            {%- if not loop.last %} and{% endif %}
-            {%- endfor %}
+            cells.period_type = enrollment_counts.period_type
+            and cells.period_year = enrollment_counts.period_year
+            and cells.agency_code = enrollment_counts.agency_code
+            and cells.category_code = enrollment_counts.category_code
+            and cells.dimension = enrollment_counts.dimension
+            and cells.dimension_value = enrollment_counts.dimension_value
 ),
 
 outcomes_pivoted as (
@@ -63,17 +65,20 @@ outcomes_dense as (
         {%- for key in cell_keys %}
         cells.{{ key }},
         {%- endfor %}
-        {%- for measure in ['successful', 'unsuccessful', 'administrative', 'unknown', 'total'] %}
-        coalesce(outcomes_pivoted.{{ measure }}_exits, 0) as {{ measure }}_exits
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+        coalesce(outcomes_pivoted.successful_exits, 0) as successful_exits,
+        coalesce(outcomes_pivoted.unsuccessful_exits, 0) as unsuccessful_exits,
+        coalesce(outcomes_pivoted.administrative_exits, 0) as administrative_exits,
+        coalesce(outcomes_pivoted.unknown_exits, 0) as unknown_exits,
+        coalesce(outcomes_pivoted.total_exits, 0) as total_exits
     from cells
     left join outcomes_pivoted
         on
-            {%- for key in cell_keys %}
-            cells.{{ key }} = outcomes_pivoted.{{ key }}
-            {%- if not loop.last %} and{% endif %}
-            {%- endfor %}
+            cells.period_type = outcomes_pivoted.period_type
+            and cells.period_year = outcomes_pivoted.period_year
+            and cells.agency_code = outcomes_pivoted.agency_code
+            and cells.category_code = outcomes_pivoted.category_code
+            and cells.dimension = outcomes_pivoted.dimension
+            and cells.dimension_value = outcomes_pivoted.dimension_value
 ),
 
 -- Enrollments under a code missing from the agency's catalog count under one

@@ -34,10 +34,12 @@ final as (
     from cells
     inner join published
         on
-            {%- for key in keys %}
-            cells.{{ key }} = published.{{ key }}
-            {%- if not loop.last %} and{% endif %}
-            {%- endfor %}
+            cells.period_type = published.period_type
+            and cells.period_year = published.period_year
+            and cells.agency_code = published.agency_code
+            and cells.category_code = published.category_code
+            and cells.dimension = published.dimension
+            and cells.dimension_value = published.dimension_value
 )
 
 select * from final
