@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 WORKDIR ?= work
 TEST_WORKDIR ?= work/test-tiny
 
-.PHONY: setup run test lint lint-sql lint-python dbt-test pytest docs status bench clean
+.PHONY: setup browser run test lint lint-sql lint-python dbt-test pytest docs status bench clean
 
 setup: $(STAMP)
 
@@ -17,10 +17,20 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
+# Headless Chromium for the dashboard's browser test (Debian package; no browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing chromium (apt-get)"; \
+		$(SUDO) apt-get install -y chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }; \
+	fi
+
 run: setup
 	$(BIN)/cts run --scale demo --workdir $(WORKDIR)
 
-test: setup lint dbt-test pytest
+test: setup browser lint dbt-test pytest
 
 lint: lint-python lint-sql
 
@@ -36,8 +46,9 @@ lint-sql: setup
 dbt-test: setup
 	$(BIN)/cts run --scale tiny --seed 7 --workdir $(TEST_WORKDIR)
 
-pytest: setup
-	$(BIN)/pytest
+# The dashboard's browser test must run here (not skip), and keeps its screenshots.
+pytest: setup browser
+	CTS_REQUIRE_BROWSER=1 CTS_SCREENSHOT_DIR=$(TEST_WORKDIR)/screenshots $(BIN)/pytest
 
 docs: setup
 	$(BIN)/cts docs --workdir $(WORKDIR)

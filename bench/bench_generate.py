@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "runner"), env.get("PYTHONPATH")]))
     command = [sys.executable, "-c", CHILD, args.scale, str(args.seed), str(out), str(summary_path)]
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     child = subprocess.Popen(command, env=env)
     sampler = Sampler(child.pid)
@@ -145,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         "limits": {"wall_seconds": 180, "peak_memory_mb": 4096, "min_raw_rows_full": 9_400_000},
         "machine": {
             "cpus": os.cpu_count(),
+            # Other work on the machine stretches wall time; CPU seconds are the steadier figure.
+            "load_average_1min_before": round(load_before, 2),
+            "load_average_1min_after": round(os.getloadavg()[0], 2),
             "python": platform.python_version(),
             "platform": platform.platform(),
         },

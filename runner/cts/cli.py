@@ -391,7 +391,10 @@ def do_build(workdir: Workdir, project_dir: Path, extra: list[str]) -> None:
             exit_code=dbt_runner.EXIT_NOT_RUN,
         )
     report_dbt(_dbt(["seed"], workdir, project_dir, "seed"), "seed")
+    from cts.export import write_build_info
+
     outcome = _dbt(["build", *extra], workdir, project_dir, "build")
+    write_build_info(workdir)  # which pseudonym key the warehouse now holds (demo or custom)
     results = workdir.target / "run_results.json"
     if results.is_file():  # kept apart: `cts docs` overwrites run_results.json
         shutil.copyfile(results, workdir.target / LAST_BUILD_RESULTS)
@@ -400,7 +403,7 @@ def do_build(workdir: Workdir, project_dir: Path, extra: list[str]) -> None:
         raise CtsError("dbt build selected nothing (check --select/--exclude)")
 
 
-def do_export(workdir: Workdir) -> None:
+def do_export(workdir: Workdir, project_dir: Path | None = None, release: bool = False) -> None:
     from cts.export import ExportError, export_public
 
     try:
@@ -409,6 +412,8 @@ def do_export(workdir: Workdir) -> None:
                 workdir,
                 generation=_generation_record(workdir),
                 progress=lambda _name, done, total: reporter("export", done, total),
+                release=release,
+                project_dir=project_dir,
             )
     except ExportError as error:
         raise CtsError(str(error)) from error
@@ -418,6 +423,24 @@ def do_export(workdir: Workdir) -> None:
         f" {summary.directory}",
         soft_wrap=True,
     )
+
+
+def do_dashboard(workdir: Workdir, out_dir: Path | None = None, copy_data: bool = False) -> Path:
+    """Build the static dashboard from <workdir>/public into <workdir>/site (or `out_dir`)."""
+    from cts.dashboard import DashboardError, build_site
+
+    target = (out_dir or workdir.site).expanduser().resolve()
+    try:
+        with err().status("Building the dashboard…"):
+            summary = build_site(workdir.public, target, copy_data=copy_data)
+    except DashboardError as error:
+        raise CtsError(str(error)) from error
+    err().print(
+        f"Dashboard: {summary.programs} programs, {summary.total_bytes / 1e6:.1f} MB,"
+        f" written to {summary.index}",
+        soft_wrap=True,
+    )
+    return summary.index
 
 
 def where_everything_is(workdir: Workdir) -> None:
@@ -522,16 +545,106 @@ def build(dbt_args: tuple[str, ...]) -> None:
 
 
 @cli.command(short_help="Export the public marts (Parquet, CSV, dictionary).")
+@click.option(
+    "--release",
+    is_flag=True,
+    help="A public release: refuse a build made with the demo pseudonym key"
+    " (CTS_PSEUDONYM_KEY unset or the demo key).",
+)
 @workdir_option
-def export() -> None:
-    """Export the public marts to <workdir>/public (Parquet, CSV, dictionary, manifest)."""
-    do_export(state().workdir)
+def export(release: bool) -> None:
+    """Export the public marts to <workdir>/public (Parquet, CSV, dictionary, manifest).
+
+    Without --release, an export built with the demo pseudonym key is marked as synthetic
+    demo data (manifest.json: "pseudonym_key": "demo", "synthetic_demo": true).
+    """
+    current = state()
+    do_export(current.workdir, current.project_dir, release=release)
 
 
-@cli.command(short_help="generate → load → build → export, end to end.")
+@cli.command(
+    "check-disclosure", short_help="Try to recover suppressed counts from the public export."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the JSON report [default: <workdir>/disclosure_report.json].",
+)
+@click.option(
+    "--dense-limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Largest component of unknowns given an exact dense rank test (larger: iterative).",
+)
+@workdir_option
+def check_disclosure(output: Path | None, dense_limit: int | None) -> None:
+    """Play the attacker on <workdir>/public: solve the published relations (totals,
+    agencies, categories, calendar vs fiscal years, outcome rows, exit reasons, programs,
+    rates) for the suppressed counts, and check that no count of 1..threshold is published
+    and no rate is built on a suppressed count.
+
+    Exit codes: 0 nothing recoverable, 1 a suppressed count is recoverable or a rule is broken
+    (the report lists them).
+    """
+    from cts.disclosure import DEFAULT_DENSE_LIMIT, DisclosureError, check_export, summary_lines
+
+    workdir = state().workdir
+    try:
+        with err().status("checking disclosure…"):
+            report = check_export(workdir.public, dense_limit=dense_limit or DEFAULT_DENSE_LIMIT)
+    except DisclosureError as error:
+        raise CtsError(str(error)) from error
+    target = (output or workdir.root / "disclosure_report.json").expanduser().resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    console = out()
+    for line in summary_lines(report):
+        console.print(line, markup=False, soft_wrap=True)
+    console.print(f"report: {target}", markup=False, soft_wrap=True)
+    if not report["ok"]:
+        problems = []
+        if report["recovered_count"]:
+            problems.append(f"{report['recovered_count']} suppressed counts recoverable")
+        if report["small_published_counts"]["count"]:
+            problems.append(f"{report['small_published_counts']['count']} small counts published")
+        if report["rate_rule_violations"]["count"]:
+            problems.append(f"{report['rate_rule_violations']['count']} rates break the rate rule")
+        if report["components"]["untested"]:
+            problems.append(f"{len(report['components']['untested'])} components untested")
+        raise CtsError("disclosure check failed: " + ", ".join(problems))
+
+
+@cli.command(short_help="Build the static dashboard site from the public exports.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site [default: <workdir>/site].",
+)
+@click.option(
+    "--copy-data",
+    is_flag=True,
+    help="Copy the downloadable files into the site (data/) instead of linking to ../public/.",
+)
+@workdir_option
+def dashboard(out_dir: Path | None, copy_data: bool) -> None:
+    """Build the Program Dashboard from <workdir>/public into <workdir>/site/index.html.
+
+    A static page that opens offline (file://): Program Summary, Program Enrollments and
+    Program Exits, with the methodology and links to the public files. Run `cts export` first.
+    """
+    index = do_dashboard(state().workdir, out_dir, copy_data)
+    out().print(f"Dashboard written to {index}", soft_wrap=True)
+
+
+@cli.command(short_help="generate → load → build → export → dashboard, end to end.")
 @click.option("--scale", type=click.Choice(SCALES), default=DEFAULT_SCALE, show_default=True)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
-@click.option("--no-export", is_flag=True, help="Stop after the dbt build.")
+@click.option(
+    "--no-export", is_flag=True, help="Stop after the dbt build (no export, no dashboard)."
+)
 @click.option(
     "--fresh/--keep",
     default=True,
@@ -540,7 +653,7 @@ def export() -> None:
 )
 @workdir_option
 def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
-    """Generate, load, build and export: the whole pipeline in one work dir."""
+    """Generate, load, build, export and build the dashboard: the whole pipeline in one work dir."""
     current = state()
     workdir = current.workdir.ensure()
     project_dir = current.project_dir
@@ -553,8 +666,67 @@ def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
     do_load(workdir, project_dir, workdir.data)
     do_build(workdir, project_dir, [])
     if not no_export:
-        do_export(workdir)
+        do_export(workdir, project_dir)
+        do_dashboard(workdir)
     where_everything_is(workdir)
+
+
+@cli.command(short_help="Link a CSV of person records into persons.")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV with record_id, agency_code, agency_person_id, sid, last_name, first_name,"
+    " middle_name, date_of_birth (YYYY-MM-DD), sex, race.",
+)
+@click.option(
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV to write: record_id, person_id, link_method, match_probability.",
+)
+def link(input_path: Path, output_path: Path) -> None:
+    """Link person records with the warehouse's identity models, on a scratch database.
+
+    \b
+    The CSV is loaded into a DuckDB database in a temporary directory (never the warehouse) and
+    the dbt models tagged `identity` are built there; every input record gets a person_id.
+    Exit codes: 0 linked, 1 bad input or failing identity tests, 2 dbt could not run.
+    """
+    import tempfile
+
+    from cts.link import IDENTITY_SELECTOR, INPUT_RELATION, LinkError, export_links, load_input
+
+    project_dir = state().project_dir
+    with tempfile.TemporaryDirectory(prefix="cts-link-") as scratch:
+        scratch_dir = Workdir(Path(scratch))
+        try:
+            records = load_input(input_path.expanduser().resolve(), scratch_dir.warehouse)
+        except LinkError as error:
+            raise CtsError(str(error)) from error
+        err().print(f"Linking {records:,} records from {input_path}", soft_wrap=True)
+        command = [
+            "build",
+            "--select",
+            IDENTITY_SELECTOR,
+            "--exclude-resource-type",
+            "unit_test",
+            "--indirect-selection",
+            "cautious",
+            "--vars",
+            json.dumps({"identity_input_relation": INPUT_RELATION}),
+        ]
+        report_dbt(_dbt(command, scratch_dir, project_dir, "build (identity)"), "build (identity)")
+        try:
+            summary = export_links(scratch_dir.warehouse, output_path.expanduser().resolve())
+        except LinkError as error:
+            raise CtsError(str(error)) from error
+    out().print(
+        f"Linked {summary['records']:,} records into {summary['persons']:,} persons: {output_path}",
+        soft_wrap=True,
+    )
 
 
 @cli.command(short_help="Generate the dbt docs site into <workdir>/docs.")

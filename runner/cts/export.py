@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 from cts import __version__
 from cts.paths import Workdir
+from cts.pseudonym import DEMO_KEY, KEY_ENV, is_demo_key
 
 PUBLIC_SCHEMA = "marts"
 FORBIDDEN_SCHEMAS = frozenset({"restricted"})
@@ -26,6 +28,8 @@ DICTIONARY_JSON = "data_dictionary.json"
 DICTIONARY_MD = "data_dictionary.md"
 MANIFEST = "manifest.json"
 FORMATS = ("parquet", "csv")
+BUILD_INFO = "build_info.json"
+DEFAULT_THRESHOLD = 10
 
 
 class ExportError(Exception):
@@ -61,6 +65,105 @@ def quote(identifier: str) -> str:
 
 def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def pseudonym_key_kind() -> str:
+    """`demo` when CTS_PSEUDONYM_KEY is unset or the documented demo key, else `custom`."""
+    return "demo" if is_demo_key() else "custom"
+
+
+def write_build_info(workdir: Workdir) -> Path:
+    """Record at build time which kind of pseudonym key the warehouse was built with."""
+    path = workdir.root / BUILD_INFO
+    info = {"built_by": f"cts {__version__}", "pseudonym_key": pseudonym_key_kind()}
+    path.write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def read_build_info(workdir: Workdir) -> dict[str, Any] | None:
+    try:
+        info = json.loads((workdir.root / BUILD_INFO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) else None
+
+
+def build_key_kind(workdir: Workdir) -> tuple[str, str]:
+    """(kind, source): the key kind of the last `cts build`, else of the current environment."""
+    info = read_build_info(workdir) or {}
+    kind = info.get("pseudonym_key")
+    if kind in ("demo", "custom"):
+        return kind, BUILD_INFO
+    return pseudonym_key_kind(), "environment (no build_info.json)"
+
+
+def release_problem(workdir: Workdir) -> str | None:
+    """Why a release export must not be made from this work dir, or None."""
+    if is_demo_key():
+        return (
+            f"refusing a release export: {KEY_ENV} is unset or the demo key"
+            f" ({DEMO_KEY!r}); set the secret key and run `cts build` again"
+        )
+    info = read_build_info(workdir) or {}
+    kind = info.get("pseudonym_key")
+    if kind == "demo":
+        return (
+            "refusing a release export: the warehouse was built with the demo pseudonym key;"
+            f" run `cts build` again with {KEY_ENV} set"
+        )
+    if kind != "custom":
+        return (
+            f"refusing a release export: no {BUILD_INFO} says which pseudonym key the"
+            f" warehouse was built with; run `cts build` again with {KEY_ENV} set"
+        )
+    return None
+
+
+def read_threshold(project_dir: Path | None) -> int:
+    """The `suppression_threshold` var of dbt_project.yml (10 when it cannot be read)."""
+    if project_dir is None:
+        return DEFAULT_THRESHOLD
+    try:
+        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+        value = (project.get("vars") or {}).get("suppression_threshold", DEFAULT_THRESHOLD)
+    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        return DEFAULT_THRESHOLD
+    return value if isinstance(value, int) and not isinstance(value, bool) else DEFAULT_THRESHOLD
+
+
+def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
+    """The disclosure rules the export follows, for the manifest and the dictionary."""
+    return {
+        "threshold": threshold,
+        "primary": f"counts from 1 to {threshold} are withheld (null, flag PRIMARY)",
+        "complementary": (
+            "further counts are withheld (flag COMPLEMENTARY) so that no withheld count can be"
+            " worked out from totals, sibling cells or other published relations"
+        ),
+        "flags": ["PRIMARY", "COMPLEMENTARY"],
+        "zeros_shown": True,
+        "rates": (
+            f"a rate is withheld (null) when any count it is built from is withheld or its"
+            f" denominator is {threshold} or less"
+        ),
+        "rate_min_denominator": threshold + 1,
+        "relations_protected": [
+            "demographic dimension values against the dimension ALL row",
+            "agencies against the statewide (ALL) row",
+            "program categories against all categories (ALL)",
+            "calendar years against fiscal years over the whole window",
+            "outcome groups against total exits",
+            "exit reasons against their outcome group",
+            "an agency's programs against its totals",
+            "rates against their numerator and denominator",
+        ],
+        "person_keys": (
+            "no person-level data is published; pseudonymous person keys in restricted data are"
+            f" HMAC-SHA256 under a secret key ({KEY_ENV})"
+        ),
+        "pseudonym_key": key_kind,
+        "synthetic_demo": key_kind != "custom",
+    }
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
@@ -191,7 +294,43 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|") or "–"
 
 
-def dictionary_markdown(entries: list[dict[str, Any]]) -> str:
+def disclosure_markdown(control: dict[str, Any]) -> list[str]:
+    threshold = control["threshold"]
+    lines = [
+        "## Disclosure control",
+        "",
+    ]
+    if control["synthetic_demo"]:
+        lines += [
+            "**Synthetic demo data:** this export was built with the documented demo pseudonym",
+            f"key (`{KEY_ENV}` unset); it is not a release.",
+            "",
+        ]
+    lines += [
+        f"- **Threshold {threshold}.** A count from 1 to {threshold} is withheld: the value is"
+        " null and the column `<count>_suppression` says `PRIMARY`. Zeros are shown.",
+        "- **Complementary suppression.** Further counts are withheld (`COMPLEMENTARY`) so that"
+        " no withheld count can be worked out from the published ones. A withheld count is"
+        " null in both cases; the flag says why.",
+        f"- **Rates** (`completion_rate`, `completions_over_all_exits`) are null when any count"
+        f" they are built from is withheld or their denominator is {threshold} or less.",
+        "- **Relations protected** (none of them gives a withheld count away): "
+        + "; ".join(control["relations_protected"])
+        + ".",
+        "- **No person-level data**: no names, birth dates, SIDs, PCF, OBTN, booking or"
+        " commitment numbers or agency person ids. Pseudonymous person keys exist only in the"
+        f" restricted layer, as HMAC-SHA256 under a secret key (`{KEY_ENV}`); an unkeyed hash"
+        " of a SID could be reversed by trying every SID.",
+        f"- **Pseudonym key of this build:** `{control['pseudonym_key']}`"
+        + (" (documented demo key: not for release)." if control["synthetic_demo"] else "."),
+        "",
+    ]
+    return lines
+
+
+def dictionary_markdown(
+    entries: list[dict[str, Any]], control: dict[str, Any] | None = None
+) -> str:
     lines = [
         "# Data dictionary: public marts",
         "",
@@ -199,6 +338,8 @@ def dictionary_markdown(entries: list[dict[str, Any]]) -> str:
         "offered as Parquet and CSV; `manifest.json` lists row counts, sizes and SHA-256 sums.",
         "",
     ]
+    if control is not None:
+        lines += disclosure_markdown(control)
     for entry in entries:
         lines += [
             f"## {entry['name']}",
@@ -239,12 +380,25 @@ def export_public(
     workdir: Workdir,
     generation: dict[str, Any] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    release: bool = False,
+    project_dir: Path | None = None,
 ) -> ExportSummary:
-    """Export the public marts of the work dir's warehouse into `<workdir>/public/`."""
+    """Export the public marts of the work dir's warehouse into `<workdir>/public/`.
+
+    A release export (``release=True``) refuses a warehouse built with the demo pseudonym key
+    or an environment without the secret key; any other export is marked as synthetic demo
+    data when the build used the demo key.
+    """
     if not workdir.warehouse.is_file():
         raise ExportError(
             f"no warehouse at {workdir.warehouse} (run `cts run`, or `cts load` and `cts build`)"
         )
+    if release:
+        problem = release_problem(workdir)
+        if problem is not None:
+            raise ExportError(problem)
+    key_kind, _key_source = build_key_kind(workdir)
+    control = disclosure_control(read_threshold(project_dir), key_kind)
     manifest = read_manifest(workdir.target / "manifest.json")
     directory = workdir.public
     directory.mkdir(parents=True, exist_ok=True)
@@ -278,10 +432,11 @@ def export_public(
 
     dictionary = {
         "title": "Cross-Tracking System program data: public marts",
+        "disclosure_control": control,
         "models": entries,
     }
     write_text(directory / DICTIONARY_JSON, json.dumps(dictionary, indent=2, sort_keys=True))
-    write_text(directory / DICTIONARY_MD, dictionary_markdown(entries))
+    write_text(directory / DICTIONARY_MD, dictionary_markdown(entries, control))
     files += [file_entry(directory / name, None) for name in (DICTIONARY_JSON, DICTIONARY_MD)]
     files.sort(key=lambda entry: entry["path"])
 
@@ -294,6 +449,14 @@ def export_public(
         "dbt_version": metadata.get("dbt_version"),
         "project": metadata.get("project_name"),
         "generation": generation or None,
+        "release": release,
+        "pseudonym_key": control["pseudonym_key"],
+        "synthetic_demo": control["synthetic_demo"],
+        "disclosure_control": {
+            "threshold": control["threshold"],
+            "rate_min_denominator": control["rate_min_denominator"],
+            "flags": control["flags"],
+        },
         "files": files,
     }
     write_text(directory / MANIFEST, json.dumps(export_manifest, indent=2, sort_keys=True))

@@ -42,6 +42,7 @@ from .reference import (
     DOC_V2_MONTH,
     EXIT_INDEX,
     EXIT_REASONS,
+    FIRST_MONTH,
     N_MONTHS,
     REL,
     WINDOW_END,
@@ -581,7 +582,7 @@ def _movements_table(stays, segments, rec_ids, fac_codes, rng) -> Table:
     days = [segments.start]
     codes = [code]
     facs = [fac_codes[segments.facility]]
-    status = [np.where(stays.doc_awt[seg_stay], 0, 1)]
+    status = [stays.status[seg_stay].astype(np.int64)]
     last_seg = np.r_[seg_stay[1:] != seg_stay[:-1], True]
     closed = last_seg & (segments.end < OPEN)
     rel = stays.release[seg_stay[closed]]
@@ -589,7 +590,7 @@ def _movements_table(stays, segments, rec_ids, fac_codes, rng) -> Table:
     days.append(segments.end[closed])
     codes.append(np.array([RELEASE_MOVE[int(r)] for r in rel.tolist()], dtype=object))
     facs.append(fac_codes[segments.facility[closed]])
-    status.append(np.where(stays.doc_awt[seg_stay[closed]], 0, 1))
+    status.append(stays.status[seg_stay[closed]].astype(np.int64))
     day_arr = np.concatenate(days)
     code_arr = np.concatenate(codes)
     desc = np.array(
@@ -618,15 +619,21 @@ def _movements_table(stays, segments, rec_ids, fac_codes, rng) -> Table:
         rec=np.arange(len(day_arr), dtype=np.int64),
         key=np.concatenate(ids),
     )
-    # Movements long before 2017 of people still in custody then: only the last few are sent.
+    # Initial load of commitments open on 2017-01-01: the admission and the latest move before
+    # 2014 are sent; older intermediate transfers are not.
     old = day_arr < month_start(0) - 3 * 365
-    keep &= ~old | (np.r_[stay_of_row[1:] != stay_of_row[:-1], True])
+    admission = np.concatenate([first_seg, np.zeros(int(closed.sum()), dtype=bool)])
+    latest_old = np.zeros(len(day_arr), dtype=bool)
+    old_idx = np.flatnonzero(old)
+    if len(old_idx):
+        order = old_idx[np.lexsort((day_arr[old_idx], stay_of_row[old_idx]))]
+        last = np.r_[stay_of_row[order[1:]] != stay_of_row[order[:-1]], True]
+        latest_old[order[last]] = True
+    keep &= ~old | admission | latest_old
     return table.take(np.flatnonzero(keep))
 
 
 def month_start(month: int) -> int:
-    from .reference import FIRST_MONTH
-
     return int(np.datetime64(FIRST_MONTH + month, "M").astype("datetime64[D]").astype(int))
 
 
@@ -652,7 +659,7 @@ def _exit_text(code: str, exits: np.ndarray, rng) -> tuple[np.ndarray, np.ndarra
     text = np.full(n, "", dtype=object)
     codes = np.full(n, "", dtype=object)
     # Each agency uses its own subset of the vocabulary: pick a stable per-agency variant set.
-    agency_rng = np.random.default_rng(sum(ord(c) * 131**i for i, c in enumerate(code)))
+    agency_rng = np.random.default_rng([ord(c) for c in code])
     for i, reason in enumerate(EXIT_REASONS):
         m = exits == i
         if not m.any():
@@ -807,7 +814,6 @@ def _events_activity(
             f"{stay_ids[stay[r]]}/{off_codes[off[r]]}",
             "terminal event dated before the start event",
         )
-    keep = day_arr >= stays.start[stay] - 400  # referrals/events stay near the custody period
     event_ids = _ids("{:08d}", 10_000_000, len(e_idx), rng)
     month = np.maximum(month_index(np.minimum(day_arr, WINDOW_END)), 0)
     table = Table(
@@ -828,7 +834,6 @@ def _events_activity(
         key=event_ids,
     )
     _future_dates(table, "date", log, rng)
-    del keep
     return table
 
 

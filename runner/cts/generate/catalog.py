@@ -10,10 +10,12 @@ cannot be derived from the catalog (recorded as such in the truth).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from . import names as nm
+from .dates import month_index
 from .reference import (
     CATEGORIES,
     DOC_V2_MONTH,
@@ -48,14 +50,10 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "Construction": ("Const",),
     "Maintenance": ("Maint",),
     "Preparation": ("Prep",),
-    "Mental": ("MH",),
     "Assignment": ("Assign",),
     "Technology": ("Tech",),
     "Apprenticeship": ("Apprent",),
-    "Disorders": ("Dis",),
     "Development": ("Dev",),
-    "Violence": ("Viol",),
-    "Reduction": ("Red",),
     "Medication": ("Med",),
     "Community": ("Comm",),
     "Enrollment": ("Enroll",),
@@ -100,6 +98,7 @@ LOCAL_NAMES = (
     "Common Ground",
     "Lighthouse",
 )
+LOCAL_CATEGORIES = {"MENTORSHIP", "REENTRY", "LIFE_SKILLS_WELLNESS", "COGNITIVE_BEHAVIORAL"}
 # Relative popularity of categories in catalogs and in enrollments.
 CATEGORY_WEIGHT = {
     "EDUCATION": 1.4,
@@ -239,8 +238,14 @@ def _abbreviate(words: list[str], rng, share: float) -> list[str]:
     return out
 
 
+PHRASES = {"Mental Health": "MH", "High School": "HS", "Second Offender": "2nd Offender"}
+
+
 def variant(base: str, rng, agency: str, qualifier: str = "") -> str:
     """A realistic agency rendering of a canonical name or alias."""
+    for phrase, short in PHRASES.items():
+        if phrase in base and rng.random() < 0.3:
+            base = base.replace(phrase, short)
     words = base.split()
     if len(words) > 1 and rng.random() < 0.45:
         words = _abbreviate(words, rng, 0.7)
@@ -290,7 +295,7 @@ def _popularity(program: CanonicalProgram) -> float:
         "REL_BIBLE": 1.4,
         "WRK_KITCHEN": 2.0,
         "WRK_UNIT": 1.8,
-        "WRK_CI": 2.0,
+        "WRK_CI": 1.0,
         "REE_PLANNING": 1.5,
         "LSW_LIFE_SKILLS": 1.3,
         "SUD_CRA": 2.5,
@@ -309,7 +314,10 @@ def build_catalog(agency: str, size: int, rng: np.random.Generator) -> list[Offe
         if not (agency != "DOC" and p.code in DOC_ONLY)
         and not (agency == "DOC" and p.code in SHERIFF_ONLY)
     ]
-    weights = np.array([_popularity(programs[i]) for i in eligible])
+    # DOC's flagship programs are single, agency-wide offerings (added below as the core).
+    weights = np.array(
+        [_popularity(programs[i]) * (0.1 if agency == "DOC" and _doc(i) else 1.0) for i in eligible]
+    )
     # Every agency offers a core of common programs, the rest is drawn by popularity.
     core = [i for i in eligible if programs[i].code in _CORE or (agency == "DOC" and _doc(i))]
     picks = list(core[:size])
@@ -323,6 +331,8 @@ def build_catalog(agency: str, size: int, rng: np.random.Generator) -> list[Offe
     for serial, canon in enumerate(picks):
         program = programs[canon]
         fac = facs[int(rng.choice(len(facs), p=fac_weights / fac_weights.sum()))]
+        if serial < len(core) and fac.closed is not None:  # flagship programs outlive closures
+            fac = next(f for f in facs if f.closed is None and f.kind == fac.kind)
         if program.code == "SUD_PATHWAYS":
             fac = next(f for f in facs if f.code == "MCIFRA")
         if program.code == "WRK_RELEASE":
@@ -341,17 +351,21 @@ def build_catalog(agency: str, size: int, rng: np.random.Generator) -> list[Offe
         if count or rng.random() < 0.12:
             qualifier += _qualifier(rng, agency, int(rng.integers(9)), count)
         first = 0 if rng.random() < 0.7 else int(rng.integers(1, N_MONTHS - 6))
+        is_core = serial < len(core)
+        if is_core:
+            first = 0
         if fac.opened is not None:
             first = max(first, _month_of_day(fac.opened))
         last = N_MONTHS - 1
-        if rng.random() < 0.22:
+        if rng.random() < 0.22 and not is_core:
             last = int(rng.integers(min(first + 6, N_MONTHS - 1), N_MONTHS))
         if fac.closed is not None:
             closing = _month_of_day(fac.closed)
             if first > closing - 6:
                 first = int(rng.integers(0, max(1, closing - 6)))
             last = min(last, closing)
-        is_local = rng.random() < 0.009
+        # Local names ("Project Hope") stand for support, reentry and thinking programs only.
+        is_local = program.category in LOCAL_CATEGORIES and rng.random() < 0.04
         number = style.code_start + serial * 3 + int(rng.integers(3))
         code = f"{style.code_prefix}{number:0{style.code_width}d}"
         offering = Offering(
@@ -364,17 +378,17 @@ def build_catalog(agency: str, size: int, rng: np.random.Generator) -> list[Offe
             is_local=is_local,
             type_word=_type_word(program.category, style.type_vocab, rng),
         )
-        base = _base_name(program, rng)
         if is_local:
             base = LOCAL_NAMES[int(rng.integers(len(LOCAL_NAMES)))]
-        name = _case(variant(base, rng, agency, qualifier), style.case, rng)
+            name = _case(base + qualifier, style.case, rng)
+        else:
+            name = _distinct_variant(program, rng, agency, qualifier, style.case)
         name = _unique(name, names_used, rng, agency)
         offering.versions.append((first, name))
         # Renames: a new name some time after opening (same code).
         if last - first > 12 and rng.random() < 0.2:
             when = int(rng.integers(first + 6, last))
-            base = _base_name(program, rng)
-            renamed = _case(variant(base, rng, agency, qualifier), style.case, rng)
+            renamed = _distinct_variant(program, rng, agency, qualifier, style.case)
             if not is_local:
                 offering.versions.append((when, _unique(renamed, names_used, rng, agency)))
         if agency == "DOC":
@@ -404,8 +418,6 @@ def _facility_weight(kind: str, code: str) -> float:
 
 
 def _month_of_day(day_number: int) -> int:
-    from .dates import month_index
-
     return int(np.clip(month_index(np.array([day_number]))[0], 0, N_MONTHS - 1))
 
 
@@ -413,6 +425,33 @@ def _base_name(program: CanonicalProgram, rng) -> str:
     if program.aliases and rng.random() < 0.4:
         return program.aliases[int(rng.integers(len(program.aliases)))]
     return program.name
+
+
+def normalized(text: str) -> str:
+    """Lower-case words, punctuation dropped, Prog/Pgm read as Program."""
+    cleaned = "".join(ch.lower() if ch.isalnum() else " " for ch in text)
+    words = ["program" if w in ("prog", "pgm") else w for w in cleaned.split()]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _canonical_names() -> dict[str, frozenset[str]]:
+    owners: dict[str, set[str]] = {}
+    for p in canonical_programs():
+        for text in (p.name, *p.aliases):
+            owners.setdefault(normalized(text), set()).add(p.code)
+    return {k: frozenset(v) for k, v in owners.items()}
+
+
+def _distinct_variant(program: CanonicalProgram, rng, agency: str, qualifier: str, case: str):
+    """A variant that does not read as another canonical program's name or alias."""
+    owners = _canonical_names()
+    for _ in range(6):
+        text = variant(_base_name(program, rng), rng, agency)
+        claimed = owners.get(normalized(text))
+        if claimed is None or program.code in claimed:
+            return _case(text + qualifier, case, rng)
+    return _case(program.name + qualifier, case, rng)
 
 
 def _unique(name: str, used: set[str], rng, agency: str) -> str:

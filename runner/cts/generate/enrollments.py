@@ -16,7 +16,9 @@ import numpy as np
 from .catalog import Offering
 from .dates import month_index
 from .reference import (
+    CIVIL,
     EXIT_INDEX,
+    FIRST_MONTH,
     PRETRIAL,
     REL,
     WINDOW_END,
@@ -33,8 +35,8 @@ SEG_TRANSFER, SEG_RELEASE, SEG_OPEN = 0, 1, 2
 
 # Enrollment rates per custody day (programs, work) by status: PRETRIAL, SENTENCED, CIVIL,
 # FEDERAL. County and DOC differ.
-COUNTY_RATE = {"program": (0.013, 0.038, 0.030, 0.006), "work": (0.001, 0.012, 0.0, 0.0)}
-DOC_RATE = {"program": (0.006, 0.018, 0.01, 0.004), "work": (0.0, 0.016, 0.0, 0.0)}
+COUNTY_RATE = {"program": (0.013, 0.042, 0.030, 0.006), "work": (0.001, 0.012, 0.0, 0.0)}
+DOC_RATE = {"program": (0.006, 0.020, 0.01, 0.004), "work": (0.0, 0.016, 0.0, 0.0)}
 # Category affinity by status (pre-trial people mostly get short, open programs).
 PRETRIAL_AFFINITY = {
     "EDUCATION": 0.8,
@@ -170,6 +172,8 @@ def doc_segments(stays: Stays, sex: np.ndarray, rng: np.random.Generator) -> Seg
             pieces.append(["MCIFRA", s])
             if e < OPEN and e - s > 365 and u[0] < 0.3:
                 pieces.append(["SMCC", e - int(60 + u[1] * 180)])
+        elif statuses[i] == CIVIL:
+            pieces.append(["BSH", s])
         elif statuses[i] == PRETRIAL:
             pieces.append(["MCICJ" if open_at("MCICJ", s) else "NCCI", s])
         else:
@@ -259,7 +263,7 @@ def simulate(
                 "SUD_NA": 2.0,
                 "CBT_T4C": 2.0,
                 "SUD_CRA": 3.0,
-                "WRK_CI": 2.0,
+                "WRK_CI": 0.6,
                 "WRK_KITCHEN": 2.0,
                 "REL_BIBLE": 1.5,
             }.get(programs[c].code, 1.0)
@@ -435,8 +439,6 @@ def simulate(
 
 
 def _month_end(month: int) -> int:
-    from .reference import FIRST_MONTH
-
     nxt = np.datetime64(FIRST_MONTH + month + 1, "M").astype("datetime64[D]")
     return int(nxt.astype(int)) - 1
 

@@ -50,10 +50,10 @@ YEAR_TREND = {
 }
 # Episode types of county-start episodes and their probabilities.
 EPISODE_TYPES = ("P", "PS", "S", "PD", "D", "C", "F")
-EPISODE_P = np.array([0.52, 0.12, 0.22, 0.032, 0.025, 0.03, 0.02])
+EPISODE_P = np.array([0.52, 0.12, 0.22, 0.030, 0.023, 0.03, 0.02])
 # First episodes per year relative to a county's admissions (the rest are re-admissions and
 # second stays of a pre-trial → sentence chain). Calibrated so that 2024 totals match targets.
-FIRST_EPISODE_SHARE = 0.43
+FIRST_EPISODE_SHARE = 0.45
 DOC_LEGACY_PER_YEAR = 1650  # DOC commitments per year before 2017 (full scale)
 LIFER_SHARE = 0.015
 NANTUCKET_PER_YEAR = 25  # Nantucket people held at Barnstable
@@ -87,7 +87,6 @@ class Stays:
     sending: np.ndarray  # agency index of the sending county (WMRWCC women), else -1
     episode: np.ndarray
     doc_move: np.ndarray  # DOC admission code: 0 ADM, 1 PVA, 2 TRI
-    doc_awt: np.ndarray  # DOC awaiting-trial commitment
 
     def __len__(self) -> int:
         return len(self.person)
@@ -244,14 +243,13 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
         k: [] for k in ("person", "agency", "start", "end", "status", "release", "sending", "ep")
     }
     cols["doc_move"] = []
-    cols["doc_awt"] = []
     person = np.arange(n)
     start = first_start.copy()
     forced_doc = is_legacy.copy()
     after_parole = np.zeros(n, dtype=bool)
     episode_counter = 0
 
-    def add(p, agency, st, en, status, release, sending, ep, move=None, awt=None):
+    def add(p, agency, st, en, status, release, sending, ep, move=None):
         k = len(p)
         cols["person"].append(p)
         cols["agency"].append(agency)
@@ -264,7 +262,6 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
         cols["doc_move"].append(
             np.zeros(k, np.int8) if move is None else np.broadcast_to(move, k).astype(np.int8)
         )
-        cols["doc_awt"].append(np.zeros(k, bool) if awt is None else awt)
 
     for _level in range(40):
         if not len(person):
@@ -352,7 +349,12 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
             if status == FEDERAL:
                 rel = np.where(u < 0.7, REL["TO_COUNTY"], REL["COURT"])
             e = start + length
-            add(person[m], county[m], start[m], e[m], status, rel[m], sending[m], ep[m])
+            # A quarter of men's civil commitments go to Bridgewater State Hospital (DOC).
+            where = county.copy()
+            if status == CIVIL:
+                where = np.where((psex == 0) & (rng.random(k) < 0.25), DOC, county)
+            send = np.where(where == DOC, -1, sending)
+            add(person[m], where[m], start[m], e[m], status, rel[m], send[m], ep[m])
             end[m] = e[m]
         # DOC commitments (types PD after the pre-trial stay, D).
         docm = (etype == 3) | (etype == 4)
@@ -381,7 +383,6 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
             np.full(m.sum(), -1),
             ep[m],
             0,
-            np.ones(m.sum(), bool),
         )
         d_start = np.where(awt, d_start + awt_len, d_start)
         e = np.where(lifer, OPEN, d_start + d_len)
@@ -396,7 +397,6 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
             np.full(docm.sum(), -1),
             ep[docm],
             move[docm],
-            np.zeros(docm.sum(), bool),
         )
         end[docm] = e[docm]
         doc_release[docm] = rel[docm]
@@ -425,7 +425,6 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
         sending=np.concatenate(cols["sending"]),
         episode=np.concatenate(cols["ep"]).astype(np.int64),
         doc_move=np.concatenate(cols["doc_move"]),
-        doc_awt=np.concatenate(cols["doc_awt"]),
     )
     # Dukes records only pre-trial and sentenced people.
     duk = (stays.agency == AGENCY_INDEX["DUK"]) & (stays.status >= CIVIL)

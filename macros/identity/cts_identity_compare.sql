@@ -1,0 +1,195 @@
+{#- Comparison levels of the identity linkage (Fellegi-Sunter). Every comparison maps a pair of
+    person records (columns of int_identity_records, under the aliases `left_record` and
+    `right_record`) onto one named level; int_identity_match_weights gives each level its m and u
+    probabilities. The same macros compare candidate pairs, random pairs (for u) and the members
+    of a cluster (conflict checks), so the three can never disagree. -#}
+
+{#- The comparisons, in the order the weights table lists them. -#}
+{% macro cts_identity_comparisons() -%}
+    {{ return(['first_name', 'last_name', 'middle_name', 'birth_date', 'sex', 'race', 'sid']) }}
+{%- endmacro %}
+
+
+{#- True when two names are one keying error apart. -#}
+{% macro cts_identity_is_typo(left, right) -%}
+    (
+        {{ cts_edit_distance(left, right) }} <= 1
+        or {{ cts_jaro_winkler(left, right) }} >= {{ var('identity_typo_similarity') }}
+    )
+{%- endmacro %}
+
+
+{#- exact | swapped (first <-> last) | nickname (seed pair, or one name the start of the other)
+    | initial | typo | different | missing -#}
+{% macro cts_identity_first_name_level(left, right, is_nickname) -%}
+    case
+        when {{ left }}.first_name_clean is null or {{ right }}.first_name_clean is null
+            then 'missing'
+        when {{ left }}.first_name_clean = {{ right }}.first_name_clean then 'exact'
+        when
+            {{ left }}.first_name_clean = {{ right }}.last_name_clean
+            and {{ left }}.last_name_clean = {{ right }}.first_name_clean
+            then 'swapped'
+        when length({{ left }}.first_name_clean) = 1 or length({{ right }}.first_name_clean) = 1
+            then case
+                when left({{ left }}.first_name_clean, 1) = left({{ right }}.first_name_clean, 1)
+                    then 'initial'
+                else 'different'
+            end
+        when {{ is_nickname }} then 'nickname'
+        when
+            least(length({{ left }}.first_name_clean), length({{ right }}.first_name_clean)) >= 3
+            and (
+                left({{ right }}.first_name_clean, length({{ left }}.first_name_clean))
+                = {{ left }}.first_name_clean
+                or left({{ left }}.first_name_clean, length({{ right }}.first_name_clean))
+                = {{ right }}.first_name_clean
+            )
+            then 'nickname'
+        when {{ cts_identity_is_typo(left ~ '.first_name_clean', right ~ '.first_name_clean') }}
+            then 'typo'
+        else 'different'
+    end
+{%- endmacro %}
+
+
+{#- exact | swapped | hyphenated (one surname part of the other's compound form) | typo
+    | different_female (both women: a surname change) | different | missing -#}
+{% macro cts_identity_last_name_level(left, right) -%}
+    case
+        when {{ left }}.last_name_clean is null or {{ right }}.last_name_clean is null
+            then 'missing'
+        when {{ left }}.last_name_clean = {{ right }}.last_name_clean then 'exact'
+        when
+            {{ left }}.first_name_clean = {{ right }}.last_name_clean
+            and {{ left }}.last_name_clean = {{ right }}.first_name_clean
+            then 'swapped'
+        when
+            ({{ left }}.has_compound_last_name or {{ right }}.has_compound_last_name)
+            and (
+                {{ left }}.last_name_first_part = {{ right }}.last_name_first_part
+                or {{ left }}.last_name_last_part = {{ right }}.last_name_last_part
+                or {{ left }}.last_name_first_part = {{ right }}.last_name_last_part
+                or {{ left }}.last_name_last_part = {{ right }}.last_name_first_part
+            )
+            then 'hyphenated'
+        when {{ cts_identity_is_typo(left ~ '.last_name_clean', right ~ '.last_name_clean') }}
+            then 'typo'
+        when {{ left }}.sex_code = 'F' and {{ right }}.sex_code = 'F' then 'different_female'
+        else 'different'
+    end
+{%- endmacro %}
+
+
+{#- agree | disagree | missing, on the first letter of the middle name. -#}
+{% macro cts_identity_middle_name_level(left, right) -%}
+    case
+        when {{ left }}.middle_initial is null or {{ right }}.middle_initial is null
+            then 'missing'
+        when {{ left }}.middle_initial = {{ right }}.middle_initial then 'agree'
+        else 'disagree'
+    end
+{%- endmacro %}
+
+
+{#- exact | day_month_swap | year_off_by_century | year_off_by_one | one_digit_off | different
+    | missing -#}
+{% macro cts_identity_birth_date_level(left, right) -%}
+    case
+        when {{ left }}.birth_date is null or {{ right }}.birth_date is null then 'missing'
+        when {{ left }}.birth_date = {{ right }}.birth_date then 'exact'
+        when
+            {{ left }}.birth_year = {{ right }}.birth_year
+            and {{ left }}.birth_month = {{ right }}.birth_day
+            and {{ left }}.birth_day = {{ right }}.birth_month
+            then 'day_month_swap'
+        when
+            {{ left }}.birth_month = {{ right }}.birth_month
+            and {{ left }}.birth_day = {{ right }}.birth_day
+            and abs({{ left }}.birth_year - {{ right }}.birth_year) = 100
+            then 'year_off_by_century'
+        when
+            {{ left }}.birth_month = {{ right }}.birth_month
+            and {{ left }}.birth_day = {{ right }}.birth_day
+            and abs({{ left }}.birth_year - {{ right }}.birth_year) = 1
+            then 'year_off_by_one'
+        when {{ cts_edit_distance(left ~ '.birth_date_text', right ~ '.birth_date_text') }} = 1
+            then 'one_digit_off'
+        else 'different'
+    end
+{%- endmacro %}
+
+
+{#- agree | disagree | missing, for a code column where null means unknown. -#}
+{% macro cts_identity_code_level(left, right, column) -%}
+    case
+        when {{ left }}.{{ column }} is null or {{ right }}.{{ column }} is null then 'missing'
+        when {{ left }}.{{ column }} = {{ right }}.{{ column }} then 'agree'
+        else 'disagree'
+    end
+{%- endmacro %}
+
+
+{#- same | one_edit (a keying error) | different | missing (either SID not VALID). -#}
+{% macro cts_identity_sid_level(left, right) -%}
+    case
+        when {{ left }}.sid_status != 'VALID' or {{ right }}.sid_status != 'VALID' then 'missing'
+        when {{ left }}.sid = {{ right }}.sid then 'same'
+        when {{ cts_edit_distance(left ~ '.sid', right ~ '.sid') }} = 1 then 'one_edit'
+        else 'different'
+    end
+{%- endmacro %}
+
+
+{#- A select of `pairs` (left_record_key, right_record_key) with every comparison level, the
+    name frequencies used for term-frequency adjustment and any extra pair columns asked for.
+    `records` is int_identity_records (or a CTE of it), `name_variants`
+    int_identity_name_variants. -#}
+{% macro cts_identity_compare_pairs(pairs, records, name_variants, pair_columns=[]) -%}
+    select
+        {{ pairs }}.left_record_key,
+        {{ pairs }}.right_record_key,
+        {%- for column in pair_columns %}
+        {{ pairs }}.{{ column }},
+        {%- endfor %}
+        {{ cts_identity_first_name_level(
+            'left_record', 'right_record', name_variants ~ '.first_name_clean is not null') }}
+        as first_name_level,
+        {{ cts_identity_last_name_level('left_record', 'right_record') }} as last_name_level,
+        {{ cts_identity_middle_name_level('left_record', 'right_record') }} as middle_name_level,
+        {{ cts_identity_birth_date_level('left_record', 'right_record') }} as birth_date_level,
+        {{ cts_identity_code_level('left_record', 'right_record', 'sex_code') }} as sex_level,
+        {{ cts_identity_code_level('left_record', 'right_record', 'race_code') }} as race_level,
+        {{ cts_identity_sid_level('left_record', 'right_record') }} as sid_level,
+        left_record.first_name_frequency,
+        left_record.last_name_frequency
+    from {{ pairs }}
+    inner join {{ records }} as left_record
+        on {{ pairs }}.left_record_key = left_record.record_key
+    inner join {{ records }} as right_record
+        on {{ pairs }}.right_record_key = right_record.record_key
+    left join {{ name_variants }}
+        on
+            left_record.first_name_clean = {{ name_variants }}.first_name_clean
+            and right_record.first_name_clean = {{ name_variants }}.variant_first_name_clean
+{%- endmacro %}
+
+
+{#- True when a pair's levels say two different people: birth dates that no known error explains
+    (unless the SID is the same) or that differ together with a first or last name (beyond typos,
+    nicknames, hyphenation and a woman's surname change); or two valid SIDs more than one edit
+    apart (at full scale, records with equal names and birth dates but different valid SIDs are
+    mostly different people). Expects the level columns under `relation`. -#}
+{% macro cts_identity_is_conflict(relation) -%}
+    (
+        (
+            {{ relation }}.birth_date_level = 'different'
+            and (
+                {{ relation }}.sid_level != 'same'
+                or {{ relation }}.first_name_level = 'different'
+                or {{ relation }}.last_name_level = 'different'
+            )
+        )
+        or {{ relation }}.sid_level = 'different'
+    )
+{%- endmacro %}

@@ -1,0 +1,22 @@
+-- Every candidate pair with its comparison level on each field (macros/identity: first and last
+-- name, middle initial, birth date, sex, race, SID). One row per candidate pair.
+with
+
+candidate_pairs as (
+    select * from {{ ref('int_identity_candidate_pairs') }}
+),
+
+records as (
+    select * from {{ ref('int_identity_records') }}
+),
+
+name_variants as (
+    select * from {{ ref('int_identity_name_variants') }}
+),
+
+pairs_compared as (
+    {{ cts_identity_compare_pairs(
+        'candidate_pairs', 'records', 'name_variants', ['first_blocking_rule']) }}
+)
+
+select * from pairs_compared

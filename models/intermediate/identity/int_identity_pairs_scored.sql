@@ -1,0 +1,118 @@
+-- Every candidate pair scored: the prior log-odds plus the weight of each comparison level, the
+-- exact-name weights adjusted for how common the name is (a shared rare surname says more than a
+-- shared common one), turned into a match probability. A pair is linked at
+-- `identity_link_threshold` unless its levels conflict (different people: see
+-- cts_identity_is_conflict); a link is strong when the SID agrees (or is one edit off) with no
+-- disagreement on birth date and first name, when name and birth date agree outright, or when
+-- its probability reaches `identity_strong_link_threshold`. One row per candidate pair.
+with
+
+pairs_compared as (
+    select * from {{ ref('int_identity_pairs_compared') }}
+),
+
+match_weights as (
+    select * from {{ ref('int_identity_match_weights') }}
+),
+
+exact_name_u as (
+    select
+        max(case when comparison_name = 'first_name' then u_probability end) as first_name_exact_u,
+        max(case when comparison_name = 'last_name' then u_probability end) as last_name_exact_u,
+        max(case when comparison_name = 'prior' then match_weight end) as prior_weight
+    from match_weights
+    where comparison_level in ('exact', 'match')
+),
+
+weights_joined as (
+    select
+        pairs_compared.left_record_key,
+        pairs_compared.right_record_key,
+        pairs_compared.first_blocking_rule,
+        {%- for comparison in cts_identity_comparisons() %}
+        pairs_compared.{{ comparison }}_level,
+        {%- endfor %}
+        pairs_compared.first_name_frequency,
+        pairs_compared.last_name_frequency,
+        exact_name_u.prior_weight,
+        {%- for comparison in cts_identity_comparisons() %}
+        {{ comparison }}_weights.match_weight as {{ comparison }}_weight,
+        {%- endfor %}
+        case
+            when pairs_compared.first_name_level = 'exact'
+                then greatest(least(
+                    {{ cts_log2(
+                        'exact_name_u.first_name_exact_u'
+                        ~ ' / greatest(pairs_compared.first_name_frequency, 1e-9)') }},
+                    {{ var('identity_max_term_frequency_bits') }}
+                ), -{{ var('identity_max_term_frequency_bits') }})
+            else 0
+        end as first_name_frequency_adjustment,
+        case
+            when pairs_compared.last_name_level = 'exact'
+                then greatest(least(
+                    {{ cts_log2(
+                        'exact_name_u.last_name_exact_u'
+                        ~ ' / greatest(pairs_compared.last_name_frequency, 1e-9)') }},
+                    {{ var('identity_max_term_frequency_bits') }}
+                ), -{{ var('identity_max_term_frequency_bits') }})
+            else 0
+        end as last_name_frequency_adjustment
+    from pairs_compared
+    cross join exact_name_u
+    {%- for comparison in cts_identity_comparisons() %}
+    left join match_weights as {{ comparison }}_weights
+        on
+            {{ comparison }}_weights.comparison_name = '{{ comparison }}'
+            and pairs_compared.{{ comparison }}_level = {{ comparison }}_weights.comparison_level
+    {%- endfor %}
+),
+
+pairs_weighed as (
+    select
+        weights_joined.*,
+        weights_joined.prior_weight
+        {%- for comparison in cts_identity_comparisons() %}
+        + weights_joined.{{ comparison }}_weight
+        {%- endfor %}
+        + weights_joined.first_name_frequency_adjustment
+        + weights_joined.last_name_frequency_adjustment as match_weight,
+        {{ cts_identity_is_conflict('weights_joined') }} as is_conflicting
+    from weights_joined
+),
+
+pairs_scored as (
+    select
+        *,
+        1.0 / (1.0 + power(2.0, -least(greatest(match_weight, -60), 60))) as match_probability
+    from pairs_weighed
+),
+
+links_decided as (
+    select
+        *,
+        (
+            match_probability >= {{ var('identity_link_threshold') }}
+            and not is_conflicting
+        ) as is_link,
+        (
+            match_probability >= {{ var('identity_link_threshold') }}
+            and not is_conflicting
+            and (
+                (
+                    sid_level in ('same', 'one_edit')
+                    and birth_date_level != 'different'
+                    and first_name_level != 'different'
+                )
+                or (
+                    first_name_level in ('exact', 'nickname')
+                    and last_name_level = 'exact'
+                    and birth_date_level = 'exact'
+                )
+                or match_probability >= {{ var('identity_strong_link_threshold') }}
+            )
+        ) as is_strong_link
+    from pairs_scored
+)
+
+select * from links_decided

@@ -1,0 +1,432 @@
+"""Read the public exports and turn them into the compact data the dashboard page embeds.
+
+Only files of `<workdir>/public/` are read (Parquet when present, else CSV), through an
+in-memory DuckDB connection: the warehouse, and so its restricted schemas, is never opened.
+
+The report marts (~115k rows each at any scale) are embedded as *cubes*: each key column is
+replaced by an index into a short list of its values, the row's position in the product of those
+lists is its cell, and each measure is one flat array ordered by cell. A mart holding every cell
+needs no cell list at all; a sparse one (exits by reason) carries the gaps between its cells.
+
+Counts keep their suppression: a published count is itself (0 included), a PRIMARY-suppressed
+one is -1, a COMPLEMENTARY-suppressed one -2, and a missing one null. Rates are integers in
+ten-thousandths (decimal(7,4) exactly) or null when withheld.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PRIMARY, COMPLEMENTARY = -1, -2
+SUPPRESSION_CODES = {"PRIMARY": PRIMARY, "COMPLEMENTARY": COMPLEMENTARY}
+DEFAULT_THRESHOLD = 10
+
+MARTS = ("dim_programs", "rpt_program_enrollments", "rpt_program_outcomes", "rpt_program_exits")
+PERIOD_TYPES = ("CALENDAR_YEAR", "FISCAL_YEAR")
+DIMENSIONS = ("ALL", "SEX", "RACE_ETHNICITY", "AGE_GROUP", "CUSTODY_STATUS")
+# Display order of the codes DOMAIN.md §4 defines; values not listed follow, sorted.
+DIMENSION_VALUE_ORDER = {
+    "ALL": ["ALL"],
+    "SEX": ["M", "F", "U"],
+    "RACE_ETHNICITY": [
+        "WHITE_NH",
+        "BLACK_NH",
+        "HISPANIC",
+        "API_NH",
+        "AIAN_NH",
+        "OTHER_NH",
+        "UNKNOWN",
+    ],
+    "AGE_GROUP": [
+        "UNDER_18",
+        "18-24",
+        "25-29",
+        "30-34",
+        "35-39",
+        "40-44",
+        "45-49",
+        "50-54",
+        "55-59",
+        "60+",
+        "UNKNOWN",
+    ],
+    "CUSTODY_STATUS": ["PRETRIAL", "SENTENCED", "CIVIL", "FEDERAL_OTHER", "UNKNOWN"],
+}
+OUTCOME_GROUPS = ("SUCCESSFUL", "UNSUCCESSFUL", "ADMINISTRATIVE", "UNKNOWN")
+
+ENROLLMENT_MEASURES = (("enrollment_events", "count"), ("distinct_persons", "count"))
+OUTCOME_MEASURES = (
+    ("successful_exits", "count"),
+    ("unsuccessful_exits", "count"),
+    ("administrative_exits", "count"),
+    ("unknown_exits", "count"),
+    ("total_exits", "count"),
+    ("completion_rate", "rate"),
+    ("completions_over_all_exits", "rate"),
+)
+EXIT_MEASURES = (("exits", "count"), ("distinct_persons", "count"))
+EMBEDDED_EXIT_MEASURES = (("exits", "count"),)
+PROGRAM_COLUMNS = (
+    "agency_code",
+    "agency_program_code",
+    "agency_program_name",
+    "agency_program_type",
+    "canonical_program_code",
+    "canonical_program_name",
+    "category_code",
+    "mapping_method",
+    "first_year_offered",
+    "last_year_offered",
+)
+PROGRAM_COUNTS = (
+    "enrollment_events",
+    "distinct_persons",
+    "successful_exits",
+    "unsuccessful_exits",
+)
+
+
+class DashboardError(Exception):
+    """A user-facing reason why the dashboard cannot be built."""
+
+
+@dataclass(frozen=True)
+class PublicExport:
+    """The export directory and, per mart, the file the dashboard reads."""
+
+    directory: Path
+    files: dict[str, Path]
+    manifest: dict[str, Any]
+
+
+def find_export(directory: Path) -> PublicExport:
+    """The mart files of an export directory; Parquet preferred, CSV accepted."""
+    if not directory.is_dir():
+        raise DashboardError(f"no public exports at {directory} (run `cts export` first)")
+    files: dict[str, Path] = {}
+    missing = []
+    for mart in MARTS:
+        for extension in ("parquet", "csv"):
+            candidate = directory / f"{mart}.{extension}"
+            if candidate.is_file():
+                files[mart] = candidate
+                break
+        else:
+            missing.append(mart)
+    if missing:
+        raise DashboardError(
+            f"public exports missing from {directory}: {', '.join(missing)} (run `cts export`)"
+        )
+    manifest: dict[str, Any] = {}
+    manifest_path = directory / "manifest.json"
+    if manifest_path.is_file():
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise DashboardError(f"cannot read {manifest_path}: {error}") from error
+    return PublicExport(directory=directory, files=files, manifest=manifest)
+
+
+def _scan(path: Path) -> str:
+    literal = "'" + str(path).replace("'", "''") + "'"
+    if path.suffix == ".parquet":
+        return f"read_parquet({literal})"
+    return f"read_csv({literal}, header = true, auto_detect = true)"
+
+
+def read_rows(
+    con: duckdb.DuckDBPyConnection, path: Path, columns: list[str]
+) -> list[dict[str, Any]]:
+    """The given columns of one export file, as dicts (a missing column is an error)."""
+    available = [row[0] for row in con.execute(f"describe select * from {_scan(path)}").fetchall()]
+    absent = [column for column in columns if column not in available]
+    if absent:
+        raise DashboardError(f"{path.name} lacks columns: {', '.join(absent)}")
+    select = ", ".join('"' + column + '"' for column in columns)
+    cursor = con.execute(f"select {select} from {_scan(path)}")
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def encode_count(value: Any, flag: Any) -> int | None:
+    """A count as embedded: itself, -1/-2 when suppressed (PRIMARY/COMPLEMENTARY), or None."""
+    if flag:
+        code = SUPPRESSION_CODES.get(str(flag).upper())
+        if code is None:
+            raise DashboardError(f"unknown suppression flag {flag!r}")
+        return code
+    if value is None:
+        return None
+    return int(value)
+
+
+def encode_rate(value: Any) -> int | None:
+    """A rate in ten-thousandths (0.3750 → 3750), or None when withheld."""
+    if value is None:
+        return None
+    return int(round(float(value) * 10000))
+
+
+def _ordered(values: set[str], preferred: list[str]) -> list[str]:
+    known = [value for value in preferred if value in values]
+    return known + sorted(values - set(known))
+
+
+def _truthy_flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "yes", "1", "demo", "synthetic"}
+    return bool(value)
+
+
+def is_synthetic(manifest: dict[str, Any]) -> bool:
+    """Does the export manifest say the data is synthetic or made with the demo pseudonym key?
+
+    Accepts the ways an export can say so: the generator's record (`generation`, written when
+    `cts generate` made the data), or any key naming the demo key or synthetic data (e.g.
+    `demo_key: true`, `pseudonym_key: "demo"`, `synthetic: true`, `data: "synthetic"`).
+    """
+
+    def walk(node: Any) -> bool:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                name = str(key).lower()
+                if name == "generation" and value:
+                    return True
+                if ("demo" in name or "synthetic" in name) and _truthy_flag(value):
+                    return True
+                if isinstance(value, str) and value.strip().lower() in {"synthetic", "demo"}:
+                    return True
+                if isinstance(value, dict | list) and walk(value):
+                    return True
+        elif isinstance(node, list):
+            return any(walk(item) for item in node if isinstance(item, dict | list))
+        return False
+
+    return walk({key: value for key, value in manifest.items() if key != "files"})
+
+
+def build_cube(
+    rows: list[dict[str, Any]],
+    keys: dict[str, list[Any]],
+    key_of: dict[str, Any],
+    measures: tuple[tuple[str, str], ...],
+) -> dict[str, Any]:
+    """Rows as a cube: key lists give the axes, measures are flat arrays in cell order.
+
+    `keys` maps each axis name to its ordered values; `key_of[axis](row)` gives a row's value
+    on that axis. Cells follow the product of the axes, last axis fastest.
+    """
+    axes = list(keys)
+    positions = {axis: {value: index for index, value in enumerate(keys[axis])} for axis in axes}
+    located = []
+    for row in rows:
+        cell = 0
+        for axis in axes:
+            cell = cell * len(keys[axis]) + positions[axis][key_of[axis](row)]
+        located.append((cell, row))
+    located.sort(key=lambda item: item[0])
+    size = 1
+    for axis in axes:
+        size *= len(keys[axis])
+    cells = [cell for cell, _ in located]
+    if len(set(cells)) != len(cells):
+        raise DashboardError("duplicate cells in a report mart")
+    cube: dict[str, Any] = {"axes": axes, "size": size, "rows": len(located)}
+    if len(located) != size:
+        previous, gaps = -1, []
+        for cell in cells:
+            gaps.append(cell - previous)
+            previous = cell
+        cube["gaps"] = gaps  # cell of row i = sum of gaps[0..i] - 1
+    values: dict[str, list[int | None]] = {}
+    for column, kind in measures:
+        if kind == "rate":
+            values[column] = [encode_rate(row[column]) for _, row in located]
+        else:
+            flag = column + "_suppression"
+            values[column] = [encode_count(row[column], row[flag]) for _, row in located]
+    cube["values"] = values
+    return cube
+
+
+def _count_columns(measures: tuple[tuple[str, str], ...]) -> list[str]:
+    columns = []
+    for column, kind in measures:
+        columns.append(column)
+        if kind == "count":
+            columns.append(column + "_suppression")
+    return columns
+
+
+KEY_COLUMNS = [
+    "period_type",
+    "period_year",
+    "period_label",
+    "is_partial_period",
+    "agency_code",
+    "category_code",
+    "dimension",
+    "dimension_value",
+]
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> dict[str, Any]:
+    """Everything the page needs, as one JSON-able dict."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("set enable_progress_bar = false")
+        programs = read_rows(
+            con,
+            export.files["dim_programs"],
+            [
+                *PROGRAM_COLUMNS,
+                "agency_name",
+                "category_name",
+                "psi_super_category",
+                *(column for count in PROGRAM_COUNTS for column in (count, count + "_suppression")),
+            ],
+        )
+        enrollments = read_rows(
+            con,
+            export.files["rpt_program_enrollments"],
+            KEY_COLUMNS + _count_columns(ENROLLMENT_MEASURES),
+        )
+        outcomes = read_rows(
+            con,
+            export.files["rpt_program_outcomes"],
+            KEY_COLUMNS + _count_columns(OUTCOME_MEASURES),
+        )
+        exits = read_rows(
+            con,
+            export.files["rpt_program_exits"],
+            [*KEY_COLUMNS, "outcome_group", "exit_reason_code", *_count_columns(EXIT_MEASURES)],
+        )
+    except duckdb.Error as error:
+        raise DashboardError(f"cannot read the public exports: {error}") from error
+    finally:
+        con.close()
+
+    reports = enrollments + outcomes + exits
+    periods = sorted(
+        {
+            (row["period_type"], int(row["period_year"]), row["period_label"])
+            + (_as_bool(row["is_partial_period"]),)
+            for row in reports
+        },
+        key=lambda period: (PERIOD_TYPES.index(period[0]), period[1]),
+    )
+    period_keys = [(period[0], period[1]) for period in periods]
+
+    agency_names = {row["agency_code"]: row["agency_name"] for row in programs}
+    category_names = {row["category_code"]: row["category_name"] for row in programs}
+    super_categories = {row["category_code"]: row["psi_super_category"] for row in programs}
+    report_agencies = {row["agency_code"] for row in reports} - {"ALL"}
+    agencies = ["ALL", *sorted(report_agencies | set(agency_names))]
+    report_categories = {row["category_code"] for row in reports} - {"ALL"}
+    categories = ["ALL", *sorted(report_categories | set(category_names))]
+
+    dimension_values: dict[str, set[str]] = {}
+    for row in reports:
+        dimension_values.setdefault(row["dimension"], set()).add(row["dimension_value"])
+    dimensions = _ordered(set(dimension_values), list(DIMENSIONS))
+    breakdowns = [
+        (dimension, value)
+        for dimension in dimensions
+        for value in _ordered(dimension_values[dimension], DIMENSION_VALUE_ORDER.get(dimension, []))
+    ]
+
+    reason_groups = {row["exit_reason_code"]: row["outcome_group"] for row in exits}
+    reasons = sorted(
+        reason_groups,
+        key=lambda code: (
+            OUTCOME_GROUPS.index(reason_groups[code])
+            if reason_groups[code] in OUTCOME_GROUPS
+            else len(OUTCOME_GROUPS),
+            code,
+        ),
+    )
+
+    axes = {
+        "period": period_keys,
+        "agency": agencies,
+        "category": categories,
+        "breakdown": breakdowns,
+    }
+    key_of = {
+        "period": lambda row: (row["period_type"], int(row["period_year"])),
+        "agency": lambda row: row["agency_code"],
+        "category": lambda row: row["category_code"],
+        "breakdown": lambda row: (row["dimension"], row["dimension_value"]),
+        "reason": lambda row: row["exit_reason_code"],
+    }
+
+    def program_entry(row: dict[str, Any]) -> list[Any]:
+        entry: list[Any] = [row[column] for column in PROGRAM_COLUMNS]
+        entry += [encode_count(row[count], row[count + "_suppression"]) for count in PROGRAM_COUNTS]
+        return entry
+
+    programs.sort(key=lambda row: (row["agency_code"], row["agency_program_code"]))
+    return {
+        "threshold": threshold or _threshold(export.manifest),
+        "synthetic": is_synthetic(export.manifest),
+        "release": {
+            "generated_by": export.manifest.get("generated_by"),
+            "generation": export.manifest.get("generation"),
+            "dbt_version": export.manifest.get("dbt_version"),
+        },
+        "periods": [
+            {"type": period[0], "year": period[1], "label": period[2], "partial": period[3]}
+            for period in periods
+        ],
+        "agencies": [
+            {
+                "code": code,
+                "name": "All agencies (statewide)"
+                if code == "ALL"
+                else agency_names.get(code, code),
+            }
+            for code in agencies
+        ],
+        "categories": [
+            {
+                "code": code,
+                "name": "All categories"
+                if code == "ALL"
+                else category_names.get(code) or code.replace("_", " ").title(),
+                "super": super_categories.get(code),
+            }
+            for code in categories
+        ],
+        "breakdowns": [list(breakdown) for breakdown in breakdowns],
+        "reasons": [{"code": code, "group": reason_groups[code]} for code in reasons],
+        "programColumns": [*PROGRAM_COLUMNS, *PROGRAM_COUNTS],
+        "programs": [program_entry(row) for row in programs],
+        "enrollments": build_cube(enrollments, axes, key_of, ENROLLMENT_MEASURES),
+        "outcomes": build_cube(outcomes, axes, key_of, OUTCOME_MEASURES),
+        # The page shows exit reasons statewide or per agency and category, not per
+        # demographic value: only those rows (and only the exit counts) are embedded.
+        "exits": build_cube(
+            [row for row in exits if row["dimension"] == "ALL"],
+            {"period": period_keys, "agency": agencies, "category": categories, "reason": reasons},
+            key_of,
+            EMBEDDED_EXIT_MEASURES,
+        ),
+    }
+
+
+def _threshold(manifest: dict[str, Any]) -> int:
+    for key in ("suppression_threshold", "threshold"):
+        value = manifest.get(key)
+        if isinstance(value, int) and value > 0:
+            return value
+    return DEFAULT_THRESHOLD
