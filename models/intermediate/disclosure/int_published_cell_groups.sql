@@ -1,5 +1,6 @@
 -- The additive relations among published counts, as groups of cells: in every group the cells
--- are tied by one linear equation, so a group with exactly one suppressed cell would give that
+-- are tied by one linear equation (the sum of the cells of side 1 equals the sum of those of
+-- side -1), so a group with exactly one suppressed cell would give that
 -- cell away by subtraction. Relations: dimension values against their ALL row; agencies
 -- against statewide; categories against all categories; calendar against fiscal years over
 -- the whole window; outcome groups against total exits; exit reasons against their outcome
@@ -34,7 +35,8 @@ memberships as (
             dbt.safe_cast('period_year', dbt.type_string()), "'|'", 'agency_code', "'|'",
             'category_code', "'|'", "coalesce(outcome_group, '')", "'|'",
             "coalesce(exit_reason_code, '')", "'|'", 'dimension']) }} as group_key,
-        cell_number
+        cell_number,
+        1 as side
     from report_counts
     where dimension != 'ALL'
     union all
@@ -46,7 +48,8 @@ memberships as (
             "coalesce(report_counts.outcome_group, '')", "'|'",
             "coalesce(report_counts.exit_reason_code, '')", "'|'",
             'breakdown_dimensions.dimension']) }} as group_key,
-        report_counts.cell_number
+        report_counts.cell_number,
+        -1 as side
     from report_counts
     cross join breakdown_dimensions
     where report_counts.dimension = 'ALL'
@@ -57,7 +60,8 @@ memberships as (
             dbt.safe_cast('period_year', dbt.type_string()), "'|'", 'category_code', "'|'",
             'dimension', "'|'", 'dimension_value', "'|'", "coalesce(outcome_group, '')", "'|'",
             "coalesce(exit_reason_code, '')"]) }} as group_key,
-        cell_number
+        cell_number,
+        case when agency_code = 'ALL' then -1 else 1 end as side
     from additive_counts
     union all
     -- categories against all categories
@@ -66,7 +70,8 @@ memberships as (
             dbt.safe_cast('period_year', dbt.type_string()), "'|'", 'agency_code', "'|'",
             'dimension', "'|'", 'dimension_value', "'|'", "coalesce(outcome_group, '')", "'|'",
             "coalesce(exit_reason_code, '')"]) }} as group_key,
-        cell_number
+        cell_number,
+        case when category_code = 'ALL' then -1 else 1 end as side
     from additive_counts
     union all
     -- calendar years against fiscal years (both cover the whole window)
@@ -75,7 +80,8 @@ memberships as (
             'category_code', "'|'", 'dimension', "'|'", 'dimension_value', "'|'",
             "coalesce(outcome_group, '')", "'|'", "coalesce(exit_reason_code, '')"]) }}
             as group_key,
-        cell_number
+        cell_number,
+        case when period_type = 'CALENDAR_YEAR' then 1 else -1 end as side
     from additive_counts
     union all
     -- outcome groups against total exits, and exit reasons against their outcome group
@@ -83,7 +89,8 @@ memberships as (
         {{ dbt.concat(["'OUTCOME|'", 'period_type', "'|'",
             dbt.safe_cast('period_year', dbt.type_string()), "'|'", 'agency_code', "'|'",
             'category_code', "'|'", 'dimension', "'|'", 'dimension_value']) }} as group_key,
-        cell_number
+        cell_number,
+        case when measure = 'total_exits' then -1 else 1 end as side
     from additive_counts
     where mart = 'rpt_program_outcomes'
     union all
@@ -92,7 +99,8 @@ memberships as (
             dbt.safe_cast('period_year', dbt.type_string()), "'|'", 'agency_code', "'|'",
             'category_code', "'|'", 'dimension', "'|'", 'dimension_value', "'|'",
             'outcome_group']) }} as group_key,
-        cell_number
+        cell_number,
+        1 as side
     from additive_counts
     where mart = 'rpt_program_exits'
     union all
@@ -101,7 +109,8 @@ memberships as (
             dbt.safe_cast('period_year', dbt.type_string()), "'|'", 'agency_code', "'|'",
             'category_code', "'|'", 'dimension', "'|'", 'dimension_value', "'|'",
             "upper(replace(measure, '_exits', ''))"]) }} as group_key,
-        cell_number
+        cell_number,
+        -1 as side
     from additive_counts
     where mart = 'rpt_program_outcomes' and measure != 'total_exits'
     union all
@@ -110,13 +119,15 @@ memberships as (
     {%- for scope in ['agency_code', "concat(agency_code, '|', category_code)"] %}
     select
         {{ dbt.concat(["'PROGRAMS|'", scope, "'|'", 'measure']) }} as group_key,
-        cell_number
+        cell_number,
+        1 as side
     from counts
     where mart = 'dim_programs' and measure != 'distinct_persons'
     union all
     select
         {{ dbt.concat(["'PROGRAMS|'", scope, "'|'", 'measure']) }} as group_key,
-        cell_number
+        cell_number,
+        -1 as side
     from additive_counts
     where
         mart in ('rpt_program_enrollments', 'rpt_program_outcomes')

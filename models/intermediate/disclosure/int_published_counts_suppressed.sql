@@ -1,9 +1,8 @@
 -- Disclosure control on every published count. Primary suppression: a count from 1 to the
 -- threshold (`suppression_threshold`). Complementary suppression, in rounds: any relation group
--- (int_published_cell_groups) holding exactly one suppressed cell gets a second one, its
--- smallest other non-zero cell (zeros only when nothing else is left), until no group has a
--- lone suppressed cell or `suppression_rounds` is reached; the lone-cell test then fails the
--- build. Each round carries only the (small) set of suppressed cells, materialized because
+-- (int_published_cell_groups) that is unsafe (one suppressed cell, or suppressed cells pinned
+-- by their bounds) gets one more: its smallest other non-zero cell, until no group is unsafe or `suppression_rounds` is reached; a test then
+-- fails the build. Each round carries only the (small) set of suppressed cells, materialized because
 -- the next round reads it twice. A suppressed count is published as null with its reason.
 with
 
@@ -26,13 +25,20 @@ suppressed_0 as materialized (
 {%- for round in range(1, var('suppression_rounds') + 1) %}
 {%- set previous = 'suppressed_' ~ (round - 1) %}
 
-lone_groups_{{ round }} as (
+-- A group is unsafe when it holds one suppressed cell (recovered by subtraction) or when its
+-- suppressed cells sit at the edge of what their flags allow: all PRIMARY cells equal to 1
+-- with any COMPLEMENTARY ones 0, or all PRIMARY cells equal to the threshold (an attacker who
+-- knows PRIMARY means 1..threshold would pin them from the group's remainder).
+unsafe_groups_{{ round }} as (
     select memberships.group_key
     from memberships
     inner join {{ previous }}
         on memberships.cell_number = {{ previous }}.cell_number
+    inner join counts
+        on memberships.cell_number = counts.cell_number
     group by memberships.group_key
-    having count(*) = 1
+    having {{ cts_unsafe_group_condition(
+        previous ~ '.suppression', 'counts.true_value', 'memberships.side') }}
 ),
 
 partners_ranked_{{ round }} as (
@@ -40,19 +46,17 @@ partners_ranked_{{ round }} as (
         memberships.cell_number,
         row_number() over (
             partition by memberships.group_key
-            order by
-                case when counts.true_value = 0 then 1 else 0 end asc,
-                counts.true_value asc,
-                memberships.cell_number asc
+            order by counts.true_value asc, memberships.cell_number asc
         ) as partner_rank
     from memberships
-    inner join lone_groups_{{ round }}
-        on memberships.group_key = lone_groups_{{ round }}.group_key
+    inner join unsafe_groups_{{ round }}
+        on memberships.group_key = unsafe_groups_{{ round }}.group_key
     inner join counts
         on memberships.cell_number = counts.cell_number
     left join {{ previous }}
         on memberships.cell_number = {{ previous }}.cell_number
-    where {{ previous }}.cell_number is null
+    -- a suppressed zero never hides anything: partners carry a count
+    where {{ previous }}.cell_number is null and counts.true_value > 0
 ),
 
 suppressed_{{ round }} as materialized (
