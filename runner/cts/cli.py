@@ -404,7 +404,7 @@ def do_build(workdir: Workdir, project_dir: Path, extra: list[str]) -> None:
 
 
 def do_export(workdir: Workdir, project_dir: Path | None = None, release: bool = False) -> None:
-    from cts.export import ExportError, export_public
+    from cts.export import ExportError, export_public, export_quality
 
     try:
         with progress_reporter() as reporter:
@@ -415,6 +415,7 @@ def do_export(workdir: Workdir, project_dir: Path | None = None, release: bool =
                 release=release,
                 project_dir=project_dir,
             )
+        quality_files = export_quality(workdir)
     except ExportError as error:
         raise CtsError(str(error)) from error
     data_files = [entry for entry in summary.files if "rows" in entry]
@@ -423,6 +424,8 @@ def do_export(workdir: Workdir, project_dir: Path | None = None, release: bool =
         f" {summary.directory}",
         soft_wrap=True,
     )
+    if quality_files:
+        err().print(f"Data-quality report for the agencies: {workdir.quality}", soft_wrap=True)
 
 
 def do_dashboard(workdir: Workdir, out_dir: Path | None = None, copy_data: bool = False) -> Path:

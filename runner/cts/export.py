@@ -376,6 +376,33 @@ def remove_stale(directory: Path, keep: set[str]) -> None:
             path.unlink()
 
 
+QUALITY_RELATION = PublicRelation(name="rpt_data_quality", schema="quality")
+
+
+def export_quality(workdir: Workdir) -> list[dict[str, Any]]:
+    """Write the agencies' data-quality report beside the public data (`<workdir>/quality/`).
+
+    Row counts per agency, submission, file, outcome and reason: what each feed should fix.
+    It holds counts of rows, never of persons, and no record-level values. Returns the files
+    written (none when the warehouse has no quality report yet).
+    """
+    con = duckdb.connect(str(workdir.warehouse), read_only=True)
+    try:
+        con.execute("set threads = 1")
+        con.execute("set enable_progress_bar = false")
+        if QUALITY_RELATION.name not in warehouse_tables(con, QUALITY_RELATION.schema):
+            return []
+        directory = workdir.quality
+        directory.mkdir(parents=True, exist_ok=True)
+        rows = con.execute(f"select count(*) from {QUALITY_RELATION.qualified}").fetchall()[0][0]
+        written = copy_relation(con, QUALITY_RELATION, directory)
+    finally:
+        con.close()
+    files = [file_entry(path, rows) for path in written]
+    write_text(directory / MANIFEST, json.dumps({"files": files}, indent=2, sort_keys=True))
+    return files
+
+
 def export_public(
     workdir: Workdir,
     generation: dict[str, Any] | None = None,

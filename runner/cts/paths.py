@@ -47,6 +47,11 @@ class Workdir:
         return self.root / "public"
 
     @property
+    def quality(self) -> Path:
+        """The data-quality report for the agencies, exported beside the public data."""
+        return self.root / "quality"
+
+    @property
     def target(self) -> Path:
         """dbt's target path (manifest.json, run_results.json, compiled SQL)."""
         return self.root / "target"
