@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import duckdb
-
 from cts.export import export_quality
 from cts.paths import Workdir
 
