@@ -1,9 +1,11 @@
 -- Disclosure control on every published count. Primary suppression: a count from 1 to the
--- threshold (`suppression_threshold`). Complementary suppression, in rounds: any relation group
--- (int_published_cell_groups) that is unsafe (one suppressed cell, or suppressed cells pinned
--- by their bounds) gets one more: its smallest other non-zero cell, until no group is unsafe or `suppression_rounds` is reached; a test then
--- fails the build. Each round carries only the (small) set of suppressed cells, materialized because
--- the next round reads it twice. A suppressed count is published as null with its reason.
+-- threshold (`suppression_threshold`). Complementary suppression, in rounds: every relation
+-- group (int_published_cell_groups) that is unsafe (one suppressed cell, or suppressed cells
+-- pinned by the bounds their flags reveal: cts_unsafe_group_condition) gets one more, its
+-- smallest other non-zero cell, until no group is unsafe or `suppression_rounds` is reached;
+-- a test then fails the build. Each round carries only the (small) set of suppressed cells,
+-- materialized because the next round reads it twice. A suppressed count is published as
+-- null with its reason.
 with
 
 counts as (
@@ -25,10 +27,6 @@ suppressed_0 as materialized (
 {%- for round in range(1, var('suppression_rounds') + 1) %}
 {%- set previous = 'suppressed_' ~ (round - 1) %}
 
--- A group is unsafe when it holds one suppressed cell (recovered by subtraction) or when its
--- suppressed cells sit at the edge of what their flags allow: all PRIMARY cells equal to 1
--- with any COMPLEMENTARY ones 0, or all PRIMARY cells equal to the threshold (an attacker who
--- knows PRIMARY means 1..threshold would pin them from the group's remainder).
 unsafe_groups_{{ round }} as (
     select memberships.group_key
     from memberships
