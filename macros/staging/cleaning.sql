@@ -15,3 +15,12 @@
 {% macro cts_clean_sid(expression) -%}
     nullif(upper(regexp_replace({{ expression }}, '[\s-]', '', 'g')), '')
 {%- endmacro %}
+
+
+{#- A date column parsed in the agency's format, and the text as sent beside it
+    (`<name>` and `<name>_raw`). -#}
+{% macro cts_staged_date(spec, role, name, is_birth_date=false) -%}
+    {{ cts_parse_date(cts_role(spec, role), spec.meta.date_format, is_birth_date=is_birth_date) }}
+        as {{ name }},
+    {{ cts_clean_string(cts_role(spec, role)) }} as {{ name }}_raw
+{%- endmacro %}

@@ -5,7 +5,6 @@
 
 {% macro stage_people(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
-{%- set fmt = spec.meta.date_format -%}
 with
 
 source as (
@@ -30,9 +29,7 @@ renamed as (
         {{ cts_clean_code(cts_role(spec, 'race')) }} as race_raw,
         {{ cts_clean_code(cts_role(spec, 'ethnicity')) }} as ethnicity_raw,
         -- dates
-        {{ cts_parse_date(cts_role(spec, 'birth_date'), fmt, is_birth_date=true) }}
-            as birth_date,
-        {{ cts_clean_string(cts_role(spec, 'birth_date')) }} as birth_date_raw
+        {{ cts_staged_date(spec, 'birth_date', 'birth_date', is_birth_date=true) }}
     from source
 ),
 
@@ -58,7 +55,6 @@ select * from codes_mapped
 
 {% macro stage_stays(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
-{%- set fmt = spec.meta.date_format -%}
 with
 
 source as (
@@ -79,10 +75,8 @@ renamed as (
         {{ cts_clean_code(cts_role(spec, 'custody_status')) }} as custody_status_raw,
         {{ cts_clean_string(cts_role(spec, 'release_reason')) }} as release_reason_raw,
         -- dates
-        {{ cts_parse_date(cts_role(spec, 'admission_date'), fmt) }} as admission_date,
-        {{ cts_clean_string(cts_role(spec, 'admission_date')) }} as admission_date_raw,
-        {{ cts_parse_date(cts_role(spec, 'release_date'), fmt) }} as release_date,
-        {{ cts_clean_string(cts_role(spec, 'release_date')) }} as release_date_raw
+        {{ cts_staged_date(spec, 'admission_date', 'admission_date') }},
+        {{ cts_staged_date(spec, 'release_date', 'release_date') }}
     from source
 ),
 
@@ -102,7 +96,6 @@ select * from codes_mapped
 
 {% macro stage_movements(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
-{%- set fmt = spec.meta.date_format -%}
 with
 
 source as (
@@ -122,8 +115,7 @@ renamed as (
         {{ cts_clean_string(cts_role(spec, 'movement_description')) }} as movement_description,
         {{ cts_clean_code(cts_role(spec, 'custody_status')) }} as custody_status_raw,
         -- dates
-        {{ cts_parse_date(cts_role(spec, 'movement_date'), fmt) }} as movement_date,
-        {{ cts_clean_string(cts_role(spec, 'movement_date')) }} as movement_date_raw
+        {{ cts_staged_date(spec, 'movement_date', 'movement_date') }}
     from source
 ),
 
@@ -169,7 +161,6 @@ select * from renamed
 
 {% macro stage_enrollments(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
-{%- set fmt = spec.meta.date_format -%}
 {#- DOC sends an exit code and a description; the code is mapped, falling back to the text.
     Other agencies send free text only. -#}
 {%- set has_code = 'exit_reason_code' in spec.columns -%}
@@ -199,10 +190,8 @@ renamed as (
         {{ cts_clean_code(cts_role(spec, 'exit_reason_code')) }} as exit_reason_code_raw,
         {{ cts_clean_string(cts_role(spec, 'exit_reason')) }} as exit_reason_raw,
         -- dates
-        {{ cts_parse_date(cts_role(spec, 'start_date'), fmt) }} as start_date,
-        {{ cts_clean_string(cts_role(spec, 'start_date')) }} as start_date_raw,
-        {{ cts_parse_date(cts_role(spec, 'end_date'), fmt) }} as end_date,
-        {{ cts_clean_string(cts_role(spec, 'end_date')) }} as end_date_raw
+        {{ cts_staged_date(spec, 'start_date', 'start_date') }},
+        {{ cts_staged_date(spec, 'end_date', 'end_date') }}
     from source
 ),
 
@@ -236,7 +225,6 @@ select * from codes_mapped
 
 {% macro stage_events(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
-{%- set fmt = spec.meta.date_format -%}
 with
 
 source as (
@@ -258,8 +246,7 @@ renamed as (
         {{ cts_clean_string(cts_role(spec, 'event_reason')) }} as event_reason_raw,
         {{ cts_clean_code(cts_role(spec, 'event_reason')) }} as event_reason_lookup,
         -- dates
-        {{ cts_parse_date(cts_role(spec, 'event_date'), fmt) }} as event_date,
-        {{ cts_clean_string(cts_role(spec, 'event_date')) }} as event_date_raw
+        {{ cts_staged_date(spec, 'event_date', 'event_date') }}
     from source
 ),
 
@@ -292,7 +279,6 @@ select * from codes_mapped
 
 {% macro stage_attendance(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
-{%- set fmt = spec.meta.date_format -%}
 with
 
 source as (
@@ -313,8 +299,7 @@ renamed as (
         coalesce({{ cts_clean_code(cts_role(spec, 'attended')) }} in ('Y', 'P', '1'), false)
             as is_attended,
         -- dates
-        {{ cts_parse_date(cts_role(spec, 'session_date'), fmt) }} as session_date,
-        {{ cts_clean_string(cts_role(spec, 'session_date')) }} as session_date_raw
+        {{ cts_staged_date(spec, 'session_date', 'session_date') }}
     from source
 )
 
@@ -324,7 +309,6 @@ select * from renamed
 
 {% macro stage_exits(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
-{%- set fmt = spec.meta.date_format -%}
 with
 
 source as (
@@ -344,8 +328,7 @@ renamed as (
         {{ cts_clean_code(cts_role(spec, 'exit_status')) }} as exit_reason_code_raw,
         {{ cts_clean_string(cts_role(spec, 'exit_reason')) }} as exit_reason_raw,
         -- dates
-        {{ cts_parse_date(cts_role(spec, 'exit_date'), fmt) }} as exit_date,
-        {{ cts_clean_string(cts_role(spec, 'exit_date')) }} as exit_date_raw
+        {{ cts_staged_date(spec, 'exit_date', 'exit_date') }}
     from source
 ),
 
