@@ -24,3 +24,12 @@
         as {{ name }},
     {{ cts_clean_string(cts_role(spec, role)) }} as {{ name }}_raw
 {%- endmacro %}
+
+
+{#- The trimmed text of each role, named after the role: `<role>,` for every role in `roles`
+    (the list ends with a comma, so more columns follow it). -#}
+{% macro cts_staged_strings(spec, roles) -%}
+    {%- for role in roles %}
+        {{ cts_clean_string(cts_role(spec, role)) }} as {{ role }},
+    {%- endfor %}
+{%- endmacro %}

@@ -21,9 +21,7 @@ renamed as (
         {{ cts_clean_sid(cts_role(spec, 'sid')) }} as sid,
         {{ cts_clean_string(cts_role(spec, 'pcf_number')) }} as pcf_number,
         -- strings
-        {{ cts_clean_string(cts_role(spec, 'last_name')) }} as last_name,
-        {{ cts_clean_string(cts_role(spec, 'first_name')) }} as first_name,
-        {{ cts_clean_string(cts_role(spec, 'middle_name')) }} as middle_name,
+        {{ cts_staged_strings(spec, ['last_name', 'first_name', 'middle_name']) }}
         -- codes as sent
         {{ cts_clean_code(cts_role(spec, 'sex')) }} as sex_raw,
         {{ cts_clean_code(cts_role(spec, 'race')) }} as race_raw,
@@ -67,8 +65,7 @@ renamed as (
         {{ cts_lineage_columns() }},
         -- ids
         '{{ spec.agency_code }}' as agency_code,
-        {{ cts_clean_string(cts_role(spec, 'stay_id')) }} as stay_id,
-        {{ cts_clean_string(cts_role(spec, 'agency_person_id')) }} as agency_person_id,
+        {{ cts_staged_strings(spec, ['stay_id', 'agency_person_id']) }}
         {{ cts_clean_code(cts_role(spec, 'facility')) }} as facility_code,
         {{ cts_clean_code(cts_role(spec, 'sending_agency')) }} as sending_agency_code,
         -- codes as sent
@@ -178,8 +175,7 @@ renamed as (
         '{{ spec.agency_code }}' as agency_code,
         {{ cts_clean_string(cts_role(spec, 'enrollment_id')) }} as enrollment_id,
         {%- if 'stay_id' in spec.columns %}
-        {{ cts_clean_string(cts_role(spec, 'stay_id')) }} as stay_id,
-        {{ cts_clean_string(cts_role(spec, 'agency_person_id')) }} as agency_person_id,
+        {{ cts_staged_strings(spec, ['stay_id', 'agency_person_id']) }}
         {%- else %}
         {#- commitment-keyed agencies: the commitment is both the person record and the stay -#}
         {{ cts_clean_string(cts_role(spec, 'agency_person_id')) }} as stay_id,
@@ -237,10 +233,8 @@ renamed as (
         {{ cts_lineage_columns() }},
         -- ids
         '{{ spec.agency_code }}' as agency_code,
-        {{ cts_clean_string(cts_role(spec, 'event_id')) }} as event_id,
-        {{ cts_clean_string(cts_role(spec, 'agency_person_id')) }} as agency_person_id,
-        {{ cts_clean_string(cts_role(spec, 'stay_id')) }} as stay_id,
-        {{ cts_clean_string(cts_role(spec, 'agency_program_code')) }} as agency_program_code,
+        {{ cts_staged_strings(
+            spec, ['event_id', 'agency_person_id', 'stay_id', 'agency_program_code']) }}
         -- codes as sent
         {{ cts_clean_code(cts_role(spec, 'event_type')) }} as event_type_raw,
         {{ cts_clean_string(cts_role(spec, 'event_reason')) }} as event_reason_raw,
@@ -291,9 +285,7 @@ renamed as (
         {{ cts_lineage_columns() }},
         -- ids
         '{{ spec.agency_code }}' as agency_code,
-        {{ cts_clean_string(cts_role(spec, 'attendance_id')) }} as attendance_id,
-        {{ cts_clean_string(cts_role(spec, 'agency_person_id')) }} as agency_person_id,
-        {{ cts_clean_string(cts_role(spec, 'agency_program_code')) }} as agency_program_code,
+        {{ cts_staged_strings(spec, ['attendance_id', 'agency_person_id', 'agency_program_code']) }}
         -- booleans
         {{ cts_clean_code(cts_role(spec, 'attended')) }} as attended_raw,
         coalesce({{ cts_clean_code(cts_role(spec, 'attended')) }} in ('Y', 'P', '1'), false)
@@ -321,9 +313,7 @@ renamed as (
         {{ cts_lineage_columns() }},
         -- ids
         '{{ spec.agency_code }}' as agency_code,
-        {{ cts_clean_string(cts_role(spec, 'exit_id')) }} as exit_id,
-        {{ cts_clean_string(cts_role(spec, 'agency_person_id')) }} as agency_person_id,
-        {{ cts_clean_string(cts_role(spec, 'agency_program_code')) }} as agency_program_code,
+        {{ cts_staged_strings(spec, ['exit_id', 'agency_person_id', 'agency_program_code']) }}
         -- codes as sent
         {{ cts_clean_code(cts_role(spec, 'exit_status')) }} as exit_reason_code_raw,
         {{ cts_clean_string(cts_role(spec, 'exit_reason')) }} as exit_reason_raw,
