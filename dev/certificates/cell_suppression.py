@@ -1,4 +1,4 @@
-"""Complementary cell suppression, certified by a decoy table (DOMAIN.md §5).
+"""Complementary cell suppression, certified cell by cell (DOMAIN.md §5).
 
 The public marts publish one long table of counts (``int_published_counts``) tied by linear
 relations: dimension values add up to their ALL row, agencies to the statewide row, categories
@@ -8,28 +8,30 @@ Counts from 1 to the threshold are suppressed (PRIMARY). An attacker who knows t
 the published counts and that a PRIMARY cell lies in 1..threshold (any cell is >= 0) may still
 solve for a suppressed count. This module chooses the COMPLEMENTARY cells so that nobody can.
 
-The proof is constructive. Alongside the suppression pattern it builds a *decoy*: a second
-table of integers, equal to the true table on every published cell, obeying every relation,
-within every bound the flags reveal, and different from the true table on every suppressed
-cell. Both tables explain the publication equally well, so no method (substitution, bounds,
-linear algebra, integer programming) can tell which suppressed value is the true one.
-``assert_suppression_is_certified`` re-checks the decoy in SQL against the relation groups;
-``cts check-disclosure`` attacks the exported files independently.
+The proof is constructive: every small count gets a *certificate*, a set of integer changes
+to the true table that keeps every relation, stays within every bound the flags reveal and
+changes that count. The changed table explains the publication as well as the true one, so no
+method (substitution, bounds, linear algebra, integer programming) can pin the count. Every
+cell a certificate changes is withheld (COMPLEMENTARY). Certificates are built against the true
+table only, so they never interfere with each other. ``assert_suppression_is_certified``
+re-checks them in SQL against the relation groups; ``cts check-disclosure`` attacks the
+exported files independently.
 
-The decoy differs from the truth by a sum of *closures*, one per primary cell not yet covered:
-integer vectors that every relation sums to zero. The relations are sums along one axis of a
-dense cube (period, agency, category, demographic value, and for exits the outcome tree), so a
-tensor product of one null vector per axis is a closure: along the agency axis a pair of
-agencies with opposite signs, or an agency with its statewide row; along the demographic axis
-two values of one dimension, or a value with the ALL row and one value of every other
-dimension; and so on. For each primary cell the search picks, axis by axis (coordinate
-descent), the vectors whose corners are all feasible (no new value outside the revealed bounds,
-no zero or missing row made non-zero, no earlier primary cell cancelled) and that suppress the
-fewest and least aggregated published cells, preferring corners already suppressed or still
-unprotected. Program Summary rows are tied to the cube through their agency's calendar-year
-totals; a closure that moves those totals moves one program of the same agency and category.
+A certificate is a *closure*: an integer vector that every relation sums to zero. The
+relations are sums along one axis of a dense cube (period, agency, category, demographic
+value, and for exits the outcome tree), so a tensor product of one null vector per axis is a
+closure: along the agency axis a pair of agencies with opposite signs, or an agency with its
+statewide row; along the demographic axis two values of one dimension, or a value with the ALL
+row and one value of every other dimension; and so on. For each small count the search tries
+every combination of the best few vectors of each axis, and the demographic axis exactly (its
+partners are chosen one dimension at a time), keeping the combination whose corners are all
+feasible (no value outside the revealed bounds, no missing row, no zero unless allowed) and
+that withholds the fewest and least aggregated published cells, preferring corners already
+withheld or still unprotected. Program Summary rows are tied to the cube through their
+agency's calendar-year totals; a closure that moves those totals moves one program of the
+same agency and category.
 
-Everything is deterministic: the same counts give the same pattern and decoy.
+Everything is deterministic: the same counts give the same certificates.
 """
 
 from __future__ import annotations
