@@ -35,8 +35,8 @@ test: setup browser lint dbt-test pytest
 lint: lint-python lint-sql
 
 lint-python: setup
-	$(BIN)/ruff check runner tests bench
-	$(BIN)/ruff format --check runner tests bench
+	$(BIN)/ruff check runner tests bench models
+	$(BIN)/ruff format --check runner tests bench models
 
 lint-sql: setup
 	$(BIN)/sqlfluff lint models macros tests --disable-progress-bar --processes 2

@@ -7,7 +7,7 @@
 
 {#- Published counts of one mart back in wide form: for each measure, the published value (null
     when suppressed) and `<measure>_suppression` (PRIMARY, COMPLEMENTARY or null), grouped by
-    the mart's key columns. Reads int_published_counts_suppressed. -#}
+    the mart's key columns. Reads int_published_counts_protected. -#}
 {% macro cts_published_measures(mart, measures, keys) -%}
     select
         {%- for key in keys %}
@@ -20,7 +20,7 @@
         max(case when measure = '{{ measure }}' then true_value end) as {{ measure }}_true
         {{- ',' if not loop.last }}
         {%- endfor %}
-    from {{ ref('int_published_counts_suppressed') }}
+    from {{ ref('int_published_counts_protected') }}
     where mart = '{{ mart }}'
     group by {{ keys | join(', ') }}
 {%- endmacro %}

@@ -1,6 +1,10 @@
 -- Every cell the public marts publish, including empty ones (zeros are shown): each calendar
 -- and fiscal year of the window, each agency that holds people and statewide (ALL), each
 -- category and all categories (ALL), each reporting dimension with each of its values.
+-- Publication design for disclosure control (README, "Disclosure control"): a cell crosses
+-- at most two of agency, category and demographic dimension. Demographics are published by
+-- agency (all categories) and by category (statewide), not by agency and category at once:
+-- that level is mostly counts of 1 or 2, and its breakdowns pin suppressed totals.
 with
 
 agencies as (
@@ -81,6 +85,10 @@ cells as (
     cross join agencies
     cross join categories
     cross join dimension_values
+    where
+        agencies.agency_code = 'ALL'
+        or categories.category_code = 'ALL'
+        or dimension_values.dimension = 'ALL'
 )
 
 select * from cells

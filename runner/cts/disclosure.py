@@ -126,6 +126,7 @@ class Equation:
     relation: str
     terms: dict[int, int]  # unknown -> integer coefficient
     rhs: Fraction  # sum(coefficient * unknown) == rhs
+    shown: tuple[Cell, ...] = ()  # the published non-zero cells it also holds
 
 
 @dataclass
@@ -289,7 +290,14 @@ class System:
         if coefficients:
             coefficients = {index: c for index, c in coefficients.items() if c}
             if coefficients:
-                self.pending[family].append(Equation(relation, coefficients, Fraction(-constant)))
+                shown = tuple(
+                    (values.table, key, values.column)
+                    for values, key, _ in terms
+                    if values.get(key, 0) > 0
+                )
+                self.pending[family].append(
+                    Equation(relation, coefficients, Fraction(-constant), shown)
+                )
                 return
         if constant != 0:
             self.violated_families.add(family)
@@ -334,6 +342,12 @@ def _count_columns(table: str, additive_only: bool) -> tuple[str, ...]:
     if additive_only:
         return tuple(column for column in columns if column != "distinct_persons")
     return columns
+
+
+def _level(key: tuple) -> tuple[bool, bool, str]:
+    """The level of detail of a cell: statewide?, all categories?, its dimension."""
+    agency, category = CELL_KEY.index("agency_code"), CELL_KEY.index("category_code")
+    return key[agency] == "ALL", key[category] == "ALL", key[CELL_KEY.index("dimension")]
 
 
 def complete(members: list[tuple[tuple, int]]) -> bool:
@@ -420,7 +434,12 @@ def build_system(export: Export) -> System:
             for key in exits:
                 reasons[(key[: len(CELL_KEY)], key[len(CELL_KEY)])].append(key)
             by_reason = system.column("rpt_program_exits", "exits")
+            # exit reasons are published at some levels of detail only (statewide or by agency,
+            # all or by category, by dimension): the relation holds at the levels listed
+            levels = {_level(key) for key in exits}
             for key in outcomes:
+                if _level(key) not in levels:
+                    continue
                 for group, values in zip(OUTCOME_GROUPS, parts, strict=True):
                     listed = reasons.get((key, group))
                     if listed is None and values.get(key, 0) == 0:

@@ -11,7 +11,7 @@ memberships as (
 ),
 
 counts as (
-    select * from {{ ref('int_published_counts_suppressed') }}
+    select * from {{ ref('int_published_counts_protected') }}
 ),
 
 suppressed_members as (

@@ -419,9 +419,9 @@ def test_the_tiny_export_breaks_no_rate_rule_and_leaves_nothing_untested(tiny_re
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap (issue 7): complementary suppression protects every relation group on "
-    "its own (no lone cell, no cells pinned by their flags' bounds), but an attacker who "
-    "propagates bounds across relations still recovers counts at tiny scale",
+    reason="known gap (issue 7): after the audit (cts.protection) an attacker who propagates "
+    "the flags' bounds still pins a few hundred counts at tiny scale (a PRIMARY total at the "
+    "threshold over breakdowns of PRIMARY 1s), where no published count is left to suppress",
 )
 def test_the_tiny_export_gives_no_suppressed_count_away(tiny_report):
     assert tiny_report["recovered_count"] == 0, tiny_report["recovered"][:10]

@@ -149,14 +149,19 @@ values_by_cell as (
     from counts
 ),
 
--- A group of zeros alone can never hold a suppressed cell: leave it out.
+-- A group of zeros alone can never hold a suppressed cell, and a group with one side only
+-- is a relation the published tables do not hold (a level of detail not published, e.g.
+-- exit reasons by demographics): leave both out.
 groups_with_counts as (
     select memberships.group_key
     from memberships
     inner join values_by_cell
         on memberships.cell_number = values_by_cell.cell_number
     group by memberships.group_key
-    having max(values_by_cell.true_value) > 0
+    having
+        max(values_by_cell.true_value) > 0
+        and min(memberships.side) = -1
+        and max(memberships.side) = 1
 ),
 
 kept as (

@@ -179,6 +179,9 @@ unpivoted as (
         {{ null_string }} as agency_program_code,
         cast({{ measure }} as bigint) as true_value
     from exit_counts
+    -- exit reasons are published by agency and category, not by demographics: the outcome
+    -- groups of Program Outcomes carry the demographic breakdowns
+    where dimension = 'ALL'
     union all
     {%- endfor %}
     {%- for measure in [
