@@ -142,6 +142,17 @@ def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
         ),
         "flags": ["PRIMARY", "COMPLEMENTARY"],
         "zeros_shown": True,
+        "table_design": (
+            "a cell crosses at most two of agency, program category and demographic"
+            " dimension (demographics by agency over all categories, or by category"
+            " statewide); exit reasons are published by agency and category, not by"
+            " demographics"
+        ),
+        "audit": (
+            "after complementary suppression, an attacker who solves the published relations"
+            " (substitution, the bounds the flags give, rank tests) is run on the tables and"
+            " more counts are withheld until it recovers none it can be stopped from"
+        ),
         "rates": (
             f"a rate is withheld (null) when any count it is built from is withheld or its"
             f" denominator is {threshold} or less"
@@ -312,6 +323,8 @@ def disclosure_markdown(control: dict[str, Any]) -> list[str]:
         "- **Complementary suppression.** Further counts are withheld (`COMPLEMENTARY`) so that"
         " no withheld count can be worked out from the published ones. A withheld count is"
         " null in both cases; the flag says why.",
+        f"- **Table design.** {control['table_design'][0].upper()}{control['table_design'][1:]}.",
+        f"- **Audit.** {control['audit'][0].upper()}{control['audit'][1:]}.",
         f"- **Rates** (`completion_rate`, `completions_over_all_exits`) are null when any count"
         f" they are built from is withheld or their denominator is {threshold} or less.",
         "- **Relations protected** (none of them gives a withheld count away): "

@@ -182,6 +182,30 @@ def test_r5_the_outcome_row_gives_a_lone_group_away():
     assert check(two)["recovered_count"] == 0
 
 
+def test_r6_holds_only_at_the_levels_exit_reasons_are_published_at():
+    # exit reasons listed for the ALL row only: the SEX rows of Program Outcomes have no reasons
+    # published, which must not read as "no exits" (that would give their counts away as 0)
+    rows = dict(
+        outcomes(count(0), count(0), count(15), count(0), count(15)).tables["rpt_program_outcomes"]
+    )
+    (statewide,) = rows.values()
+    for value, flag in (("F", "PRIMARY"), ("M", "COMPLEMENTARY")):  # 4 and 11 exits
+        row = dict(statewide)
+        for column in ("administrative_exits", "total_exits"):
+            row[column], row[f"{column}_suppression"] = None, flag
+        rows[cell_key(dimension="SEX", value=value)] = row
+    reasons = {
+        (*cell_key(), "ADMINISTRATIVE", "RELEASED_FROM_CUSTODY"): {
+            "exits": 15,
+            "exits_suppression": None,
+        }
+    }
+    export = Export(tables={"rpt_program_outcomes": rows, "rpt_program_exits": reasons})
+    report = check(export)
+    assert report["relations"]["R6_exit_reasons"]["equations"] == 4  # the ALL row's groups
+    assert report["recovered_count"] == 0 and not report["inconsistent"], report["recovered"]
+
+
 def test_r8_a_rate_gives_its_lone_suppressed_part_away():
     export = outcomes(
         count(30),
