@@ -31,19 +31,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cts.disclosure import DEFAULT_DENSE_LIMIT, TABLES, Cell, Export, Solver, build_system
+from cts.disclosure import CELL_KEY, DEFAULT_DENSE_LIMIT, TABLES, Cell, Export, Solver, build_system
 
 # the columns of int_published_counts_suppressed this module reads, in this order
 COLUMNS = (
     "cell_number",
     "mart",
     "measure",
-    "period_type",
-    "period_year",
-    "agency_code",
-    "category_code",
-    "dimension",
-    "dimension_value",
+    *CELL_KEY,
     "outcome_group",
     "exit_reason_code",
     "agency_program_code",
