@@ -9,14 +9,17 @@ itself (:mod:`cts.disclosure`) as the auditor:
 1. build the published tables from the long table of counts, with the current suppressions;
 2. run the checker's attacker on them (substitution, bounds, rank tests on every relation
    R1..R7 the tables obey);
-3. for every count it recovers, take the relation equation holding that count with the
-   fewest suppressed cells and suppress one more of its published counts there (the smallest
-   non-zero one: the least information lost), once per equation and round;
+3. for every count it recovers, take the nearest relation equation that offers a change and
+   make it there, once per equation and round: withhold its smallest published non-zero count
+   (the least information lost); or, below a PRIMARY count, flag a PRIMARY count
+   COMPLEMENTARY (0..threshold instead of 1..threshold) or withhold a zero, so that the flags
+   no longer pin a small total (ten PRIMARY categories under a PRIMARY total of at most 10
+   are each 1);
 4. repeat until nothing is recovered.
 
-Suppressing a count only relaxes what an attacker knows (a fixed value becomes a variable),
-so no count recovered in a later round was safe before; each round adds suppressions and the
-loop ends. If it has not ended after ``max_rounds``, or a component of the system is too
+Each change only relaxes what an attacker knows (a fixed value becomes a variable, a bound
+widens), so no count recovered in a later round was safe before; each round adds changes and
+the loop ends. If it has not ended after ``max_rounds``, or a component of the system is too
 large to test, :class:`ProtectionError` says so and the build fails.
 
 Rates need nothing here: a rate is published only when every count it is built from is
@@ -31,7 +34,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cts.disclosure import CELL_KEY, DEFAULT_DENSE_LIMIT, TABLES, Cell, Export, Solver, build_system
+from cts.disclosure import (
+    CELL_KEY,
+    DEFAULT_DENSE_LIMIT,
+    TABLES,
+    Cell,
+    Export,
+    Recovery,
+    Solver,
+    build_system,
+)
 
 # the columns of int_published_counts_suppressed this module reads, in this order
 COLUMNS = (
@@ -121,7 +133,7 @@ def protect(
                 "relations could not be tested (the null-space search did not converge)"
             )
         recovered = sorted({recovery.unknown for recovery in solver.recovered})
-        partners = _partners(system, recovered, published) if recovered else []
+        partners = _partners(system, solver.recovered, published) if recovered else []
         for cell in partners:
             published.suppress(cell)
             added[published.cells[cell][0]] = number
@@ -143,9 +155,8 @@ def protect(
         if not recovered:
             return Protection(added, rounds)
         if not partners:
-            # what is left is pinned by the flags alone (a PRIMARY total of at most the
-            # threshold over breakdowns whose PRIMARY cells are each at least 1): suppressing
-            # more cannot help; the disclosure check reports these
+            # nothing near what is left can be withheld or widened (no published count, no
+            # PRIMARY count or zero below a PRIMARY count): the disclosure check reports it
             if strict:
                 raise ProtectionError(
                     f"audit round {number}: {len(recovered)} suppressed count(s) can be "
@@ -158,13 +169,23 @@ def protect(
     )
 
 
-def _partners(system, recovered: list[int], published: Published, reach: int = 5000) -> list[Cell]:
-    """One more count to suppress near each recovered count.
+def _partners(
+    system, recoveries: list[Recovery], published: Published, reach: int = 50_000
+) -> list[Cell]:
+    """One more count to withhold, or one flag to widen, near each recovered count.
 
     The search walks the relations outward from the recovered count, breadth first (its own
     equations, fewest suppressed cells first, then the equations of the suppressed cells they
-    hold, up to ``reach`` equations), and suppresses the smallest published non-zero count of
-    the first equation that has one, unless this round already gives that equation one.
+    hold, up to ``reach`` equations), and changes the first equation that offers one of these
+    (in this order for a count given away by an equation; ``relabel`` first for a count pinned
+    by the bounds the flags give):
+
+    - ``shown``: its smallest published non-zero count, withheld as COMPLEMENTARY;
+    - ``relabel``: a PRIMARY count below another PRIMARY count, flagged COMPLEMENTARY instead
+      (0..threshold: no published number is lost, and the flag no longer says "at least 1");
+    - ``zero``: a published zero below a PRIMARY count, withheld as COMPLEMENTARY.
+
+    Each equation gets at most one change per round.
     """
     equations = system.equations
     holding: dict[int, list[int]] = defaultdict(list)
@@ -173,35 +194,60 @@ def _partners(system, recovered: list[int], published: Published, reach: int = 5
             holding[unknown].append(index)
     for indexes in holding.values():
         indexes.sort(key=lambda i: (len(equations[i].terms), i))
+
+    def candidates(index: int, kind: str, chosen: dict[Cell, None]) -> list[Cell]:
+        equation = equations[index]
+        if kind == "shown":
+            found = list(equation.shown)
+        elif kind == "relabel":
+            found = [
+                system.unknowns[unknown]
+                for unknown in equation.terms
+                if unknown in system.covered and system.flags[unknown] == "PRIMARY"
+            ]
+        else:
+            found = [cell for cell in equation.zeros if cell in system.below]
+        return [cell for cell in found if cell not in chosen]
+
     touched: set[int] = set()
     chosen: dict[Cell, None] = {}
-    for unknown in recovered:
-        queue = deque([unknown])
-        seen_unknowns = {unknown}
-        seen_equations: set[int] = set()
-        while queue and len(seen_equations) < reach:
-            index = _first_partner(queue, holding, equations, seen_unknowns, seen_equations, chosen)
-            if index is None:
-                continue
-            if index not in touched:
-                free = [cell for cell in equations[index].shown if cell not in chosen]
-                chosen[min(free, key=lambda cell: published.cells[cell][::-1])] = None
-                touched.add(index)
-            break
+    methods: dict[int, str] = {}
+    for recovery in recoveries:
+        methods.setdefault(recovery.unknown, recovery.method)
+    for unknown, method in sorted(methods.items()):
+        # a wider flag changes no equation: it only helps against the bounds
+        kinds = ("relabel", "shown") if method == "bounds" else ("shown",)
+
+        def offers(index: int, kinds: tuple[str, ...] = kinds) -> list[Cell]:
+            for kind in kinds:
+                found = candidates(index, kind, chosen)
+                if found:
+                    return found
+            return []
+
+        index = _nearest(unknown, holding, equations, reach, offers)
+        if index is not None and index not in touched:
+            chosen[min(offers(index), key=lambda cell: published.cells[cell][::-1])] = None
+            touched.add(index)
     return list(chosen)
 
 
-def _first_partner(queue, holding, equations, seen_unknowns, seen_equations, chosen) -> int | None:
-    """Expand the next unknown of the walk: the first of its equations with a free partner."""
-    current = queue.popleft()
-    for index in holding.get(current, ()):
-        if index in seen_equations:
-            continue
-        seen_equations.add(index)
-        if any(cell not in chosen for cell in equations[index].shown):
-            return index
-        for other in equations[index].terms:
-            if other not in seen_unknowns:
-                seen_unknowns.add(other)
-                queue.append(other)
+def _nearest(start: int, holding, equations, reach: int, offers) -> int | None:
+    """The first equation, breadth first from unknown ``start``, for which ``offers`` is not
+    empty (None when there is none within ``reach`` equations)."""
+    queue = deque([start])
+    seen_unknowns = {start}
+    seen_equations: set[int] = set()
+    while queue and len(seen_equations) < reach:
+        current = queue.popleft()
+        for index in holding.get(current, ()):
+            if index in seen_equations:
+                continue
+            seen_equations.add(index)
+            if offers(index):
+                return index
+            for other in equations[index].terms:
+                if other not in seen_unknowns:
+                    seen_unknowns.add(other)
+                    queue.append(other)
     return None

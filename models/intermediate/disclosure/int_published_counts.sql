@@ -24,6 +24,10 @@ programs as (
     select * from {{ ref('int_programs_mapped') }}
 ),
 
+exit_reasons as (
+    select * from {{ ref('exit_reasons') }}
+),
+
 {%- set cell_keys = [
     'period_type', 'period_year', 'agency_code', 'category_code', 'dimension', 'dimension_value'
 ] %}
@@ -79,6 +83,29 @@ outcomes_dense as (
             and cells.category_code = outcomes_pivoted.category_code
             and cells.dimension = outcomes_pivoted.dimension
             and cells.dimension_value = outcomes_pivoted.dimension_value
+),
+
+-- Every exit reason of every cell, at the level exit reasons are published (by agency and
+-- category, not by demographics: the outcome groups of Program Outcomes carry the demographic
+-- breakdowns). The zeros are listed too: a listed reason does not tell that it had exits.
+exits_dense as (
+    select
+        {%- for key in cell_keys %}
+        outcomes_dense.{{ key }},
+        {%- endfor %}
+        exit_reasons.outcome_group,
+        exit_reasons.exit_reason_code,
+        coalesce(exit_counts.exits, 0) as exits,
+        coalesce(exit_counts.distinct_persons, 0) as distinct_persons
+    from outcomes_dense
+    cross join exit_reasons
+    left join exit_counts
+        on
+            {%- for key in cell_keys %}
+            outcomes_dense.{{ key }} = exit_counts.{{ key }}
+            and {% endfor -%}
+            exit_reasons.exit_reason_code = exit_counts.exit_reason_code
+    where outcomes_dense.dimension = 'ALL'
 ),
 
 -- Enrollments under a code missing from the agency's catalog count under one
@@ -178,10 +205,7 @@ unpivoted as (
         exit_reason_code,
         {{ null_string }} as agency_program_code,
         cast({{ measure }} as bigint) as true_value
-    from exit_counts
-    -- exit reasons are published by agency and category, not by demographics: the outcome
-    -- groups of Program Outcomes carry the demographic breakdowns
-    where dimension = 'ALL'
+    from exits_dense
     union all
     {%- endfor %}
     {%- for measure in [

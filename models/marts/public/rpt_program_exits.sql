@@ -1,7 +1,8 @@
 -- Program Exits by exit reason: exits and distinct persons per calendar or fiscal year of the
 -- exit date, by agency and statewide, by category, by one demographic dimension at a time, and
--- by outcome group and exit reason. Only combinations with at least one exit are listed (a
--- missing row is zero). Small counts are suppressed with complementary suppression.
+-- by outcome group and exit reason, at dimension ALL (exit reasons are not published by
+-- demographics). Every exit reason is listed for every agency, category and period, zeros too.
+-- Small counts are suppressed with complementary suppression.
 with
 
 periods as (
