@@ -138,7 +138,10 @@ def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
         "primary": f"counts from 1 to {threshold} are withheld (null, flag PRIMARY)",
         "complementary": (
             "further counts are withheld (flag COMPLEMENTARY) so that no withheld count can be"
-            " worked out from totals, sibling cells or other published relations"
+            " worked out from totals, sibling cells or other published relations; a"
+            " COMPLEMENTARY count is above the threshold, except below a PRIMARY count (in its"
+            " breakdowns by dimension, agency, category, outcome group or exit reason, at any"
+            f" depth), where it is anything from 0 to {threshold}"
         ),
         "flags": ["PRIMARY", "COMPLEMENTARY"],
         "zeros_shown": True,
@@ -146,12 +149,13 @@ def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
             "a cell crosses at most two of agency, program category and demographic"
             " dimension (demographics by agency over all categories, or by category"
             " statewide); exit reasons are published by agency and category, not by"
-            " demographics"
+            " demographics, and every exit reason is listed, zeros too"
         ),
         "audit": (
             "after complementary suppression, an attacker who solves the published relations"
-            " (substitution, the bounds the flags give, rank tests) is run on the tables and"
-            " more counts are withheld until it recovers none it can be stopped from"
+            " (substitution, the bounds the flags give, rank tests) is run on the tables; more"
+            " counts are withheld, and PRIMARY counts below another PRIMARY count are flagged"
+            " COMPLEMENTARY where the flags would pin a small total, until it recovers none"
         ),
         "rates": (
             f"a rate is withheld (null) when any count it is built from is withheld or its"
@@ -322,7 +326,9 @@ def disclosure_markdown(control: dict[str, Any]) -> list[str]:
         " null and the column `<count>_suppression` says `PRIMARY`. Zeros are shown.",
         "- **Complementary suppression.** Further counts are withheld (`COMPLEMENTARY`) so that"
         " no withheld count can be worked out from the published ones. A withheld count is"
-        " null in both cases; the flag says why.",
+        " null in both cases; the flag says why. A `COMPLEMENTARY` count is above the"
+        " threshold, except below a `PRIMARY` count (in its breakdowns by dimension, agency,"
+        f" category, outcome group or exit reason), where it is anything from 0 to {threshold}.",
         f"- **Table design.** {control['table_design'][0].upper()}{control['table_design'][1:]}.",
         f"- **Audit.** {control['audit'][0].upper()}{control['audit'][1:]}.",
         f"- **Rates** (`completion_rate`, `completions_over_all_exits`) are null when any count"
