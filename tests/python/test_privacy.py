@@ -249,6 +249,33 @@ def test_bounds_two_primary_cells_adding_up_to_two_are_both_one():
     assert {i["method"] for i in report["recovered"]} == {"bounds"}
 
 
+def test_bounds_a_complementary_count_is_above_the_threshold():
+    # 12 = F + M with F COMPLEMENTARY (so at least 11) and M PRIMARY (at least 1): both pinned
+    report = check(
+        enrollments(
+            {
+                cell_key(): count(12),
+                cell_key(dimension="SEX", value="F"): count(11, "COMPLEMENTARY"),
+                cell_key(dimension="SEX", value="M"): count(1, "PRIMARY"),
+            }
+        )
+    )
+    assert sorted(item["value"] for item in report["recovered"]) == [1, 11]
+
+
+def test_bounds_below_a_primary_count_a_complementary_count_may_be_zero():
+    # a PRIMARY statewide 10 over ten agencies: nine PRIMARY (at least 1 each) and one
+    # COMPLEMENTARY below the PRIMARY total (0..10): nothing is pinned
+    cells = {cell_key(): count(10, "PRIMARY")}
+    cells[cell_key(agency="A00")] = count(1, "COMPLEMENTARY")
+    for number in range(1, 10):
+        cells[cell_key(agency=f"A{number:02d}")] = count(1, "PRIMARY")
+    report = check(enrollments(cells))
+    assert report["recovered_count"] == 0 and report["ok"], report["recovered"][:3]
+    cells[cell_key(agency="A00")] = count(1, "PRIMARY")
+    assert check(enrollments(cells))["recovered_count"] == 11
+
+
 @pytest.mark.parametrize("dense_limit", [100, 1])  # dense SVD, then conjugate gradients
 def test_rank_test_finds_cells_no_single_equation_gives_away(dense_limit):
     # x0 + x1 = 50, x1 + x2 = 60, x0 + x2 = 70: every equation has two unknowns, no bound

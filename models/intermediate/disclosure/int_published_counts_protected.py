@@ -1,10 +1,11 @@
-"""Every published count after the audit: the SQL rounds' suppressions plus those the audit adds.
+"""Every published count after the audit: the SQL rounds' suppressions plus the audit's changes.
 
 The audit (cts.protection) plays the attacker of the disclosure checker on the published tables
 (substitution, bounds from the flags, rank tests over every relation they obey) and, for each
-suppressed count it can recover, suppresses one more published count nearby, until it recovers
-none or no published count is left to suppress around what it still recovers. Restricted: it
-carries the true values.
+suppressed count it can recover, withholds one more published count nearby, or flags a PRIMARY
+count below another PRIMARY count COMPLEMENTARY where the flags pin a small total, until it
+recovers none (else `recoverable_after_audit` says how many are left and a test fails the
+build). Restricted: it carries the true values.
 """
 
 from cts.protection import COLUMNS, protect, published_tables
