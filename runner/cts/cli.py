@@ -428,6 +428,37 @@ def do_export(workdir: Workdir, project_dir: Path | None = None, release: bool =
         err().print(f"Data-quality report for the agencies: {workdir.quality}", soft_wrap=True)
 
 
+def do_check_disclosure(
+    workdir: Workdir, output: Path | None = None, dense_limit: int | None = None
+) -> None:
+    """Run the disclosure checker on <workdir>/public; CtsError unless it recovers nothing."""
+    from cts.disclosure import DEFAULT_DENSE_LIMIT, DisclosureError, check_export, summary_lines
+
+    try:
+        with err().status("checking disclosure…"):
+            report = check_export(workdir.public, dense_limit=dense_limit or DEFAULT_DENSE_LIMIT)
+    except DisclosureError as error:
+        raise CtsError(str(error)) from error
+    target = (output or workdir.root / "disclosure_report.json").expanduser().resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    console = out()
+    for line in summary_lines(report):
+        console.print(line, markup=False, soft_wrap=True)
+    console.print(f"report: {target}", markup=False, soft_wrap=True)
+    if not report["ok"]:
+        problems = []
+        if report["recovered_count"]:
+            problems.append(f"{report['recovered_count']} suppressed counts recoverable")
+        if report["small_published_counts"]["count"]:
+            problems.append(f"{report['small_published_counts']['count']} small counts published")
+        if report["rate_rule_violations"]["count"]:
+            problems.append(f"{report['rate_rule_violations']['count']} rates break the rate rule")
+        if report["components"]["untested"]:
+            problems.append(f"{len(report['components']['untested'])} components untested")
+        raise CtsError("disclosure check failed: " + ", ".join(problems))
+
+
 def do_dashboard(workdir: Workdir, out_dir: Path | None = None, copy_data: bool = False) -> Path:
     """Build the static dashboard from <workdir>/public into <workdir>/site (or `out_dir`)."""
     from cts.dashboard import DashboardError, build_site
@@ -590,32 +621,7 @@ def check_disclosure(output: Path | None, dense_limit: int | None) -> None:
     Exit codes: 0 nothing recoverable, 1 a suppressed count is recoverable or a rule is broken
     (the report lists them).
     """
-    from cts.disclosure import DEFAULT_DENSE_LIMIT, DisclosureError, check_export, summary_lines
-
-    workdir = state().workdir
-    try:
-        with err().status("checking disclosure…"):
-            report = check_export(workdir.public, dense_limit=dense_limit or DEFAULT_DENSE_LIMIT)
-    except DisclosureError as error:
-        raise CtsError(str(error)) from error
-    target = (output or workdir.root / "disclosure_report.json").expanduser().resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    console = out()
-    for line in summary_lines(report):
-        console.print(line, markup=False, soft_wrap=True)
-    console.print(f"report: {target}", markup=False, soft_wrap=True)
-    if not report["ok"]:
-        problems = []
-        if report["recovered_count"]:
-            problems.append(f"{report['recovered_count']} suppressed counts recoverable")
-        if report["small_published_counts"]["count"]:
-            problems.append(f"{report['small_published_counts']['count']} small counts published")
-        if report["rate_rule_violations"]["count"]:
-            problems.append(f"{report['rate_rule_violations']['count']} rates break the rate rule")
-        if report["components"]["untested"]:
-            problems.append(f"{len(report['components']['untested'])} components untested")
-        raise CtsError("disclosure check failed: " + ", ".join(problems))
+    do_check_disclosure(state().workdir, output, dense_limit)
 
 
 @cli.command(short_help="Build the static dashboard site from the public exports.")
@@ -642,7 +648,7 @@ def dashboard(out_dir: Path | None, copy_data: bool) -> None:
     out().print(f"Dashboard written to {index}", soft_wrap=True)
 
 
-@cli.command(short_help="generate → load → build → export → dashboard, end to end.")
+@cli.command(short_help="generate → load → build → export → check → dashboard, end to end.")
 @click.option("--scale", type=click.Choice(SCALES), default=DEFAULT_SCALE, show_default=True)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option(
@@ -656,7 +662,8 @@ def dashboard(out_dir: Path | None, copy_data: bool) -> None:
 )
 @workdir_option
 def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
-    """Generate, load, build, export and build the dashboard: the whole pipeline in one work dir."""
+    """Generate, load, build, export, check the export for disclosure and build the dashboard:
+    the whole pipeline in one work dir (a failed disclosure check stops it, exit 1)."""
     current = state()
     workdir = current.workdir.ensure()
     project_dir = current.project_dir
@@ -670,6 +677,7 @@ def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
     do_build(workdir, project_dir, [])
     if not no_export:
         do_export(workdir, project_dir)
+        do_check_disclosure(workdir)
         do_dashboard(workdir)
     where_everything_is(workdir)
 

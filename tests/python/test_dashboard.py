@@ -527,11 +527,11 @@ def test_page_of_the_tiny_build(browser, tmp_path):
         save(page, tmp_path, name)
 
 
-def test_cts_run_builds_the_dashboard_after_the_export(runner, workdir, monkeypatch):
+def test_cts_run_checks_the_export_then_builds_the_dashboard(runner, workdir, monkeypatch):
     from cts import cli as cli_module
 
     steps = []
-    for step in ("generate", "load", "build", "export"):
+    for step in ("generate", "load", "build", "export", "check_disclosure"):
         monkeypatch.setattr(
             cli_module, f"do_{step}", lambda *args, step=step, **kwargs: steps.append(step)
         )
@@ -540,8 +540,29 @@ def test_cts_run_builds_the_dashboard_after_the_export(runner, workdir, monkeypa
     )
     result = runner.invoke(cli, ["--workdir", str(workdir), "run", "--scale", "tiny"])
     assert result.exit_code == 0, result.output
-    assert steps == ["generate", "load", "build", "export", "dashboard"]
+    assert steps == ["generate", "load", "build", "export", "check_disclosure", "dashboard"]
     steps.clear()
     result = runner.invoke(cli, ["--workdir", str(workdir), "run", "--no-export"])
     assert result.exit_code == 0, result.output
     assert "dashboard" not in steps
+
+
+def test_cts_run_stops_before_the_dashboard_when_the_disclosure_check_fails(
+    runner, workdir, monkeypatch
+):
+    from cts import cli as cli_module
+
+    steps = []
+    for step in ("generate", "load", "build", "export", "dashboard"):
+        monkeypatch.setattr(
+            cli_module, f"do_{step}", lambda *args, step=step, **kwargs: steps.append(step)
+        )
+
+    def failing_check(*args, **kwargs):
+        raise cli_module.CtsError("disclosure check failed: 3 suppressed counts recoverable")
+
+    monkeypatch.setattr(cli_module, "do_check_disclosure", failing_check)
+    result = runner.invoke(cli, ["--workdir", str(workdir), "run", "--scale", "tiny"])
+    assert result.exit_code == 1
+    assert "3 suppressed counts recoverable" in result.output
+    assert steps == ["generate", "load", "build", "export"]
