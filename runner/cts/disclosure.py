@@ -21,8 +21,10 @@ R8        a published rate (rounded to 4 decimals) ties its numerator to its den
 A suppressed count is *recovered* when the relations, the published counts and the published
 flags leave it one possible value. The flags tell: a PRIMARY count lies in 1..threshold; a
 COMPLEMENTARY count in the breakdown of a PRIMARY count (at any depth; there the audit may
-withhold zeros and small counts too) in 0..threshold; any other COMPLEMENTARY count above the
-threshold (zeros are shown and small counts are PRIMARY).
+flag small counts COMPLEMENTARY) in 0..threshold; any other COMPLEMENTARY count above the
+threshold (zeros are shown and small counts are PRIMARY). The 0 is the checker's reading of
+the rules; zeros are in fact never withheld, which an attacker who knows the implementation
+can use (README, "Known gap").
 Methods, cheapest first: substitution (an equation with one unknown), rate intervals (a rate
 with one unknown part), bound propagation (e.g. two PRIMARY cells adding up to 2) and, for
 what is left, a rank test per connected component of unknowns: x_i is fixed by A·x = b iff
@@ -425,9 +427,9 @@ def breakdowns(export: Export) -> dict[Cell, list[Cell]]:
 def below_primary(system: System) -> None:
     """Mark the counts in the breakdown of a PRIMARY count, at any depth.
 
-    They are all at most the threshold, and there the audit may withhold zeros and small
-    counts as COMPLEMENTARY (so that the flags do not pin a small total): a COMPLEMENTARY count
-    below a PRIMARY count lies in 0..threshold. Any other COMPLEMENTARY count is above the
+    They are all at most the threshold, and there the audit may flag small counts
+    COMPLEMENTARY (so that the flags do not pin a small total): a COMPLEMENTARY count below a
+    PRIMARY count is read as 0..threshold. Any other COMPLEMENTARY count is above the
     threshold (zeros are shown and small counts are PRIMARY).
     """
     parts = breakdowns(system.export)

@@ -141,7 +141,7 @@ def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
             " worked out from totals, sibling cells or other published relations; a"
             " COMPLEMENTARY count is above the threshold, except below a PRIMARY count (in its"
             " breakdowns by dimension, agency, category, outcome group or exit reason, at any"
-            f" depth), where it is anything from 0 to {threshold}"
+            f" depth), where it is at most {threshold}"
         ),
         "flags": ["PRIMARY", "COMPLEMENTARY"],
         "zeros_shown": True,
@@ -328,7 +328,7 @@ def disclosure_markdown(control: dict[str, Any]) -> list[str]:
         " no withheld count can be worked out from the published ones. A withheld count is"
         " null in both cases; the flag says why. A `COMPLEMENTARY` count is above the"
         " threshold, except below a `PRIMARY` count (in its breakdowns by dimension, agency,"
-        f" category, outcome group or exit reason), where it is anything from 0 to {threshold}.",
+        f" category, outcome group or exit reason), where it is at most {threshold}.",
         f"- **Table design.** {control['table_design'][0].upper()}{control['table_design'][1:]}.",
         f"- **Audit.** {control['audit'][0].upper()}{control['audit'][1:]}.",
         f"- **Rates** (`completion_rate`, `completions_over_all_exits`) are null when any count"
