@@ -12,19 +12,17 @@ R3        categories, OTHER included, add up to the ALL category row (events and
 R4        calendar years add up to what the fiscal years add up to (both cover the window)
 R5        successful + unsuccessful + administrative + unknown exits = total exits
 R6        exits by reason add up to their outcome group's exits in Program Outcomes
-          (Program Exits lists only rows with exits: a missing row is a zero)
+          (Program Exits lists every reason; a missing row would be a zero)
 R7        an agency's programs (per agency and per agency and category) add up to the
           agency's calendar-year enrollments and successful/unsuccessful exits
 R8        a published rate (rounded to 4 decimals) ties its numerator to its denominator
 ========  =====================================================================================
 
 A suppressed count is *recovered* when the relations, the published counts and the published
-flags leave it one possible value. The flags tell: a PRIMARY count lies in 1..threshold; a
-COMPLEMENTARY count in the breakdown of a PRIMARY count (at any depth; there the audit may
-flag small counts COMPLEMENTARY) in 0..threshold; any other COMPLEMENTARY count above the
-threshold (zeros are shown and small counts are PRIMARY). The 0 is the checker's reading of
-the rules; zeros are in fact never withheld, which an attacker who knows the implementation
-can use (README, "Known gap").
+flags leave it one possible value. The attacker knows the rules: zeros are never withheld, so
+every suppressed count is at least 1, and a PRIMARY count is at most the threshold. A
+COMPLEMENTARY count is any count from 1 up: it protects another count and may itself be small
+(the audit flags a small count COMPLEMENTARY where PRIMARY flags would pin a small total).
 Methods, cheapest first: substitution (an equation with one unknown), rate intervals (a rate
 with one unknown part), bound propagation (e.g. two PRIMARY cells adding up to 2) and, for
 what is left, a rank test per connected component of unknowns: x_i is fixed by A·x = b iff
@@ -132,7 +130,6 @@ class Equation:
     terms: dict[int, int]  # unknown -> integer coefficient
     rhs: Fraction  # sum(coefficient * unknown) == rhs
     shown: tuple[Cell, ...] = ()  # the published non-zero cells it also holds
-    zeros: tuple[Cell, ...] = ()  # the published zeros it holds
 
 
 @dataclass
@@ -246,8 +243,6 @@ class System:
     dropped: list[dict[str, Any]] = field(default_factory=list)
     columns: dict[tuple[str, str], Column] = field(default_factory=dict)
     lone: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # 1 unknown
-    below: set[Cell] = field(default_factory=set)  # counts below a PRIMARY count
-    covered: set[int] = field(default_factory=set)  # the unknowns among them
 
     def __post_init__(self) -> None:
         for table, rows in self.export.tables.items():
@@ -303,13 +298,8 @@ class System:
                     for values, key, _ in terms
                     if values.get(key, 0) > 0
                 )
-                zeros = tuple(
-                    (values.table, key, values.column)
-                    for values, key, _ in terms
-                    if values.get(key) == 0
-                )
                 self.pending[family].append(
-                    Equation(relation, coefficients, Fraction(-constant), shown, zeros)
+                    Equation(relation, coefficients, Fraction(-constant), shown)
                 )
                 return
         if constant != 0:
@@ -366,83 +356,6 @@ def _level(key: tuple) -> tuple[bool, bool, str]:
 def complete(members: list[tuple[tuple, int]]) -> bool:
     """Both sides present: a dense table lists every cell, so a missing side is a gap."""
     return any(c > 0 for _, c in members) and any(c < 0 for _, c in members)
-
-
-def breakdowns(export: Export) -> dict[Cell, list[Cell]]:
-    """Each count -> the counts of its breakdowns, in the relations with one total.
-
-    Dimension values under the dimension ALL row, agencies under statewide, categories under
-    all categories, outcome groups under total exits, exit reasons under their outcome group.
-    Rows and columns the export does not hold are left out.
-    """
-    parts: dict[Cell, list[Cell]] = defaultdict(list)
-    tables = export.tables
-    dim, value, agency, category = (
-        CELL_KEY.index("dimension"),
-        CELL_KEY.index("dimension_value"),
-        CELL_KEY.index("agency_code"),
-        CELL_KEY.index("category_code"),
-    )
-    for table in ("rpt_program_enrollments", "rpt_program_outcomes", "rpt_program_exits"):
-        rows = tables.get(table)
-        if rows is None:
-            continue
-        relations = (((dim, value), False), ((agency,), True), ((category,), True))
-        for positions, additive_only in relations:
-            below: dict[tuple, list[tuple]] = defaultdict(list)
-            for key in rows:
-                if key[positions[0]] != "ALL":
-                    below[_without(key, *positions)].append(key)
-            columns = _count_columns(table, additive_only)
-            for key in rows:
-                if key[positions[0]] != "ALL":
-                    continue
-                children = below.get(_without(key, *positions))
-                if not children:
-                    continue
-                for column in columns:
-                    if column in rows[key]:
-                        parts[(table, key, column)] += [
-                            (table, child, column) for child in children if column in rows[child]
-                        ]
-    outcomes = tables.get("rpt_program_outcomes")
-    if outcomes is None:
-        return parts
-    for key, record in outcomes.items():
-        if "total_exits" in record:
-            groups = [column for column in OUTCOME_COLUMNS if column in record]
-            parts[("rpt_program_outcomes", key, "total_exits")] += [
-                ("rpt_program_outcomes", key, column) for column in groups
-            ]
-    for key, record in (tables.get("rpt_program_exits") or {}).items():
-        group_column = f"{key[len(CELL_KEY)].lower()}_exits"
-        cell_key = key[: len(CELL_KEY)]
-        if "exits" in record and group_column in outcomes.get(cell_key, {}):
-            parts[("rpt_program_outcomes", cell_key, group_column)].append(
-                ("rpt_program_exits", key, "exits")
-            )
-    return parts
-
-
-def below_primary(system: System) -> None:
-    """Mark the counts in the breakdown of a PRIMARY count, at any depth.
-
-    They are all at most the threshold, and there the audit may flag small counts
-    COMPLEMENTARY (so that the flags do not pin a small total): a COMPLEMENTARY count below a
-    PRIMARY count is read as 0..threshold. Any other COMPLEMENTARY count is above the
-    threshold (zeros are shown and small counts are PRIMARY).
-    """
-    parts = breakdowns(system.export)
-    stack = [
-        cell for cell, flag in zip(system.unknowns, system.flags, strict=True) if flag == "PRIMARY"
-    ]
-    below = system.below
-    while stack:
-        for part in parts.get(stack.pop(), ()):
-            if part not in below:
-                below.add(part)
-                stack.append(part)
-    system.covered = {system.unknown_of[cell] for cell in below if cell in system.unknown_of}
 
 
 def build_system(export: Export) -> System:
@@ -544,7 +457,6 @@ def build_system(export: Export) -> System:
     if programs is not None:  # R7
         add_program_relations(system, programs)
     system.finish()
-    below_primary(system)
     return system
 
 
@@ -620,15 +532,14 @@ def add_rates(system: System, outcomes: dict[tuple, dict[str, Any]]) -> None:
 # --- solving ---------------------------------------------------------------------------------
 
 
-def flag_bounds(flag: str, covered: bool, threshold: int) -> tuple[int, float]:
-    """What a flag tells of a withheld count: PRIMARY 1..threshold; COMPLEMENTARY below a
-    PRIMARY count 0..threshold, elsewhere above the threshold (zeros and small counts would be
-    shown or PRIMARY); anything else at least 0."""
+def flag_bounds(flag: str, threshold: int) -> tuple[int, float]:
+    """What a flag tells of a withheld count. Zeros are never withheld, so every withheld count
+    is at least 1; a PRIMARY count is at most the threshold. A COMPLEMENTARY count may be any
+    count from 1 up: it is withheld to protect another, and may itself be small (the audit
+    flags a small count COMPLEMENTARY where PRIMARY flags would pin a small total)."""
     if flag == "PRIMARY":
         return 1, threshold
-    if flag == "COMPLEMENTARY":
-        return (0, threshold) if covered else (threshold + 1, math.inf)
-    return 0, math.inf
+    return 1, math.inf
 
 
 class Solver:
@@ -641,7 +552,7 @@ class Solver:
         threshold = system.export.threshold
         self.lower, self.upper = [], []
         for number, flag in enumerate(system.flags):
-            low, high = flag_bounds(flag, number in system.covered, threshold)
+            low, high = flag_bounds(flag, threshold)
             self.lower.append(low)
             self.upper.append(high)
         self.known: dict[int, Fraction] = {}

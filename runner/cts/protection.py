@@ -11,10 +11,11 @@ itself (:mod:`cts.disclosure`) as the auditor:
    R1..R7 the tables obey);
 3. for every count it recovers, take the nearest relation equation that offers a change and
    make it there, once per equation and round: withhold its smallest published non-zero count
-   (the least information lost); or, below a PRIMARY count, flag a PRIMARY count
-   COMPLEMENTARY (0..threshold instead of 1..threshold) or withhold a zero, so that the flags
-   no longer pin a small total (ten PRIMARY categories under a PRIMARY total of at most 10
-   are each 1);
+   (the least information lost); or, where the flags' bounds pin it, flag the equation's
+   largest PRIMARY count COMPLEMENTARY (any count from 1 up instead of 1..threshold), so that
+   the flags no longer pin a small total (ten PRIMARY categories of at least 1 under a
+   PRIMARY total of at most 10 are each 1: flagged COMPLEMENTARY, the total is no longer
+   known to be at most 10);
 4. repeat until nothing is recovered.
 
 Each change only relaxes what an attacker knows (a fixed value becomes a variable, a bound
@@ -118,8 +119,12 @@ def protect(
     dense_limit: int = DEFAULT_DENSE_LIMIT,
     log=None,
     strict: bool = False,
+    reach: int = 50_000,
 ) -> Protection:
-    """Suppress more counts of ``published`` (in place) until none can be recovered."""
+    """Suppress more counts of ``published`` (in place) until none can be recovered.
+
+    ``reach`` bounds how many equations the search for a change near a recovered count visits.
+    """
     added: dict[int, int] = {}
     rounds: list[Round] = []
     for number in range(1, max_rounds + 1):
@@ -133,7 +138,7 @@ def protect(
                 "relations could not be tested (the null-space search did not converge)"
             )
         recovered = sorted({recovery.unknown for recovery in solver.recovered})
-        partners = _partners(system, solver.recovered, published) if recovered else []
+        partners = _partners(system, solver.recovered, published, reach) if recovered else []
         for cell in partners:
             published.suppress(cell)
             added[published.cells[cell][0]] = number
@@ -155,8 +160,8 @@ def protect(
         if not recovered:
             return Protection(added, rounds)
         if not partners:
-            # nothing near what is left can be withheld or widened (no published count, no
-            # PRIMARY count or zero below a PRIMARY count): the disclosure check reports it
+            # nothing near what is left can be withheld or widened (no published count and no
+            # PRIMARY count in reach): the disclosure check reports it
             if strict:
                 raise ProtectionError(
                     f"audit round {number}: {len(recovered)} suppressed count(s) can be "
@@ -169,9 +174,7 @@ def protect(
     )
 
 
-def _partners(
-    system, recoveries: list[Recovery], published: Published, reach: int = 50_000
-) -> list[Cell]:
+def _partners(system, recoveries: list[Recovery], published: Published, reach: int) -> list[Cell]:
     """One more count to withhold, or one flag to widen, near each recovered count.
 
     The search walks the relations outward from the recovered count, breadth first (its own
@@ -181,9 +184,9 @@ def _partners(
     by the bounds the flags give):
 
     - ``shown``: its smallest published non-zero count, withheld as COMPLEMENTARY;
-    - ``relabel``: a PRIMARY count below another PRIMARY count, flagged COMPLEMENTARY instead
-      (0..threshold: no published number is lost, and the flag no longer says "at least 1");
-    - ``zero``: a published zero below a PRIMARY count, withheld as COMPLEMENTARY.
+    - ``relabel``: its largest PRIMARY count (a total, where the total is PRIMARY), flagged
+      COMPLEMENTARY instead: no published number is lost, and the flag no longer says "at
+      most the threshold".
 
     Each equation gets at most one change per round.
     """
@@ -199,14 +202,12 @@ def _partners(
         equation = equations[index]
         if kind == "shown":
             found = list(equation.shown)
-        elif kind == "relabel":
+        else:
             found = [
                 system.unknowns[unknown]
                 for unknown in equation.terms
-                if unknown in system.covered and system.flags[unknown] == "PRIMARY"
+                if system.flags[unknown] == "PRIMARY"
             ]
-        else:
-            found = [cell for cell in equation.zeros if cell in system.below]
         return [cell for cell in found if cell not in chosen]
 
     touched: set[int] = set()
@@ -218,16 +219,21 @@ def _partners(
         # a wider flag changes no equation: it only helps against the bounds
         kinds = ("relabel", "shown") if method == "bounds" else ("shown",)
 
-        def offers(index: int, kinds: tuple[str, ...] = kinds) -> list[Cell]:
+        def offers(index: int, kinds: tuple[str, ...] = kinds) -> tuple[str, list[Cell]] | None:
             for kind in kinds:
                 found = candidates(index, kind, chosen)
                 if found:
-                    return found
-            return []
+                    return kind, found
+            return None
 
         index = _nearest(unknown, holding, equations, reach, offers)
         if index is not None and index not in touched:
-            chosen[min(offers(index), key=lambda cell: published.cells[cell][::-1])] = None
+            kind, found = offers(index)
+            if kind == "relabel":  # the largest PRIMARY count bounds the others
+                cell = max(found, key=lambda cell: (published.cells[cell][1], -published.cells[cell][0]))
+            else:  # the least information lost
+                cell = min(found, key=lambda cell: published.cells[cell][::-1])
+            chosen[cell] = None
             touched.add(index)
     return list(chosen)
 

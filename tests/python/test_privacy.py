@@ -249,30 +249,32 @@ def test_bounds_two_primary_cells_adding_up_to_two_are_both_one():
     assert {i["method"] for i in report["recovered"]} == {"bounds"}
 
 
-def test_bounds_a_complementary_count_is_above_the_threshold():
-    # 12 = F + M with F COMPLEMENTARY (so at least 11) and M PRIMARY (at least 1): both pinned
-    report = check(
-        enrollments(
-            {
-                cell_key(): count(12),
-                cell_key(dimension="SEX", value="F"): count(11, "COMPLEMENTARY"),
-                cell_key(dimension="SEX", value="M"): count(1, "PRIMARY"),
-            }
-        )
-    )
-    assert sorted(item["value"] for item in report["recovered"]) == [1, 11]
-
-
-def test_bounds_below_a_primary_count_a_complementary_count_may_be_zero():
-    # a PRIMARY statewide 10 over ten agencies: nine PRIMARY (at least 1 each) and one
-    # COMPLEMENTARY below the PRIMARY total (0..10): nothing is pinned
-    cells = {cell_key(): count(10, "PRIMARY")}
-    cells[cell_key(agency="A00")] = count(1, "COMPLEMENTARY")
+def test_bounds_every_withheld_count_is_at_least_one():
+    # zeros are never withheld: under a PRIMARY statewide 10, ten withheld agencies (one of
+    # them COMPLEMENTARY) are each at least 1, so all eleven are pinned; while 12 = F + M with
+    # F COMPLEMENTARY (any count from 1 up) and M PRIMARY pins neither
+    cells = {cell_key(): count(10, "PRIMARY"), cell_key(agency="A00"): count(1, "COMPLEMENTARY")}
     for number in range(1, 10):
         cells[cell_key(agency=f"A{number:02d}")] = count(1, "PRIMARY")
     report = check(enrollments(cells))
+    assert sorted(item["value"] for item in report["recovered"]) == [1] * 10 + [10]
+    twelve = {
+        cell_key(): count(12),
+        cell_key(dimension="SEX", value="F"): count(11, "COMPLEMENTARY"),
+        cell_key(dimension="SEX", value="M"): count(1, "PRIMARY"),
+    }
+    assert check(enrollments(twelve))["recovered_count"] == 0
+
+
+def test_bounds_a_complementary_total_is_not_held_to_the_threshold():
+    # a statewide 10 over ten agencies of 1 (PRIMARY): flagged PRIMARY, the total is at most
+    # 10 and the ten parts of at least 1 are pinned; flagged COMPLEMENTARY, nothing is
+    cells = {cell_key(): count(10, "COMPLEMENTARY")}
+    for number in range(10):
+        cells[cell_key(agency=f"A{number:02d}")] = count(1, "PRIMARY")
+    report = check(enrollments(cells))
     assert report["recovered_count"] == 0 and report["ok"], report["recovered"][:3]
-    cells[cell_key(agency="A00")] = count(1, "PRIMARY")
+    cells[cell_key()] = count(10, "PRIMARY")
     assert check(enrollments(cells))["recovered_count"] == 11
 
 
@@ -475,22 +477,27 @@ def test_the_tiny_export_gives_no_suppressed_count_away(tiny_report):
     assert tiny_report["unknowns_by_flag"].get("COMPLEMENTARY", 0) > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 7): zeros are never withheld, so an attacker who knows that reads "
-    "every withheld count as at least 1 and re-pins small totals whose PRIMARY parts the audit "
-    "flagged COMPLEMENTARY (586 counts at tiny scale)",
-)
-def test_an_attacker_who_knows_zeros_are_never_withheld_recovers_nothing(tiny, monkeypatch):
-    rules = disclosure.flag_bounds
-
-    def at_least_one(flag: str, covered: bool, threshold: int):
-        low, high = rules(flag, covered, threshold)
-        return max(low, 1), high
-
-    monkeypatch.setattr(disclosure, "flag_bounds", at_least_one)
-    report = check(disclosure.read_export(tiny / "public"))
-    assert report["recovered_count"] == 0, report["recovered"][:5]
+def test_what_the_checker_assumes_of_each_flag_is_true_of_the_tiny_export(tiny):
+    # the attacker's reading must be what the rules make true, else "recovers nothing" proves
+    # nothing: every withheld count is at least 1 (zeros are shown), a PRIMARY one at most the
+    # threshold, and COMPLEMENTARY ones include small counts (so it may not assume more)
+    con = duckdb.connect(str(tiny / "warehouse.duckdb"), read_only=True)
+    try:
+        rows = con.execute(
+            "select suppression, min(true_value), max(true_value), count(*),"
+            " count(*) filter (where true_value <= 10)"
+            " from intermediate.int_published_counts_protected"
+            " where suppression is not null group by suppression order by suppression"
+        ).fetchall()
+    finally:
+        con.close()
+    found = {flag: (low, high, small) for flag, low, high, _count, small in rows}
+    assert set(found) == {"COMPLEMENTARY", "PRIMARY"}
+    for flag, (low, high, _small) in found.items():
+        bound_low, bound_high = disclosure.flag_bounds(flag, 10)
+        assert bound_low <= low and high <= bound_high, (flag, low, high)
+    assert found["PRIMARY"][:2] == (1, 10)
+    assert found["COMPLEMENTARY"][2] > 0 and found["COMPLEMENTARY"][1] > 10
 
 
 def test_the_tiny_export_lists_every_exit_reason(tiny):

@@ -73,33 +73,30 @@ def test_the_audit_is_deterministic_whatever_the_row_order():
     assert forward.added == backward.added
 
 
-def test_a_small_total_pinned_by_its_flags_gets_a_wider_flag_below_it():
-    # ten PRIMARY agencies under a PRIMARY statewide 10: the flags say each agency has at least
-    # 1 and the statewide row at most 10, so every one is pinned. No count is published to
-    # withhold; flagging one agency COMPLEMENTARY (0..10 below a PRIMARY count) unpins them.
+def test_a_small_total_pinned_by_its_flags_gets_a_wider_flag():
+    # ten PRIMARY agencies under a PRIMARY statewide 10: every withheld count is at least 1 and
+    # a PRIMARY one at most 10, so every one is pinned. No count is published to withhold;
+    # flagging the statewide total COMPLEMENTARY (any count from 1 up) unpins them all.
     rows = [row(1, "ALL", 10, "PRIMARY"), row(2, "ZZZ", 0)]
     rows += [row(3 + n, f"A{n:02d}", 1, "PRIMARY") for n in range(10)]
     published = published_tables(rows, threshold=10)
     assert check(published.export)["recovered_count"] == 11
     protection = protect(published)
-    assert protection.added == {3: 1} and protection.residual == 0
+    assert protection.added == {1: 1} and protection.residual == 0
     report = check(published.export)
     assert report["recovered_count"] == 0 and report["ok"], report["recovered"]
     record = published.export.tables["rpt_program_enrollments"][
-        ("CALENDAR_YEAR", 2020, "A00", "ALL", "ALL", "ALL")
+        ("CALENDAR_YEAR", 2020, "ALL", "ALL", "ALL", "ALL")
     ]
     assert record["enrollment_events"] is None
     assert record["enrollment_events_suppression"] == "COMPLEMENTARY"
 
 
-def test_counts_nothing_can_protect_are_reported_not_hidden():
-    # one agency, no statewide row: ten calendar years of 1 (PRIMARY) against fiscal years
-    # of 0 and one fiscal year of 10 (PRIMARY): the flags pin all eleven, and no count around
-    # them can be withheld or flagged wider (none lies below a PRIMARY count)
-    rows = [row(n, "AAA", 1, "PRIMARY", ("CALENDAR_YEAR", 2011 + n)) for n in range(10)]
-    rows += [row(10 + n, "AAA", 0, None, ("FISCAL_YEAR", 2011 + n)) for n in range(9)]
-    rows.append(row(19, "AAA", 10, "PRIMARY", ("FISCAL_YEAR", 2020)))
-    protection = protect(published_tables(rows, threshold=10))
-    assert protection.added == {} and protection.residual == 11
-    with pytest.raises(ProtectionError, match="11 suppressed count"):
-        protect(published_tables(rows, threshold=10), strict=True)
+def test_counts_nothing_near_can_protect_are_reported_not_hidden():
+    # with no equation in reach, the audit has nothing to change: it reports what is left
+    # (and the build fails on it), and strict raises
+    rows = statewide_rows()
+    protection = protect(published_tables(rows, threshold=10), reach=0)
+    assert protection.added == {} and protection.residual == 1
+    with pytest.raises(ProtectionError, match="1 suppressed count"):
+        protect(published_tables(rows, threshold=10), reach=0, strict=True)
