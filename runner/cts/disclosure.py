@@ -551,7 +551,7 @@ class Solver:
         self.iterative = iterative
         threshold = system.export.threshold
         self.lower, self.upper = [], []
-        for number, flag in enumerate(system.flags):
+        for flag in system.flags:
             low, high = flag_bounds(flag, threshold)
             self.lower.append(low)
             self.upper.append(high)

@@ -139,9 +139,9 @@ def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
         "complementary": (
             "further counts are withheld (flag COMPLEMENTARY) so that no withheld count can be"
             " worked out from totals, sibling cells or other published relations; a"
-            " COMPLEMENTARY count is above the threshold, except below a PRIMARY count (in its"
-            " breakdowns by dimension, agency, category, outcome group or exit reason, at any"
-            f" depth), where it is at most {threshold}"
+            " COMPLEMENTARY count may be any count from 1 up, small ones included (a small"
+            " count is flagged COMPLEMENTARY where a PRIMARY flag, saying at most"
+            f" {threshold}, would give its parts away); zeros are never withheld"
         ),
         "flags": ["PRIMARY", "COMPLEMENTARY"],
         "zeros_shown": True,
@@ -154,8 +154,8 @@ def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
         "audit": (
             "after complementary suppression, an attacker who solves the published relations"
             " (substitution, the bounds the flags give, rank tests) is run on the tables; more"
-            " counts are withheld, and PRIMARY counts below another PRIMARY count are flagged"
-            " COMPLEMENTARY where the flags would pin a small total, until it recovers none"
+            " counts are withheld, and small totals are flagged COMPLEMENTARY instead of PRIMARY"
+            " where the flags would pin their parts, until it recovers none"
         ),
         "rates": (
             f"a rate is withheld (null) when any count it is built from is withheld or its"
@@ -326,9 +326,11 @@ def disclosure_markdown(control: dict[str, Any]) -> list[str]:
         " null and the column `<count>_suppression` says `PRIMARY`. Zeros are shown.",
         "- **Complementary suppression.** Further counts are withheld (`COMPLEMENTARY`) so that"
         " no withheld count can be worked out from the published ones. A withheld count is"
-        " null in both cases; the flag says why. A `COMPLEMENTARY` count is above the"
-        " threshold, except below a `PRIMARY` count (in its breakdowns by dimension, agency,"
-        f" category, outcome group or exit reason), where it is at most {threshold}.",
+        " null in both cases; the flag says why. Zeros are never withheld, so a withheld count"
+        " is at least 1. A `COMPLEMENTARY` count may be any count from 1 up, small ones"
+        f" included: a small total is flagged `COMPLEMENTARY` where `PRIMARY` (at most"
+        f" {threshold}) would give its parts away (ten parts of at least 1 under a total of"
+        f" at most 10 are each 1).",
         f"- **Table design.** {control['table_design'][0].upper()}{control['table_design'][1:]}.",
         f"- **Audit.** {control['audit'][0].upper()}{control['audit'][1:]}.",
         f"- **Rates** (`completion_rate`, `completions_over_all_exits`) are null when any count"

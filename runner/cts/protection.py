@@ -230,7 +230,9 @@ def _partners(system, recoveries: list[Recovery], published: Published, reach: i
         if index is not None and index not in touched:
             kind, found = offers(index)
             if kind == "relabel":  # the largest PRIMARY count bounds the others
-                cell = max(found, key=lambda cell: (published.cells[cell][1], -published.cells[cell][0]))
+                cell = max(
+                    found, key=lambda cell: (published.cells[cell][1], -published.cells[cell][0])
+                )
             else:  # the least information lost
                 cell = min(found, key=lambda cell: published.cells[cell][::-1])
             chosen[cell] = None

@@ -471,8 +471,8 @@ def test_the_tiny_export_breaks_no_rate_rule_and_leaves_nothing_untested(tiny_re
 
 
 def test_the_tiny_export_gives_no_suppressed_count_away(tiny_report):
-    # the attacker knows what every flag says (COMPLEMENTARY above the threshold, or 0..10
-    # below a PRIMARY count) and solves every published relation: it must pin nothing
+    # the attacker knows what the rules make every flag say (every withheld count at least 1,
+    # PRIMARY at most the threshold) and solves every published relation: it must pin nothing
     assert tiny_report["recovered_count"] == 0, tiny_report["recovered"][:10]
     assert tiny_report["unknowns_by_flag"].get("COMPLEMENTARY", 0) > 0
 

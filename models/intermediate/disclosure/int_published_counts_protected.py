@@ -2,10 +2,10 @@
 
 The audit (cts.protection) plays the attacker of the disclosure checker on the published tables
 (substitution, bounds from the flags, rank tests over every relation they obey) and, for each
-suppressed count it can recover, withholds one more published count nearby, or flags a PRIMARY
-count below another PRIMARY count COMPLEMENTARY where the flags pin a small total, until it
-recovers none (else `recoverable_after_audit` says how many are left and a test fails the
-build). Restricted: it carries the true values.
+suppressed count it can recover, withholds one more published count nearby, or flags a small
+total COMPLEMENTARY instead of PRIMARY where that flag (at most the threshold) pins its parts,
+until it recovers none (else `recoverable_after_audit` says how many are left and a test fails
+the build). Restricted: it carries the true values.
 """
 
 from cts.protection import COLUMNS, protect, published_tables
