@@ -16,7 +16,17 @@ R6        exits by reason add up to their outcome group's exits in Program Outco
 R7        an agency's programs (per agency and per agency and category) add up to the
           agency's calendar-year enrollments and successful/unsuccessful exits
 R8        a published rate (rounded to 4 decimals) ties its numerator to its denominator
+I1        distinct persons are at most the events (or exits) they are counted from
+I2        a program's successful + unsuccessful exits are at most its enrollments
+I3        distinct persons of a part (agency, category, age group, custody status) are at most
+          its ALL row's, and the ALL row's at most the parts' sum (a person can be in two)
+I4        a fiscal year's count is at most the two calendar years' it overlaps, a calendar
+          year's at most the two fiscal years' (every count; a year outside the window is 0)
 ========  =====================================================================================
+
+The inequalities I1..I4 hold by the definitions of the counts; each becomes an equation with a
+slack unknown (at least 0) that is never reported. A test checks that every relation holds on
+the true counts of the tiny build.
 
 A suppressed count is *recovered* when the relations, the published counts and the published
 flags leave it one possible value. The attacker knows the rules: zeros are never withheld, so
@@ -101,6 +111,18 @@ RELATIONS = {
     "R6_exit_reasons": "exit reasons add up to their outcome group",
     "R7_programs": "an agency's programs add up to its calendar-year totals",
     "R8_rates": "published rates tie numerator to denominator",
+    "I1_persons": "distinct persons are at most the events or exits they are counted from",
+    "I2_program_exits": "a program's successful and unsuccessful exits are at most its enrollments",
+    "I3_persons_overlap": "distinct persons of a part are at most its ALL row's, which are at"
+    " most the parts' sum (agencies, categories, age group, custody status)",
+    "I4_period_overlap": "a fiscal year's count is at most the two calendar years' it overlaps,"
+    " and a calendar year's at most the two fiscal years'",
+}
+# distinct persons beside the count they are counted from (I1)
+PERSONS_OF = {
+    "rpt_program_enrollments": "enrollment_events",
+    "rpt_program_exits": "exits",
+    "dim_programs": "enrollment_events",
 }
 RATE_HALF_WIDTH = Fraction(51, 1_000_000)  # 4-decimal rounding (5e-5), widened for safety
 RATE_FRACTION_LIMIT = 20_000  # largest denominator bound for which R8 yields an exact equation
@@ -273,12 +295,21 @@ class System:
         code = self.column(table, column).get(key, 0)
         return (-code - 1, 0) if code < 0 else (None, code)
 
-    def add(self, relation: str, family: tuple, terms: list[tuple[Column, tuple, int]]) -> None:
-        """Record sum(coefficient * cell) == 0, substituting published values.
+    def add(
+        self,
+        relation: str,
+        family: tuple,
+        terms: list[tuple[Column, tuple, int]],
+        inequality: bool = False,
+    ) -> None:
+        """Record sum(coefficient * cell) == 0 (``inequality``: >= 0), substituting published
+        values.
 
         ``terms`` are (column, key, coefficient). ``family`` names the kind of equation
         (relation, table, column…): a family with one violated, fully published instance does
         not hold exactly in this export and is left out of the system (see :meth:`finish`).
+        An inequality becomes an equation with one more unknown, its slack (flag ``SLACK``,
+        at least 0); one the flags' bounds already satisfy is left out.
         """
         coefficients: dict[int, int] = {}
         constant = 0
@@ -292,6 +323,10 @@ class System:
         self.checked[relation] += 1
         if coefficients:
             coefficients = {index: c for index, c in coefficients.items() if c}
+            if coefficients and inequality:
+                if self._least(coefficients) + constant >= 0:
+                    return  # holds whatever the withheld counts are
+                coefficients[self.slack()] = -1
             if coefficients:
                 shown = tuple(
                     (values.table, key, values.column)
@@ -302,7 +337,7 @@ class System:
                     Equation(relation, coefficients, Fraction(-constant), shown)
                 )
                 return
-        if constant != 0:
+        if constant < 0 or (constant > 0 and not inequality):
             self.violated_families.add(family)
             self.violations[relation].append(
                 {
@@ -313,6 +348,24 @@ class System:
                     "difference": constant,
                 }
             )
+
+    def _least(self, coefficients: dict[int, int]) -> float:
+        """The least sum(coefficient * unknown) the flags' bounds allow."""
+        least = 0.0
+        for unknown, c in coefficients.items():
+            low, high = flag_bounds(self.flags[unknown], self.export.threshold)
+            least += c * (low if c > 0 else high)
+        return least
+
+    def slack(self) -> int:
+        """A new unknown, at least 0, that turns an inequality into an equation."""
+        self.unknowns.append(("slack", (len(self.unknowns),), "slack"))
+        self.flags.append(SLACK)
+        return len(self.unknowns) - 1
+
+    def cells(self) -> list[int]:
+        """The unknowns that are withheld counts (not slacks)."""
+        return [number for number, flag in enumerate(self.flags) if flag != SLACK]
 
     def finish(self) -> None:
         """Keep the equations of the families that hold wherever they can be checked."""
@@ -456,8 +509,98 @@ def build_system(export: Export) -> System:
     programs = tables.get("dim_programs")
     if programs is not None:  # R7
         add_program_relations(system, programs)
+    add_inequalities(system)
     system.finish()
     return system
+
+
+def add_inequalities(system: System) -> None:
+    """I1..I4: what the definitions of the counts bound without adding up.
+
+    A withheld count that no equation pins can still be pinned by these: a program's 12
+    enrollments, 11 of them completed, leave at most 1 unsuccessful exit. A year missing
+    beside a published one (before or after the window) counts as 0.
+    """
+    tables = system.export.tables
+    for table, events in PERSONS_OF.items():  # I1
+        if table not in tables:
+            continue
+        persons, counts = system.column(table, "distinct_persons"), system.column(table, events)
+        for key in tables[table]:
+            terms = [(counts, key, 1), (persons, key, -1)]
+            system.add("I1_persons", ("I1_persons", table), terms, inequality=True)
+    programs = tables.get("dim_programs")
+    if programs is not None:  # I2
+        columns = [
+            (system.column("dim_programs", column), sign)
+            for column, sign in (
+                ("enrollment_events", 1),
+                ("successful_exits", -1),
+                ("unsuccessful_exits", -1),
+            )
+        ]
+        for key in programs:
+            terms = [(values, key, sign) for values, sign in columns]
+            system.add("I2_program_exits", ("I2_program_exits",), terms, inequality=True)
+    dim, value, agency, category, period_type, period_year = (
+        CELL_KEY.index(name)
+        for name in (
+            "dimension",
+            "dimension_value",
+            "agency_code",
+            "category_code",
+            "period_type",
+            "period_year",
+        )
+    )
+    for table in ("rpt_program_enrollments", "rpt_program_exits"):  # I3
+        rows = tables.get(table)
+        if rows is None:
+            continue
+        persons = system.column(table, "distinct_persons")
+        groups: dict[tuple, list] = defaultdict(lambda: [None, []])  # -> [ALL row, parts]
+        for key in rows:
+            for tag, positions in (("agency", (agency,)), ("category", (category,))):
+                group = groups[(tag, _without(key, *positions))]
+                if key[positions[0]] == "ALL":
+                    group[0] = key
+                else:
+                    group[1].append(key)
+            if key[dim] == "ALL":
+                for name in ("AGE_GROUP", "CUSTODY_STATUS"):
+                    groups[(name, _without(key, dim, value))][0] = key
+            elif key[dim] not in PERSON_CONSTANT_DIMENSIONS:
+                groups[(key[dim], _without(key, dim, value))][1].append(key)
+        for (tag, _base), (total, parts) in groups.items():
+            if total is None or not parts:
+                continue
+            family = ("I3_persons_overlap", table, tag)
+            for part in parts:
+                terms = [(persons, total, 1), (persons, part, -1)]
+                system.add("I3_persons_overlap", family, terms, inequality=True)
+            terms = [(persons, part, 1) for part in parts] + [(persons, total, -1)]
+            system.add("I3_persons_overlap", family, terms, inequality=True)
+    for table in ("rpt_program_enrollments", "rpt_program_outcomes", "rpt_program_exits"):  # I4
+        rows = tables.get(table)
+        if rows is None or not {"CALENDAR_YEAR", "FISCAL_YEAR"} <= {k[period_type] for k in rows}:
+            continue
+        for column in TABLES[table][1]:
+            values = system.column(table, column)
+            for key in rows:
+                kind, year = key[period_type], key[period_year]
+                other, years = {
+                    "FISCAL_YEAR": ("CALENDAR_YEAR", (year - 1, year)),
+                    "CALENDAR_YEAR": ("FISCAL_YEAR", (year, year + 1)),
+                }.get(kind, (None, ()))
+                if other is None:
+                    continue
+                terms = [(values, key, -1)]
+                for overlapping in years:
+                    moved = list(key)
+                    moved[period_type], moved[period_year] = other, overlapping
+                    terms.append((values, tuple(moved), 1))
+                family = ("I4_period_overlap", table, column, kind)
+                system.add("I4_period_overlap", family, terms, inequality=True)
 
 
 def add_program_relations(system: System, programs: dict[tuple, dict[str, Any]]) -> None:
@@ -532,6 +675,9 @@ def add_rates(system: System, outcomes: dict[tuple, dict[str, Any]]) -> None:
 # --- solving ---------------------------------------------------------------------------------
 
 
+SLACK = "SLACK"  # the flag of an inequality's slack unknown
+
+
 def flag_bounds(flag: str, threshold: int) -> tuple[int, float]:
     """What a flag tells of a withheld count. Zeros are never withheld, so every withheld count
     is at least 1; a PRIMARY count is at most the threshold. A COMPLEMENTARY count may be any
@@ -539,6 +685,8 @@ def flag_bounds(flag: str, threshold: int) -> tuple[int, float]:
     flags a small count COMPLEMENTARY where PRIMARY flags would pin a small total)."""
     if flag == "PRIMARY":
         return 1, threshold
+    if flag == SLACK:
+        return 0, math.inf
     return 1, math.inf
 
 
@@ -578,7 +726,8 @@ class Solver:
                 {**describe_cell(self.system.unknowns[unknown]), "value": str(value)}
             )
         self.known[unknown] = value
-        self.recovered.append(Recovery(unknown, value, method, relation))
+        if self.system.flags[unknown] != SLACK:
+            self.recovered.append(Recovery(unknown, value, method, relation))
         for number in self.by_unknown.get(unknown, ()):
             equation = self.equations[number]
             coefficient = equation.terms.pop(unknown, None)
@@ -769,7 +918,14 @@ class Solver:
         return max(values, default=0)
 
     def rank_tests(self) -> None:
-        equations = [eq for eq in self.equations if len(eq.terms) >= 1]
+        # an inequality whose slack is still free adds nothing to the row space at a withheld
+        # count (the slack is in no other row), so only equations take part
+        flags = self.system.flags
+        equations = [
+            eq
+            for eq in self.equations
+            if eq.terms and not any(flags[unknown] == SLACK for unknown in eq.terms)
+        ]
         equations += self.rate_equations()
         parent: dict[int, int] = {}
 
@@ -973,6 +1129,8 @@ def check(
     flags: dict[str, int] = defaultdict(int)
     by_column: dict[str, int] = defaultdict(int)
     for (table, _key, column), flag in zip(system.unknowns, system.flags, strict=True):
+        if flag == SLACK:
+            continue
         flags[flag] += 1
         by_column[f"{table}.{column}"] += 1
     recovered = []
@@ -1013,7 +1171,7 @@ def check(
         "relation_violation_examples": {
             name: items[:5] for name, items in system.violations.items() if items
         },
-        "unknowns": len(system.unknowns),
+        "unknowns": len(system.cells()),
         "unknowns_by_flag": dict(sorted(flags.items())),
         "unknowns_by_column": dict(sorted(by_column.items())),
         "recovered_count": len(recovered),

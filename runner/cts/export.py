@@ -171,6 +171,12 @@ def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
             "exit reasons against their outcome group",
             "an agency's programs against its totals",
             "rates against their numerator and denominator",
+            "distinct persons against the events or exits they are counted from (at most)",
+            "a program's exits against its enrollments (at most)",
+            "distinct persons of an agency, category, age group or custody status against"
+            " their ALL row (at most) and the ALL row against their sum (at most)",
+            "a fiscal year against the two calendar years it overlaps, and a calendar year"
+            " against the two fiscal years (at most)",
         ],
         "person_keys": (
             "no person-level data is published; pseudonymous person keys in restricted data are"

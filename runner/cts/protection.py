@@ -145,7 +145,7 @@ def protect(
         rounds.append(
             Round(
                 number,
-                len(system.unknowns),
+                len(system.cells()),
                 len(recovered),
                 len(partners),
                 round(time.perf_counter() - started, 2),

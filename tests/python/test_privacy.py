@@ -23,6 +23,7 @@ import pytest
 from cts import disclosure
 from cts.cli import cli
 from cts.disclosure import Export, check
+from cts.protection import COLUMNS, published_tables
 from cts.pseudonym import DEMO_KEY, KEY_ENV
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -278,6 +279,72 @@ def test_bounds_a_complementary_total_is_not_held_to_the_threshold():
     assert check(enrollments(cells))["recovered_count"] == 11
 
 
+def test_inequalities_a_program_cannot_exit_more_than_it_enrolled():
+    # 12 enrollments, 11 completed: at most 1 unsuccessful exit, and a withheld count is at
+    # least 1 (I2); with 13 enrollments the unsuccessful exits are 1 or 2
+    def program(enrolled: int) -> Export:
+        record = {"category_code": "EDUCATION"}
+        for column, value, flag in (
+            ("enrollment_events", enrolled, None),
+            ("distinct_persons", 12, None),
+            ("successful_exits", 11, None),
+            ("unsuccessful_exits", None, "PRIMARY"),
+        ):
+            record[column], record[f"{column}_suppression"] = value, flag
+        return Export(tables={"dim_programs": {("AAA", "P1"): record}})
+
+    report = check(program(12))
+    assert [(i["column"], i["value"], i["relation"]) for i in report["recovered"]] == [
+        ("unsuccessful_exits", 1, "I2_program_exits")
+    ]
+    assert check(program(13))["recovered_count"] == 0
+
+
+def test_inequalities_persons_are_at_most_the_events_they_are_counted_from():
+    # age group B's events are 12 - 11 = 1 (R1), so its persons (not additive over age
+    # groups, a person can change group within a year) are at most 1 (I1)
+    rows = {}
+    for key, events, persons in (
+        (cell_key(), count(12), count(11)),
+        (cell_key(dimension="AGE_GROUP", value="A"), count(11), count(11)),
+        (cell_key(dimension="AGE_GROUP", value="B"), count(1, "PRIMARY"), count(1, "PRIMARY")),
+    ):
+        rows[key] = {
+            "enrollment_events": events["value"],
+            "enrollment_events_suppression": events["flag"],
+            "distinct_persons": persons["value"],
+            "distinct_persons_suppression": persons["flag"],
+        }
+    report = check(Export(tables={"rpt_program_enrollments": rows}))
+    assert sorted((i["column"], i["value"], i["relation"]) for i in report["recovered"]) == [
+        ("distinct_persons", 1, "I1_persons"),
+        ("enrollment_events", 1, "R1_dimension"),
+    ]
+
+
+def test_inequalities_a_fiscal_year_is_at_most_the_calendar_years_it_overlaps():
+    # distinct persons do not add up over years, but FY2021 (July 2020 to June 2021) has no
+    # one CY2020 and CY2021 do not: 30 <= 20 + CY2021 pins a PRIMARY CY2021 at 10 (I4)
+    rows = {}
+    for period, persons in (
+        (("CALENDAR_YEAR", 2020), count(20)),
+        (("CALENDAR_YEAR", 2021), count(10, "PRIMARY")),
+        (("FISCAL_YEAR", 2020), count(15)),
+        (("FISCAL_YEAR", 2021), count(30)),
+        (("FISCAL_YEAR", 2022), count(0)),
+    ):
+        rows[cell_key(period=period)] = {
+            "distinct_persons": persons["value"],
+            "distinct_persons_suppression": persons["flag"],
+        }
+    report = check(Export(tables={"rpt_program_enrollments": rows}))
+    assert [(i["period_year"], i["value"], i["relation"]) for i in report["recovered"]] == [
+        (2021, 10, "I4_period_overlap")
+    ]
+    rows[cell_key(period=("FISCAL_YEAR", 2021))]["distinct_persons"] = 29
+    assert check(Export(tables={"rpt_program_enrollments": rows}))["recovered_count"] == 0
+
+
 @pytest.mark.parametrize("dense_limit", [100, 1])  # dense SVD, then conjugate gradients
 def test_rank_test_finds_cells_no_single_equation_gives_away(dense_limit):
     # x0 + x1 = 50, x1 + x2 = 60, x0 + x2 = 70: every equation has two unknowns, no bound
@@ -498,6 +565,29 @@ def test_what_the_checker_assumes_of_each_flag_is_true_of_the_tiny_export(tiny):
         assert bound_low <= low and high <= bound_high, (flag, low, high)
     assert found["PRIMARY"][:2] == (1, 10)
     assert found["COMPLEMENTARY"][2] > 0 and found["COMPLEMENTARY"][1] > 10
+
+
+def test_every_relation_the_checker_uses_holds_on_the_true_counts(tiny):
+    # the attacker's equations (R1..R7) and inequalities (I1..I4) must be true of the real
+    # counts, else what it "recovers" or cannot recover means nothing: with every count of
+    # the tiny build published, none is violated and none is dropped
+    con = duckdb.connect(str(tiny / "warehouse.duckdb"), read_only=True)
+    try:
+        columns = ", ".join(
+            "cast(null as varchar) as suppression" if name == "suppression" else name
+            for name in COLUMNS
+        )
+        rows = con.execute(
+            f"select {columns} from intermediate.int_published_counts_protected"
+        ).fetchall()
+    finally:
+        con.close()
+    system = disclosure.build_system(published_tables(rows, threshold=10).export)
+    assert not system.unknowns
+    assert not any(system.violations.values()), dict(system.violations)
+    assert not system.dropped, system.dropped
+    relations = {name for name, checked in system.checked.items() if checked}
+    assert relations >= set(disclosure.RELATIONS) - {"R8_rates"}, relations
 
 
 def test_the_tiny_export_lists_every_exit_reason(tiny):
