@@ -4,8 +4,9 @@
 -- cell away by subtraction. Relations: dimension values against their ALL row; agencies
 -- against statewide; categories against all categories; calendar against fiscal years over
 -- the whole window; outcome groups against total exits; exit reasons against their outcome
--- group; an agency's programs against its totals. Distinct persons are only additive over the
--- values of one demographic dimension.
+-- group; an agency's programs against its totals. Distinct persons add up only over the
+-- values of a dimension a person keeps all period (sex, race/ethnicity); over age group or
+-- custody status they are bounds, not a sum, which the disclosure audit checks.
 with
 
 counts as (
@@ -20,6 +21,12 @@ report_counts as (
 additive_counts as (
     select * from report_counts
     where measure != 'distinct_persons'
+),
+
+-- the counts that add up over the values of their dimension
+dimension_counts as (
+    select * from report_counts
+    where measure != 'distinct_persons' or dimension in ('ALL', 'SEX', 'RACE_ETHNICITY')
 ),
 
 breakdown_dimensions as (
@@ -37,7 +44,7 @@ memberships as (
             "coalesce(exit_reason_code, '')", "'|'", 'dimension']) }} as group_key,
         cell_number,
         1 as side
-    from report_counts
+    from dimension_counts
     where dimension != 'ALL'
     union all
     select
@@ -52,7 +59,12 @@ memberships as (
         -1 as side
     from report_counts
     cross join breakdown_dimensions
-    where report_counts.dimension = 'ALL'
+    where
+        report_counts.dimension = 'ALL'
+        and (
+            report_counts.measure != 'distinct_persons'
+            or breakdown_dimensions.dimension in ('SEX', 'RACE_ETHNICITY')
+        )
     union all
     -- agencies against statewide
     select
