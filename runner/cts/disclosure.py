@@ -68,6 +68,8 @@ CELL_KEY = (
     "dimension",
     "dimension_value",
 )
+# where each of them is in a cell's key
+PERIOD_TYPE, PERIOD_YEAR, AGENCY, CATEGORY, DIMENSION, VALUE = range(len(CELL_KEY))
 # Distinct persons add up over the values of a dimension only when a person has one value for
 # the whole period: sex and race/ethnicity. Age group and custody status can change within a
 # year, so a person may count under two values (their sum is then at least the ALL row).
@@ -118,6 +120,8 @@ RELATIONS = {
     "I4_period_overlap": "a fiscal year's count is at most the two calendar years' it overlaps,"
     " and a calendar year's at most the two fiscal years'",
 }
+# I4: a period type -> the other type and the years of it that overlap year Y (Y + shift)
+OVERLAPS = {"FISCAL_YEAR": ("CALENDAR_YEAR", (-1, 0)), "CALENDAR_YEAR": ("FISCAL_YEAR", (0, 1))}
 # distinct persons beside the count they are counted from (I1)
 PERSONS_OF = {
     "rpt_program_enrollments": "enrollment_events",
@@ -402,8 +406,7 @@ def _count_columns(table: str, additive_only: bool) -> tuple[str, ...]:
 
 def _level(key: tuple) -> tuple[bool, bool, str]:
     """The level of detail of a cell: statewide?, all categories?, its dimension."""
-    agency, category = CELL_KEY.index("agency_code"), CELL_KEY.index("category_code")
-    return key[agency] == "ALL", key[category] == "ALL", key[CELL_KEY.index("dimension")]
+    return key[AGENCY] == "ALL", key[CATEGORY] == "ALL", key[DIMENSION]
 
 
 def complete(members: list[tuple[tuple, int]]) -> bool:
@@ -419,13 +422,8 @@ def build_system(export: Export) -> System:
         for name in ("rpt_program_enrollments", "rpt_program_outcomes", "rpt_program_exits")
         if name in tables
     ]
-    dim, value, agency, category = (
-        CELL_KEY.index("dimension"),
-        CELL_KEY.index("dimension_value"),
-        CELL_KEY.index("agency_code"),
-        CELL_KEY.index("category_code"),
-    )
-    period_type, period_year = CELL_KEY.index("period_type"), CELL_KEY.index("period_year")
+    dim, value, agency, category = DIMENSION, VALUE, AGENCY, CATEGORY
+    period_type, period_year = PERIOD_TYPE, PERIOD_YEAR
     for table in report_tables:
         rows = tables[table]
         sparse = TABLES[table][2]  # dense tables: a relation needs its total and its parts
@@ -542,17 +540,7 @@ def add_inequalities(system: System) -> None:
         for key in programs:
             terms = [(values, key, sign) for values, sign in columns]
             system.add("I2_program_exits", ("I2_program_exits",), terms, inequality=True)
-    dim, value, agency, category, period_type, period_year = (
-        CELL_KEY.index(name)
-        for name in (
-            "dimension",
-            "dimension_value",
-            "agency_code",
-            "category_code",
-            "period_type",
-            "period_year",
-        )
-    )
+    dim, value, agency, category = DIMENSION, VALUE, AGENCY, CATEGORY
     for table in ("rpt_program_enrollments", "rpt_program_exits"):  # I3
         rows = tables.get(table)
         if rows is None:
@@ -582,22 +570,19 @@ def add_inequalities(system: System) -> None:
             system.add("I3_persons_overlap", family, terms, inequality=True)
     for table in ("rpt_program_enrollments", "rpt_program_outcomes", "rpt_program_exits"):  # I4
         rows = tables.get(table)
-        if rows is None or not {"CALENDAR_YEAR", "FISCAL_YEAR"} <= {k[period_type] for k in rows}:
+        if rows is None or not set(OVERLAPS) <= {key[PERIOD_TYPE] for key in rows}:
             continue
         for column in TABLES[table][1]:
             values = system.column(table, column)
             for key in rows:
-                kind, year = key[period_type], key[period_year]
-                other, years = {
-                    "FISCAL_YEAR": ("CALENDAR_YEAR", (year - 1, year)),
-                    "CALENDAR_YEAR": ("FISCAL_YEAR", (year, year + 1)),
-                }.get(kind, (None, ()))
-                if other is None:
+                kind = key[PERIOD_TYPE]
+                if kind not in OVERLAPS:
                     continue
+                other, shifts = OVERLAPS[kind]
                 terms = [(values, key, -1)]
-                for overlapping in years:
+                for shift in shifts:
                     moved = list(key)
-                    moved[period_type], moved[period_year] = other, overlapping
+                    moved[PERIOD_TYPE], moved[PERIOD_YEAR] = other, key[PERIOD_YEAR] + shift
                     terms.append((values, tuple(moved), 1))
                 family = ("I4_period_overlap", table, column, kind)
                 system.add("I4_period_overlap", family, terms, inequality=True)

@@ -8,7 +8,7 @@ itself (:mod:`cts.disclosure`) as the auditor:
 
 1. build the published tables from the long table of counts, with the current suppressions;
 2. run the checker's attacker on them (substitution, bounds, rank tests on every relation
-   R1..R7 the tables obey);
+   R1..R7 the tables obey and every inequality I1..I4 their definitions give);
 3. for every count it recovers, take the nearest relation equation that offers a change and
    make it there, once per equation and round: withhold its smallest published non-zero count
    (the least information lost); or, where the flags' bounds pin it, flag the equation's
