@@ -459,6 +459,34 @@ def do_check_disclosure(
         raise CtsError("disclosure check failed: " + ", ".join(problems))
 
 
+def do_check_disclosure_exact(
+    workdir: Workdir, output: Path | None = None, max_component: int | None = None
+) -> None:
+    """The exact (linear-programming) check of <workdir>/public; CtsError unless it passes."""
+    from cts.publication.check import DEFAULT_MAX_COMPONENT, check_export, summary_lines
+
+    try:
+        with err().status("checking disclosure exactly (linear programs)…"):
+            report = check_export(
+                find_project_root(), workdir.public, max_component or DEFAULT_MAX_COMPONENT
+            )
+    except (OSError, ValueError) as error:
+        raise CtsError(str(error)) from error
+    target = (output or workdir.root / "disclosure_exact.json").expanduser().resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    console = out()
+    for line in summary_lines(report):
+        console.print(line, markup=False, soft_wrap=True)
+    console.print(f"report: {target}", markup=False, soft_wrap=True)
+    if not report["ok"]:
+        raise CtsError(
+            f"exact disclosure check failed: {report['disclosed_count']} disclosed,"
+            f" {report['untested_count']} untested, {report['small_published_counts']} small"
+            " counts published"
+        )
+
+
 def do_dashboard(workdir: Workdir, out_dir: Path | None = None, copy_data: bool = False) -> Path:
     """Build the static dashboard from <workdir>/public into <workdir>/site (or `out_dir`)."""
     from cts.dashboard import DashboardError, build_site
@@ -611,17 +639,38 @@ def export(release: bool) -> None:
     default=None,
     help="Largest component of unknowns given an exact dense rank test (larger: iterative).",
 )
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Exact check: every withheld count's feasibility interval by linear programming"
+    " (HiGHS) under every relation declared in dbt_project.yml (vars.publication).",
+)
+@click.option(
+    "--max-component",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --exact: largest component of withheld counts to solve (larger ones are"
+    " reported untested, and the check fails).",
+)
 @workdir_option
-def check_disclosure(output: Path | None, dense_limit: int | None) -> None:
+def check_disclosure(
+    output: Path | None, dense_limit: int | None, exact: bool, max_component: int | None
+) -> None:
     """Play the attacker on <workdir>/public: solve the published relations (totals,
     agencies, categories, calendar vs fiscal years, outcome rows, exit reasons, programs,
     rates) for the suppressed counts, and check that no count of 1..threshold is published
     and no rate is built on a suppressed count.
 
+    With --exact, compute each withheld count's exact interval [min, max] by linear
+    programming; a count with width 0, or a PRIMARY count with width 1 or less, is disclosed.
+
     Exit codes: 0 nothing recoverable, 1 a suppressed count is recoverable or a rule is broken
     (the report lists them).
     """
-    do_check_disclosure(state().workdir, output, dense_limit)
+    if exact:
+        do_check_disclosure_exact(state().workdir, output, max_component)
+    else:
+        do_check_disclosure(state().workdir, output, dense_limit)
 
 
 @cli.command(short_help="Build the static dashboard site from the public exports.")
