@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
 from cts import __version__
-from cts.paths import Workdir
+from cts.paths import Workdir, find_project_root
 from cts.pseudonym import DEMO_KEY, KEY_ENV, is_demo_key
+from cts.publication import declaration
 
 PUBLIC_SCHEMA = "marts"
 FORBIDDEN_SCHEMAS = frozenset({"restricted"})
@@ -29,7 +29,6 @@ DICTIONARY_MD = "data_dictionary.md"
 MANIFEST = "manifest.json"
 FORMATS = ("parquet", "csv")
 BUILD_INFO = "build_info.json"
-DEFAULT_THRESHOLD = 10
 
 
 class ExportError(Exception):
@@ -117,18 +116,6 @@ def release_problem(workdir: Workdir) -> str | None:
             f" warehouse was built with; run `cts build` again with {KEY_ENV} set"
         )
     return None
-
-
-def read_threshold(project_dir: Path | None) -> int:
-    """The `suppression_threshold` var of dbt_project.yml (10 when it cannot be read)."""
-    if project_dir is None:
-        return DEFAULT_THRESHOLD
-    try:
-        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-        value = (project.get("vars") or {}).get("suppression_threshold", DEFAULT_THRESHOLD)
-    except (OSError, ValueError, AttributeError, yaml.YAMLError):
-        return DEFAULT_THRESHOLD
-    return value if isinstance(value, int) and not isinstance(value, bool) else DEFAULT_THRESHOLD
 
 
 def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
@@ -452,7 +439,9 @@ def export_public(
         if problem is not None:
             raise ExportError(problem)
     key_kind, _key_source = build_key_kind(workdir)
-    control = disclosure_control(read_threshold(project_dir), key_kind)
+    project_dir = project_dir or find_project_root()
+    publication = declaration.load(project_dir)
+    control = disclosure_control(publication.threshold, key_kind)
     manifest = read_manifest(workdir.target / "manifest.json")
     directory = workdir.public
     directory.mkdir(parents=True, exist_ok=True)
@@ -488,6 +477,8 @@ def export_public(
         "title": "Cross-Tracking System program data: public marts",
         "disclosure_control": control,
         "models": entries,
+        # the publication as declared (dbt_project.yml): tables, code lists, relations
+        "publication": declaration.as_dict(publication, project_dir),
     }
     write_text(directory / DICTIONARY_JSON, json.dumps(dictionary, indent=2, sort_keys=True))
     write_text(directory / DICTIONARY_MD, dictionary_markdown(entries, control))

@@ -20,6 +20,7 @@ import duckdb
 import pytest
 from cts.cli import cli
 from cts.dashboard import build_site, is_synthetic
+from cts.publication import declaration
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -228,7 +229,9 @@ def make_export(directory: Path, manifest: dict | None = None) -> Path:
         exits,
     )
     (directory / "data_dictionary.md").write_text("# Data dictionary\n", encoding="utf-8")
-    (directory / "data_dictionary.json").write_text('{"models": []}\n', encoding="utf-8")
+    publication = declaration.as_dict(declaration.load(PROJECT_ROOT), PROJECT_ROOT)
+    dictionary = {"models": [], "publication": publication}
+    (directory / "data_dictionary.json").write_text(json.dumps(dictionary), encoding="utf-8")
     record = manifest if manifest is not None else {"generation": {"scale": "tiny", "seed": 7}}
     (directory / "manifest.json").write_text(json.dumps(record), encoding="utf-8")
     return directory

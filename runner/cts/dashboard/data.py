@@ -28,37 +28,6 @@ DEFAULT_THRESHOLD = 10
 
 MARTS = ("dim_programs", "rpt_program_enrollments", "rpt_program_outcomes", "rpt_program_exits")
 PERIOD_TYPES = ("CALENDAR_YEAR", "FISCAL_YEAR")
-DIMENSIONS = ("ALL", "SEX", "RACE_ETHNICITY", "AGE_GROUP", "CUSTODY_STATUS")
-# Display order of the codes DOMAIN.md §4 defines; values not listed follow, sorted.
-DIMENSION_VALUE_ORDER = {
-    "ALL": ["ALL"],
-    "SEX": ["M", "F", "U"],
-    "RACE_ETHNICITY": [
-        "WHITE_NH",
-        "BLACK_NH",
-        "HISPANIC",
-        "API_NH",
-        "AIAN_NH",
-        "OTHER_NH",
-        "UNKNOWN",
-    ],
-    "AGE_GROUP": [
-        "UNDER_18",
-        "18-24",
-        "25-29",
-        "30-34",
-        "35-39",
-        "40-44",
-        "45-49",
-        "50-54",
-        "55-59",
-        "60+",
-        "UNKNOWN",
-    ],
-    "CUSTODY_STATUS": ["PRETRIAL", "SENTENCED", "CIVIL", "FEDERAL_OTHER", "UNKNOWN"],
-}
-OUTCOME_GROUPS = ("SUCCESSFUL", "UNSUCCESSFUL", "ADMINISTRATIVE", "UNKNOWN")
-
 ENROLLMENT_MEASURES = (("enrollment_events", "count"), ("distinct_persons", "count"))
 OUTCOME_MEASURES = (
     ("successful_exits", "count"),
@@ -93,6 +62,47 @@ PROGRAM_COUNTS = (
 
 class DashboardError(Exception):
     """A user-facing reason why the dashboard cannot be built."""
+
+
+def read_publication(directory: Path) -> dict[str, Any]:
+    """The publication as declared (code lists with labels and order, breakdown titles), from
+    the export's data dictionary: the dashboard keeps no copy of its own."""
+    path = directory / "data_dictionary.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["publication"]
+    except (OSError, ValueError, KeyError) as error:
+        raise DashboardError(
+            f"{path}: no publication declaration in the data dictionary (run `cts export`)"
+        ) from error
+
+
+def code_order(publication: dict[str, Any], name: str) -> list[str]:
+    return [entry["code"] for entry in publication["code_lists"].get(name, [])]
+
+
+def labels(publication: dict[str, Any]) -> dict[str, Any]:
+    """Display labels: breakdown titles, their values, exit reasons and outcome groups."""
+    lists = publication["code_lists"]
+    breakdowns = publication["breakdowns"]
+    return {
+        "dimensions": {"ALL": "All", **breakdowns},
+        "values": {
+            "ALL": {"ALL": "All"},
+            **{
+                name: {entry["code"]: entry["label"] for entry in lists[name]}
+                for name in breakdowns
+            },
+        },
+        "reasons": {entry["code"]: entry["label"] for entry in lists["exit_reason"]},
+        "outcomeGroups": {entry["code"]: entry["label"] for entry in lists["outcome_group"]},
+        # the outcome groups in their order, each with the Program Outcomes column counting it
+        "outcomes": [
+            {"code": entry["code"], "column": column, "name": entry["label"]}
+            for entry in lists["outcome_group"]
+            for column, measure in publication["tables"]["rpt_program_outcomes"]["measures"].items()
+            if measure.get("outcome_group") == entry["code"]
+        ],
+    }
 
 
 @dataclass(frozen=True)
@@ -282,6 +292,7 @@ def _as_bool(value: Any) -> bool:
 
 def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> dict[str, Any]:
     """Everything the page needs, as one JSON-able dict."""
+    publication = read_publication(export.directory)
     con = duckdb.connect(":memory:")
     try:
         con.execute("set enable_progress_bar = false")
@@ -338,23 +349,18 @@ def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> d
     dimension_values: dict[str, set[str]] = {}
     for row in reports:
         dimension_values.setdefault(row["dimension"], set()).add(row["dimension_value"])
-    dimensions = _ordered(set(dimension_values), list(DIMENSIONS))
+    dimensions = _ordered(set(dimension_values), ["ALL", *publication["breakdowns"]])
     breakdowns = [
         (dimension, value)
         for dimension in dimensions
-        for value in _ordered(dimension_values[dimension], DIMENSION_VALUE_ORDER.get(dimension, []))
+        for value in _ordered(
+            dimension_values[dimension],
+            ["ALL"] if dimension == "ALL" else code_order(publication, dimension),
+        )
     ]
 
     reason_groups = {row["exit_reason_code"]: row["outcome_group"] for row in exits}
-    reasons = sorted(
-        reason_groups,
-        key=lambda code: (
-            OUTCOME_GROUPS.index(reason_groups[code])
-            if reason_groups[code] in OUTCOME_GROUPS
-            else len(OUTCOME_GROUPS),
-            code,
-        ),
-    )
+    reasons = _ordered(set(reason_groups), code_order(publication, "exit_reason"))
 
     axes = {
         "period": period_keys,
@@ -408,6 +414,7 @@ def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> d
             for code in categories
         ],
         "breakdowns": [list(breakdown) for breakdown in breakdowns],
+        "labels": labels(publication),
         "reasons": [{"code": code, "group": reason_groups[code]} for code in reasons],
         "programColumns": [*PROGRAM_COLUMNS, *PROGRAM_COUNTS],
         "programs": [program_entry(row) for row in programs],

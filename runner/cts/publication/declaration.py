@@ -172,7 +172,12 @@ def as_dict(publication: Publication, project_dir: Path) -> dict[str, Any]:
             name: {
                 "title": table.title,
                 "keys": [c for d in table.keys for c in publication.dimensions[d].columns],
-                "measures": {m.name: {"counts": m.counts} for m in table.measures.values()},
+                "measures": {
+                    m.name: {"counts": m.counts, "outcome_group": m.outcome_group}
+                    if m.outcome_group
+                    else {"counts": m.counts}
+                    for m in table.measures.values()
+                },
                 "rates": {
                     r.name: {
                         "numerator": list(r.numerator),
@@ -185,5 +190,10 @@ def as_dict(publication: Publication, project_dir: Path) -> dict[str, Any]:
             for name, table in publication.tables.items()
         },
         "code_lists": publication.code_lists(project_dir),
+        "breakdowns": {
+            name: spec.get("title", name)
+            for dimension in publication.dimensions.values()
+            for name, spec in dimension.spec.get("breakdowns", {}).items()
+        },
         "relations": [dict(relation) for relation in publication.relations],
     }

@@ -13,57 +13,11 @@
   var PRIMARY = -1;
   var COMPLEMENTARY = -2;
 
-  // --- labels ------------------------------------------------------------------------------
-  var DIMENSION_NAMES = {
-    ALL: "All",
-    SEX: "Sex",
-    RACE_ETHNICITY: "Race-ethnicity",
-    AGE_GROUP: "Age group",
-    CUSTODY_STATUS: "Custody status"
-  };
-  var VALUE_NAMES = {
-    SEX: { M: "Male", F: "Female", U: "Unknown" },
-    RACE_ETHNICITY: {
-      WHITE_NH: "White",
-      BLACK_NH: "Black",
-      HISPANIC: "Hispanic or Latino",
-      API_NH: "Asian or Pacific Isl.",
-      AIAN_NH: "Am. Indian or Alaska Nat.",
-      OTHER_NH: "Other race",
-      UNKNOWN: "Unknown"
-    },
-    AGE_GROUP: { UNDER_18: "Under 18", "60+": "60 and over", UNKNOWN: "Unknown" },
-    CUSTODY_STATUS: {
-      PRETRIAL: "Pre-trial",
-      SENTENCED: "Sentenced",
-      CIVIL: "Civil",
-      FEDERAL_OTHER: "Federal or other",
-      UNKNOWN: "Unknown"
-    },
-    ALL: { ALL: "All" }
-  };
-  var REASON_NAMES = {
-    COMPLETED: "Completed",
-    MAX_BENEFIT: "Maximum benefit",
-    REMOVED_BEHAVIOR: "Removed: behavior",
-    REMOVED_NONCOMPLIANCE: "Removed: non-compliance",
-    WITHDREW_REFUSED: "Withdrew or refused",
-    ESCAPE_ABSCOND: "Escape or abscond",
-    RELEASED_FROM_CUSTODY: "Released from custody",
-    TRANSFERRED_FACILITY: "Transferred",
-    PROGRAM_CHANGE: "Program change",
-    PROGRAM_ENDED: "Program ended",
-    MEDICAL_MH: "Medical or mental health",
-    DECEASED: "Deceased",
-    OTHER_KNOWN: "Other (unmapped)",
-    UNKNOWN: "Unknown"
-  };
-  var OUTCOMES = [
-    { code: "SUCCESSFUL", column: "successful_exits", name: "Successful" },
-    { code: "UNSUCCESSFUL", column: "unsuccessful_exits", name: "Unsuccessful" },
-    { code: "ADMINISTRATIVE", column: "administrative_exits", name: "Administrative" },
-    { code: "UNKNOWN", column: "unknown_exits", name: "Unknown" }
-  ];
+  // --- labels: from the publication's declaration (code lists in the data dictionary) ----
+  var DIMENSION_NAMES = D.labels.dimensions;
+  var VALUE_NAMES = D.labels.values;
+  var REASON_NAMES = D.labels.reasons;
+  var OUTCOMES = D.labels.outcomes;
   var MEASURE_NAMES = {
     enrollment_events: "Enrollment events",
     distinct_persons: "Distinct persons"
