@@ -899,3 +899,44 @@ def validate_submissions(
     used = Path(warehouse) if known else None
     result.report = run.report("validate", Path(path), used, len(candidates))
     return result
+
+
+# ----------------------------------------------------------------------------- what to say
+
+
+def summary_lines(result: LoadResult, shown: int = 20) -> list[str]:
+    """What `cts load` and `cts validate` print about a result (the same problem lines)."""
+    accepted = "would be accepted" if result.dry_run else "accepted"
+    head = "Checked" if result.dry_run else "Loaded"
+    line = f"{head}: {len(result.accepted)} submissions {accepted} ({result.total_rows:,} rows)"
+    line += f", {len(result.rejected)} rejected"
+    if result.skipped_already_loaded:
+        line += f", {len(result.skipped_already_loaded)} skipped (already loaded)"
+    lines = [line + "."]
+    fatal = [p for p in result.problems if p.fatal]
+    lines += [f"  rejected: {p}" for p in fatal[:shown]]
+    if len(fatal) > shown:
+        lines.append(f"  … and {len(fatal) - shown} more rejections")
+    lines += [f"  warning: {p}" for p in result.warnings[:5]]
+    if len(result.warnings) > 5:
+        lines.append(f"  … and {len(result.warnings) - 5} more warnings")
+    minor = len(result.problems) - len(fatal)
+    if minor:
+        where = "listed by --json" if result.dry_run else "see the load report"
+        lines.append(f"  {minor} malformed lines left out ({where})")
+    if result.report_path:
+        lines.append(f"  load report: {result.report_path}")
+    return lines
+
+
+def outcome_line(result: LoadResult) -> str | None:
+    """The one line that ends a run whose exit code is not 0."""
+    code = result.exit_code
+    if code == EXIT_OK:
+        return None
+    if code == EXIT_NOTHING_LOADED:
+        verb = "would be" if result.dry_run else "was"
+        return f"every submission {verb} rejected: nothing loaded"
+    offered = len(result.accepted) + len(result.skipped_already_loaded) + len(result.rejected)
+    rest = "would load" if result.dry_run else "loaded"
+    return f"{len(result.rejected)} of {offered} submissions rejected (the rest {rest})"
