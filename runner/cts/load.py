@@ -421,7 +421,7 @@ class _Run:
                 "already loaded with different content; send it as a new revision "
                 f"(differs: {', '.join(changed) or 'folder entries'})",
             )
-            self._reject(candidate, problems, {}, entries)
+            self._reject(candidate, problems, {}, entries, hashes)
             return
 
         expected = agency.tables_for(candidate.period)
@@ -555,7 +555,10 @@ class _Run:
         problems: list[Problem],
         checks: dict[str, FileCheck],
         entries: list[Path],
+        hashes: dict[str, str] | None = None,
     ) -> None:
+        """Record a rejection. A file's sha256 goes to the ledger when it was read to the end
+        (a huge file refused early is not read again just to hash it)."""
         sid = candidate.submission_id
         self.result.rejected.append(sid)
         self.result.problems.extend(problems)
@@ -565,10 +568,7 @@ class _Run:
         for name in names or [None]:
             check = checks.get(name) if name else None
             own = [str(p) for p in problems if p.file == name]
-            sha = check.sha256 if check else None
-            path = candidate.folder / name if name else None
-            if check is None and path is not None and path.is_file() and not path.is_symlink():
-                sha = _sha256(path)
+            sha = check.sha256 if check else (hashes or {}).get(name or "")
             self.ledger.write(
                 sid,
                 candidate.agency,

@@ -15,21 +15,13 @@ from click.testing import CliRunner
 from cts import cli as cli_module
 from cts import dbt as dbt_module
 from cts.cli import ProgressReporter, cli
+from submission_kit import one_error_line
 
 SUBCOMMANDS = ["generate", "load", "validate", "build", "export", "run", "docs", "status"]
 
 
 def invoke(runner: CliRunner, workdir: Path, *args: str):
     return runner.invoke(cli, ["--workdir", str(workdir), *args])
-
-
-def one_error_line(result) -> str:
-    """The error is one line, the last one on stderr; no traceback anywhere."""
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if ": error:" in line]
-    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr
-    return errors[0]
 
 
 # --- help --------------------------------------------------------------------------------------
