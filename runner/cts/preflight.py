@@ -344,8 +344,7 @@ class _Scan:
                 self.result.fault = Fault(
                     "HEADER_REPEATED",
                     base + i + 1,
-                    f"line {base + i + 1} repeats the header line (two extracts joined into "
-                    "one file?)",
+                    "repeats the header line (two extracts joined into one file?)",
                 )
                 break
             if special_re.search(body) is None:
@@ -543,8 +542,8 @@ def _long_line_fault(line: int) -> Fault:
     return Fault(
         "LINE_TOO_LONG",
         line,
-        f"line {line} runs over {MAX_LINE_CHARS:,} characters without a line end: not a "
-        "line-oriented text file",
+        f"runs over {MAX_LINE_CHARS:,} characters without a line end: not a line-oriented "
+        "text file",
     )
 
 
