@@ -22,14 +22,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 from cts.cli import cli
-from cts.manifest import MANIFEST_NAME, describe_bytes, write_manifest
+from cts.manifest import MANIFEST_NAME, describe_bytes, write_folder_manifest, write_manifest
 from cts.preflight import SNIFF_BYTES, check_stream
 from cts.specs import load_source_specs
 from submission_kit import (
     PROJECT,
+    REPO,
     SUF_HEADERS,
     one_error_line,
     query,
@@ -763,3 +765,59 @@ def test_a_large_valid_file_streams_block_by_block() -> None:
     assert check.fault is None and check.rows == 20_000 and check.complete
     assert len(writes) >= len(data) // (64 * 1024)
     assert max(writes) < 2 * 64 * 1024
+
+
+# ----------------------------------------------------------------------------- a built warehouse
+
+
+def _fingerprints(warehouse: Path) -> dict[str, tuple]:
+    """Every table's row count and order-free content hash, and the views' names."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL"
+        ).fetchall()
+        prints = {
+            f"{schema}.{table}": con.execute(
+                f'SELECT count(*), sum(hash(t)::hugeint) FROM "{schema}"."{table}" AS t'
+            ).fetchall()[0]
+            for schema, table in tables
+        }
+        views = con.execute(
+            "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal ORDER BY ALL"
+        ).fetchall()
+        prints["views"] = tuple(views)
+        return prints
+    finally:
+        con.close()
+
+
+def test_rejection_leaves_every_built_schema_unchanged(tiny: Path, tmp_path: Path) -> None:
+    """On a copy of the tiny build (raw tables plus every schema dbt built from them) and the
+    real sources YAMLs: Suffolk sends r9 of a loaded month with a renamed column; the loaded
+    months are skipped, r9 is refused (exit 4), and only the ledger records it."""
+    site = Site(tmp_path / "site", project=REPO)
+    shutil.copytree(tiny / "data" / "submissions" / "SUF", site.data / "submissions" / "SUF")
+    site.workdir.mkdir(parents=True)
+    shutil.copyfile(tiny / "warehouse.duckdb", site.warehouse)
+    before = _fingerprints(site.warehouse)
+    folder = site.folder("SUF/2019-03/r9")
+    shutil.copytree(site.folder("SUF/2019-03/r1"), folder)
+    enrollments = (folder / "enrollments.csv").read_bytes()
+    (folder / "enrollments.csv").write_bytes(enrollments.replace(b"program_code", b"prog_code", 1))
+    write_folder_manifest(folder)  # what `python -m cts.manifest FOLDER` does for an agency
+    outcome = _validate_then_load(site, site.data, 4)
+    [rejected] = outcome["summary"]["rejected"]
+    assert rejected["reasons"] == [
+        "SUF 2019-03 r9 enrollments.csv line 1: header column 3 is 'prog_code', expected "
+        "'program_code'"
+    ]
+    assert outcome["summary"]["counts"]["skipped_already_loaded"] > 100
+    after = _fingerprints(site.warehouse)
+    changed = {name for name in before if after.get(name) != before[name]}
+    assert changed == {LEDGER}
+    outcomes = query(
+        site.warehouse,
+        f"SELECT DISTINCT outcome FROM {LEDGER} WHERE submission_id = 'SUF/2019-03/r9'",
+    )
+    assert outcomes == [("rejected",)]

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -378,37 +375,6 @@ def test_only_fraction_pins_a_ratio_when_denominators_are_small():
 
 
 # --- the tiny export -------------------------------------------------------------------------
-
-
-def _has_export(path: Path) -> bool:
-    return (path / "public" / "manifest.json").is_file() and (path / "warehouse.duckdb").is_file()
-
-
-@pytest.fixture(scope="session")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A work dir holding a tiny build and its public export."""
-    chosen = os.environ.get("CTS_TEST_WORKDIR")
-    if chosen:
-        path = Path(chosen).resolve()
-        if not _has_export(path):
-            pytest.fail(f"CTS_TEST_WORKDIR={chosen} holds no built tiny export")
-        return path
-    default = CHECKOUT / "work" / "test-tiny"
-    if _has_export(default):
-        return default
-    path = tmp_path_factory.mktemp("tiny")
-    environment = {k: v for k, v in os.environ.items() if k not in ("CTS_WORKDIR", KEY_ENV)}
-    command = [sys.executable, "-m", "cts.cli", "run", "--scale", "tiny", "--seed", "7"]
-    result = subprocess.run(
-        [*command, "--workdir", str(path)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=CHECKOUT,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"tiny build failed ({result.returncode}): {result.stderr[-2000:]}")
-    return path
 
 
 def exported_columns(public: Path) -> dict[str, list[str]]:
