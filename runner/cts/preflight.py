@@ -495,12 +495,12 @@ def check_stream(
         )
 
     for block in blocks():
+        error: UnicodeDecodeError | None = None
         try:
             text = decoder.decode(block)
-        except UnicodeDecodeError as exc:
-            result.fault = encoding_fault(exc, newlines)
-            return result
-        if probe is not None:
+        except UnicodeDecodeError as exc:  # the lines before the bad byte are still checked
+            error, text = exc, exc.object[: exc.start].decode(encoding)
+        if probe is not None and error is None:
             if first_non_ascii is None and not block.isascii():
                 position = _NON_ASCII_RE.search(block).start()  # type: ignore[union-attr]
                 first_non_ascii = newlines + block.count(b"\n", 0, position) + 1
@@ -508,14 +508,17 @@ def check_stream(
                 probe.decode(block)
             except UnicodeDecodeError:
                 probe = None
-        newlines += block.count(b"\n")
         parts = (partial + text).split("\n")
         partial = parts.pop()
-        if len(partial) > MAX_LINE_CHARS:
-            line = scan.base + len(scan.pending) + len(parts) + 1
-            result.fault = _bare_cr_fault() if "\r" in partial[:-1] else _long_line_fault(line)
-            return result
         if parts and not scan.feed(parts, final=False):
+            return result
+        if error is not None:
+            result.fault = encoding_fault(error, newlines)
+            return result
+        newlines += block.count(b"\n")
+        if len(partial) > MAX_LINE_CHARS:
+            line = scan.base + len(scan.pending) + 1
+            result.fault = _bare_cr_fault() if "\r" in partial[:-1] else _long_line_fault(line)
             return result
     try:
         partial += decoder.decode(b"", final=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from cts.load import LoadError, LoadResult, load_submissions
-from cts.preflight import check_file
+from cts.preflight import check_file, check_stream
 from cts.specs import SpecError, load_source_specs, normalise_column_name
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -613,6 +613,23 @@ def test_preflight_accounts_for_every_line(data: bytes) -> None:
     assert sorted(covered) == list(range(2, physical + 1))
     assert check.rows + len(check.rejected) <= check.data_lines
     assert check.malformed <= max(3, 0.05 * check.data_lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=corrupted(), block=st.integers(1, 48), bom=st.booleans())
+def test_preflight_does_not_depend_on_where_blocks_are_cut(data: bytes, block: int, bom: bool):
+    """The streamed check reads a few bytes at a time here: same faults, same records."""
+    data = b"\xef\xbb\xbf" + data if bom else data
+    whole = check_file("inmates.csv", data, INMATES, 1)
+    chunks: list[str] = []
+    streamed = check_stream("inmates.csv", io.BytesIO(data), INMATES, 1, chunks.append, block)
+    assert streamed.fault == whole.fault
+    if whole.fault is not None:
+        return  # the file is refused; what was read of it before does not matter
+    assert streamed.rejected == whole.rejected
+    assert (streamed.rows, streamed.data_lines) == (whole.rows, whole.data_lines)
+    assert streamed.max_record_chars == whole.max_record_chars
+    assert "".join(chunks) == "".join(whole.chunks)
 
 
 @settings(
