@@ -939,4 +939,4 @@ def outcome_line(result: LoadResult) -> str | None:
         return f"every submission {verb} rejected: nothing loaded"
     offered = len(result.accepted) + len(result.skipped_already_loaded) + len(result.rejected)
     rest = "would load" if result.dry_run else "loaded"
-    return f"{len(result.rejected)} of {offered} submissions rejected (the rest {rest})"
+    return f"{len(result.rejected):,} of {offered:,} submissions rejected (the rest {rest})"

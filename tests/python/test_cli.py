@@ -191,6 +191,26 @@ def test_run_chains_the_steps_and_says_where_everything_is(
     assert "warehouse.duckdb" in result.output
 
 
+def test_run_stops_when_nothing_could_be_loaded(runner, workdir, fake_generate, monkeypatch):
+    from cts import load as load_module
+
+    rejected = load_module.LoadResult(rejected=["BAR/2019-03/r1"])
+    monkeypatch.setattr(load_module, "load_submissions", lambda *args, **kwargs: rejected)
+    steps = []
+    monkeypatch.setattr(cli_module, "do_build", lambda *args: steps.append("build"))
+    result = invoke(runner, workdir, "run", "--scale", "tiny", "--no-export")
+    assert result.exit_code == 5 and steps == []
+    assert one_error_line(result).endswith("every submission was rejected: nothing loaded")
+
+
+def test_load_json_reports_a_user_error_too(runner, workdir):
+    result = invoke(runner, workdir, "load", str(workdir / "nowhere"), "--json")
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert (summary["outcome"], summary["exit_code"]) == ("error", 1)
+    assert summary["error"].startswith("no submissions at")
+
+
 # --- build: dbt exit codes ---------------------------------------------------------------------
 
 
