@@ -23,7 +23,6 @@ nothing could be loaded (every submission offered was rejected).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -38,7 +37,14 @@ from pathlib import Path
 from typing import IO
 
 from cts import ledger
-from cts.manifest import MANIFEST_NAME, FileTotals, Manifest, ManifestError, read_manifest
+from cts.manifest import (
+    MANIFEST_NAME,
+    FileTotals,
+    Manifest,
+    ManifestError,
+    describe_file,
+    read_manifest,
+)
 from cts.preflight import BLANK, Fault, FileCheck, Writer, check_stream
 from cts.specs import (
     PERIOD_RE,
@@ -408,7 +414,8 @@ class _Run:
             return
 
         if sid in self.known:
-            hashes = {name: _sha256(path) for name, path in contents.items() if path.is_file()}
+            files = {name: path for name, path in contents.items() if path.is_file()}
+            hashes = {name: describe_file(path).sha256 for name, path in files.items()}
             if hashes == self.known[sid] and len(hashes) == len(contents):
                 self.result.skipped_already_loaded.append(sid)
                 return
@@ -771,14 +778,6 @@ class _Run:
             "rejected": self.report_rejected,
             "warnings": [_problem_dict(p) for p in result.warnings],
         }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _problem_dict(problem: Problem) -> dict:
