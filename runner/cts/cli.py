@@ -324,10 +324,13 @@ def do_load(workdir: Workdir, project_dir: Path, path: Path, dry_run: bool = Fal
     return result
 
 
-def end_submissions(result: Any) -> None:
-    """Exit 4 or 5 (one line) when submissions were rejected."""
-    from cts.load import outcome_line
+def end_submissions(result: Any, only_if_nothing_loaded: bool = False) -> None:
+    """Exit 4 or 5 (one line) when submissions were rejected; with `only_if_nothing_loaded`,
+    exit 5 only. No result (a load step that reported nothing) says nothing."""
+    from cts.load import EXIT_NOTHING_LOADED, outcome_line
 
+    if result is None or (only_if_nothing_loaded and result.exit_code != EXIT_NOTHING_LOADED):
+        return
     line = outcome_line(result)
     if line:
         raise CtsError(line, exit_code=result.exit_code)
@@ -708,8 +711,7 @@ def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
             shutil.rmtree(workdir.data)
     do_generate(workdir, scale, seed, None)
     loaded = do_load(workdir, project_dir, workdir.data)
-    if not (loaded.accepted or loaded.skipped_already_loaded):
-        end_submissions(loaded)
+    end_submissions(loaded, only_if_nothing_loaded=True)
     do_build(workdir, project_dir, [])
     if not no_export:
         do_export(workdir, project_dir)
