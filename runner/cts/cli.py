@@ -279,64 +279,77 @@ def do_generate(workdir: Workdir, scale: str, seed: int, out_dir: Path | None) -
     return target
 
 
-def _count(value: Any) -> int:
-    if isinstance(value, int):
-        return value
-    try:
-        return len(value)
-    except TypeError:
-        return 0
+SUBMISSION_EXIT_CODES = """\b
+Exit codes (one table for cts load, cts validate and cts run):
+  0    every submission offered was accepted or already loaded
+       (cts run: and every step passed)
+  1    a user error (one line on stderr); cts run: failing dbt models or
+       tests, or a failed disclosure check
+  2    a bad option, or dbt could not run
+  3    an internal error (CTS_DEBUG=1 shows the traceback)
+  4    some submissions were rejected, the rest loaded (cts run goes on)
+  5    nothing could be loaded: every submission offered was rejected
+  130  interrupted"""
 
 
-def do_load(workdir: Workdir, project_dir: Path, path: Path) -> None:
+def do_load(workdir: Workdir, project_dir: Path, path: Path, dry_run: bool = False):
+    """Load (or with `dry_run` only check) the submissions under `path`; print what happened
+    and return the loader's result. Rejections are not raised here: see `end_submissions`."""
     path = path.expanduser().resolve()
     if not path.exists():
         raise CtsError(f"no submissions at {path} (run `cts generate` first)")
-    try:
-        from cts.load import LoadError, load_submissions
-    except ImportError as error:
-        raise CtsError(f"the loader is not available: {error}") from error
-    workdir.ensure()
-    err().print(f"Loading submissions from {path} into {workdir.warehouse}", soft_wrap=True)
+    from cts.load import LoadError, load_submissions, summary_lines, validate_submissions
+
+    if dry_run:
+        err().print(f"Checking submissions in {path} (nothing is written)", soft_wrap=True)
+    else:
+        workdir.ensure()
+        err().print(f"Loading submissions from {path} into {workdir.warehouse}", soft_wrap=True)
+    name = "validate" if dry_run else "load"
     try:
         with progress_reporter() as reporter:
-            result = load_submissions(
-                path,
-                workdir.warehouse,
-                project_dir,
-                progress=lambda advance, total, detail: reporter.step(
-                    "load", advance, total, detail
-                ),
-            )
+
+            def step(advance: int, total: int, detail: str) -> None:
+                reporter.step(name, advance, total, detail)
+
+            if dry_run:
+                result = validate_submissions(path, project_dir, workdir.warehouse, step)
+            else:
+                result = load_submissions(path, workdir.warehouse, project_dir, step)
     except LoadError as error:
         raise CtsError(str(error)) from error
-    accepted = _count(getattr(result, "accepted", 0))
-    rejected = _count(getattr(result, "rejected", 0))
-    skipped = _count(getattr(result, "skipped_already_loaded", 0))
-    rows = getattr(result, "total_rows", None)
-    problems = list(getattr(result, "problems", None) or [])
     console = err()
-    summary = f"Loaded: {accepted} submissions accepted"
-    if isinstance(rows, int):
-        summary += f" ({rows:,} rows)"
-    summary += f", {rejected} rejected"
-    if skipped:
-        summary += f", {skipped} skipped (already loaded)"
-    console.print(summary + ".", soft_wrap=True)
-    fatal = [problem for problem in problems if getattr(problem, "fatal", True)]
-    minor = len(problems) - len(fatal)
-    shown = 20
-    for problem in fatal[:shown]:
-        console.print(f"  rejected: {problem}", markup=False, soft_wrap=True)
-    if len(fatal) > shown:
-        console.print(f"  … and {len(fatal) - shown} more rejections")
-    if minor:
-        console.print(f"  {minor} malformed lines left out (see the load report)")
-    report = getattr(result, "report_path", None)
-    if report:
-        console.print(f"  load report: {report}", markup=False, soft_wrap=True)
-    if accepted == 0 and skipped == 0 and rejected > 0:
-        raise CtsError("every submission was rejected: nothing loaded")
+    for line in summary_lines(result):
+        console.print(line, markup=False, soft_wrap=True)
+    return result
+
+
+def end_submissions(result: Any, only_if_nothing_loaded: bool = False) -> None:
+    """Exit 4 or 5 (one line) when submissions were rejected; with `only_if_nothing_loaded`,
+    exit 5 only. No result (a load step that reported nothing) says nothing."""
+    from cts.load import EXIT_NOTHING_LOADED, outcome_line
+
+    if result is None or (only_if_nothing_loaded and result.exit_code != EXIT_NOTHING_LOADED):
+        return
+    line = outcome_line(result)
+    if line:
+        raise CtsError(line, exit_code=result.exit_code)
+
+
+def submissions_command(path: Path, as_json: bool, dry_run: bool) -> None:
+    """`cts load` and `cts validate`: run, print the JSON summary if asked, exit by outcome."""
+    current = state()
+    workdir = current.workdir
+    try:
+        result = do_load(workdir, current.project_dir, path or workdir.data, dry_run)
+    except CtsError as error:
+        if as_json:
+            summary = {"outcome": "error", "exit_code": error.exit_code, "error": error.message}
+            click.echo(json.dumps(summary, indent=2))
+        raise
+    if as_json:
+        click.echo(json.dumps(result.report, indent=2))
+    end_submissions(result)
 
 
 def _dbt(command: list[str], workdir: Workdir, project_dir: Path, label: str):
@@ -577,14 +590,34 @@ def generate(scale: str, seed: int, out_dir: Path | None) -> None:
     out().print(f"Submissions written to {target}", soft_wrap=True)
 
 
-@cli.command(short_help="Load submissions into the warehouse.")
+JSON_HELP = "Print a JSON summary on stdout: accepted, skipped and rejected submissions, reasons."
+
+
+@cli.command(
+    short_help="Load submissions into the warehouse.",
+    help="Load submissions from PATH [default: <workdir>/data] into the warehouse.\n\n"
+    "Every submission is checked first (as `cts validate` does); a bad one is rejected whole, "
+    "recorded in the ledger, and the others load.\n\n" + SUBMISSION_EXIT_CODES,
+)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 @workdir_option
-def load(path: Path | None) -> None:
-    """Load submissions from PATH [default: <workdir>/data] into the warehouse."""
-    current = state()
-    workdir = current.workdir
-    do_load(workdir, current.project_dir, path or workdir.data)
+def load(path: Path | None, as_json: bool) -> None:
+    submissions_command(path, as_json, dry_run=False)
+
+
+@cli.command(
+    short_help="Check submissions without loading them (dry run).",
+    help="Run every check `cts load` makes on the submissions under PATH, with the same "
+    "messages and exit codes, without touching the warehouse (its ledger is only read, when "
+    "it exists, to tell what is already loaded). An agency can test its extract before "
+    "sending it.\n\n" + SUBMISSION_EXIT_CODES,
+)
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+@workdir_option
+def validate(path: Path, as_json: bool) -> None:
+    submissions_command(path, as_json, dry_run=True)
 
 
 @cli.command(
@@ -697,7 +730,13 @@ def dashboard(out_dir: Path | None, copy_data: bool) -> None:
     out().print(f"Dashboard written to {index}", soft_wrap=True)
 
 
-@cli.command(short_help="generate → load → build → export → check → dashboard, end to end.")
+@cli.command(
+    short_help="generate → load → build → export → check → dashboard, end to end.",
+    help="Generate, load, build, export, check the export for disclosure and build the "
+    "dashboard: the whole pipeline in one work dir (a failed disclosure check stops it, exit "
+    "1). Rejected submissions (with --keep) do not stop it unless nothing could be loaded; "
+    "it then ends with exit 4.\n\n" + SUBMISSION_EXIT_CODES,
+)
 @click.option("--scale", type=click.Choice(SCALES), default=DEFAULT_SCALE, show_default=True)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option(
@@ -711,8 +750,6 @@ def dashboard(out_dir: Path | None, copy_data: bool) -> None:
 )
 @workdir_option
 def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
-    """Generate, load, build, export, check the export for disclosure and build the dashboard:
-    the whole pipeline in one work dir (a failed disclosure check stops it, exit 1)."""
     current = state()
     workdir = current.workdir.ensure()
     project_dir = current.project_dir
@@ -722,13 +759,15 @@ def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
         if workdir.data.is_dir():
             shutil.rmtree(workdir.data)
     do_generate(workdir, scale, seed, None)
-    do_load(workdir, project_dir, workdir.data)
+    loaded = do_load(workdir, project_dir, workdir.data)
+    end_submissions(loaded, only_if_nothing_loaded=True)
     do_build(workdir, project_dir, [])
     if not no_export:
         do_export(workdir, project_dir)
         do_check_disclosure(workdir)
         do_dashboard(workdir)
     where_everything_is(workdir)
+    end_submissions(loaded)
 
 
 @cli.command(short_help="Link a CSV of person records into persons.")

@@ -87,11 +87,13 @@ def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse (creating its folder); a lock held elsewhere is a user error."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
+def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (creating its folder unless read-only); a lock held elsewhere is a
+    user error."""
+    if not read_only:
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(warehouse))
+        con = duckdb.connect(str(warehouse), read_only=read_only)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():

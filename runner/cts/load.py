@@ -1,27 +1,34 @@
 """Load agencies' monthly submissions into the warehouse's raw tables, all or nothing.
 
     result = load_submissions(Path("work/demo"), Path("work/warehouse.duckdb"), project_dir)
+    result = validate_submissions(Path("extract"), project_dir)   # every check, nothing written
 
 1. Find submission folders `<AGENCY>/<YYYY-MM>/r<N>/` under the given path.
 2. Skip those already loaded with identical content (sha256 per file, from the ledger); reject
-   those loaded before with different content.
-3. Preflight every other submission in Python against its agency's sources YAML (see
-   `cts.preflight`); accepted records go to one normalised temp file per raw table.
+   those loaded before with different content, and a new revision identical to the month's
+   latest loaded one.
+3. Preflight every other submission against its agency's sources YAML and its manifest (see
+   `cts.preflight`, `cts.manifest`), streaming each file once; accepted records go to one
+   normalised temp file per raw table (a rejected submission's records are cut off again).
 4. In ONE transaction: create missing schemas/tables, insert each raw table's temp file with one
    `INSERT ... SELECT ... FROM read_csv(...)`, write ledger, submissions and rejected lines;
    commit. A process killed before the commit leaves the warehouse as it was.
 5. Write a JSON report to `<warehouse dir>/load_reports/load-NNNN.json` and return it.
+
+The outcome is also an exit code a scheduler can act on (`LoadResult.exit_code`): 0 everything
+offered was accepted or already loaded, 4 some submissions were rejected (the rest loaded), 5
+nothing could be loaded (every submission offered was rejected).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -30,7 +37,15 @@ from pathlib import Path
 from typing import IO
 
 from cts import ledger
-from cts.preflight import BLANK, FileCheck, check_file
+from cts.manifest import (
+    MANIFEST_NAME,
+    FileTotals,
+    Manifest,
+    ManifestError,
+    describe_file,
+    read_manifest,
+)
+from cts.preflight import BLANK, Fault, FileCheck, Writer, check_stream
 from cts.specs import (
     PERIOD_RE,
     AgencySpec,
@@ -40,20 +55,53 @@ from cts.specs import (
     load_source_specs,
 )
 
-__all__ = ["LoadError", "LoadResult", "Problem", "load_submissions"]
+__all__ = [
+    "EXIT_NOTHING_LOADED",
+    "EXIT_OK",
+    "EXIT_SOME_REJECTED",
+    "LoadError",
+    "LoadResult",
+    "Problem",
+    "load_submissions",
+    "validate_submissions",
+]
 
 Progress = Callable[[int, int, str], None]
+
+# Exit codes of `cts load`, `cts validate` and `cts run` for the submissions' outcome (the CLI
+# keeps 1 for user errors and failing models, 2 for bad options or dbt not running, 3 for
+# internal errors).
+EXIT_OK = 0
+EXIT_SOME_REJECTED = 4
+EXIT_NOTHING_LOADED = 5
+OUTCOMES = {
+    EXIT_OK: "ok",
+    EXIT_SOME_REJECTED: "some_rejected",
+    EXIT_NOTHING_LOADED: "nothing_loaded",
+}
 
 REVISION_RE = re.compile(r"^r([1-9][0-9]?)$")
 _LOOSE_PERIOD_RE = re.compile(r"^\d{4}-?\d{2}$")
 CRASH_HOOK_ENV = "CTS_LOAD_CRASH_AFTER_TABLES"  # test hook: SIGKILL self after N table inserts
 REPORT_DIR = "load_reports"
+SKIPPED_REASON = "already loaded with identical content"
+NO_MANIFEST = (
+    f"accepted without a {MANIFEST_NAME}: sizes, data lines and checksums not checked "
+    "against the sender's"
+)
+
+
+def exit_code_for(accepted: int, skipped: int, rejected: int) -> int:
+    """0 nothing rejected; 4 some rejected, the rest loaded now or before; 5 all rejected."""
+    if not rejected:
+        return EXIT_OK
+    return EXIT_SOME_REJECTED if accepted or skipped else EXIT_NOTHING_LOADED
 
 
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with a submission. `fatal` problems reject the whole submission; the
-    others (single malformed lines) only leave that line out."""
+    others (single malformed lines, warnings) do not."""
 
     agency: str | None
     submission: str | None
@@ -80,13 +128,25 @@ class LoadResult:
     rows_loaded: dict[str, int] = field(default_factory=dict)
     rejected_lines: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     report: dict = field(default_factory=dict)
     report_path: Path | None = None
     elapsed_seconds: float = 0.0
+    dry_run: bool = False
 
     @property
     def total_rows(self) -> int:
         return sum(self.rows_loaded.values())
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code_for(
+            len(self.accepted), len(self.skipped_already_loaded), len(self.rejected)
+        )
+
+    @property
+    def outcome(self) -> str:
+        return OUTCOMES[self.exit_code]
 
 
 @dataclass
@@ -144,7 +204,7 @@ def _discover(path: Path) -> tuple[Path, list[_Candidate], list[Problem]]:
 
     def stray_entry(entry: Path, what: str) -> None:
         rel = entry.relative_to(root).as_posix()
-        stray.append(Problem(None, None, rel, None, "STRAY_ENTRY", what))
+        stray.append(Problem(None, None, rel, None, "STRAY_ENTRY", what, fatal=False))
 
     def walk(folder: Path, level: int) -> list[Path]:
         if level == 3:
@@ -168,6 +228,22 @@ def _discover(path: Path) -> tuple[Path, list[_Candidate], list[Problem]]:
             f"no submissions found under {path} (expected <AGENCY>/<YYYY-MM>/r<N>/ folders)"
         )
     return root, candidates, stray
+
+
+def _link_problem(entry: Path, root: Path) -> str | None:
+    """Why a symbolic link may not stand in a submission, if it is one."""
+    if not entry.is_symlink():
+        return None
+    try:
+        target = entry.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return f"{entry.name} is a broken symbolic link"
+    if target.is_relative_to(root):
+        return None
+    return (
+        f"{entry.name} is a symbolic link to {target}, outside the submissions folder: "
+        "send the file itself"
+    )
 
 
 # ----------------------------------------------------------------------------- temp files
@@ -205,12 +281,43 @@ class _MetaWriter:
 class _TableOutput:
     spec: TableSpec
     path: Path
-    handle: IO[str]
+    handle: IO[bytes]
     rows: int = 0
     longest: int = 0
 
 
-# ----------------------------------------------------------------------------- the load
+def _discard(_text: str) -> None:
+    return None
+
+
+# ----------------------------------------------------------------------------- manifest checks
+
+
+def _size_mismatch(path: Path, listed: FileTotals) -> str | None:
+    size = path.stat().st_size
+    if size == listed.bytes:
+        return None
+    said = f"({size:,} bytes, the manifest says {listed.bytes:,})"
+    if size < listed.bytes:
+        return f"file is shorter than its manifest says {said}: truncated or not fully copied"
+    return f"file is longer than its manifest says {said}: changed after the manifest was written"
+
+
+def _content_mismatch(check: FileCheck, listed: FileTotals) -> str | None:
+    if check.data_lines != listed.rows:
+        return (
+            f"file has {check.data_lines:,} data lines, its manifest says {listed.rows:,}: "
+            "lines lost or added"
+        )
+    if check.sha256 != listed.sha256:
+        return (
+            f"content differs from its manifest (sha256 {check.sha256 or '?':.12}…, the manifest "
+            f"says {listed.sha256:.12}…): changed after the manifest was written"
+        )
+    return None
+
+
+# ----------------------------------------------------------------------------- the checks
 
 
 class _Run:
@@ -222,15 +329,17 @@ class _Run:
         tmp: Path,
         known: dict[str, dict[str, str]],
         loaded_at: datetime,
+        dry_run: bool = False,
     ) -> None:
         self.root = root
         self.specs = specs
         self.window = window
         self.tmp = tmp
         self.known = known
+        self.dry_run = dry_run
         self.loaded_at = loaded_at
         self.loaded_at_text = loaded_at.isoformat(sep=" ")
-        self.result = LoadResult()
+        self.result = LoadResult(dry_run=dry_run)
         self.file_no = 0
         self.outputs: dict[str, _TableOutput] = {}
         self.files = _MetaWriter(tmp / "files.csv")
@@ -240,6 +349,18 @@ class _Run:
         self.attempted: list[str] = []
         self.report_accepted: list[dict] = []
         self.report_rejected: list[dict] = []
+        # (agency, period) → (revision, submission id, file hashes) of the latest loaded revision
+        self.latest: dict[tuple[str, str], tuple[int, str, dict[str, str]]] = {}
+        for sid, hashes in known.items():
+            agency, period, revision_name = sid.split("/")
+            self._remember(agency, period, int(revision_name[1:]), sid, hashes)
+
+    def _remember(
+        self, agency: str, period: str, revision: int, sid: str, hashes: dict[str, str]
+    ) -> None:
+        current = self.latest.get((agency, period))
+        if current is None or revision >= current[0]:
+            self.latest[(agency, period)] = (revision, sid, hashes)
 
     # --- per submission
 
@@ -272,14 +393,29 @@ class _Run:
                 "BAD_REVISION",
                 f"revision folder {candidate.revision_name!r} is not r1..r99",
             )
+        elif not candidate.folder.resolve().is_relative_to(self.root):
+            fatal(
+                "SYMLINK",
+                f"submission folder is a symbolic link to {candidate.folder.resolve()}, outside "
+                "the submissions folder: send the files themselves",
+            )
         if problems:
             self._reject(candidate, problems, {}, entries)
             return
 
         assert agency is not None
         contents = {e.name: e for e in entries}
+        manifest_path = contents.pop(MANIFEST_NAME, None)
+        for entry in entries:
+            if why := _link_problem(entry, self.root):
+                fatal("SYMLINK", why, entry.name)
+        if problems:
+            self._reject(candidate, problems, {}, entries)
+            return
+
         if sid in self.known:
-            hashes = {name: _sha256(path) for name, path in contents.items() if path.is_file()}
+            files = {name: path for name, path in contents.items() if path.is_file()}
+            hashes = {name: describe_file(path).sha256 for name, path in files.items()}
             if hashes == self.known[sid] and len(hashes) == len(contents):
                 self.result.skipped_already_loaded.append(sid)
                 return
@@ -292,7 +428,7 @@ class _Run:
                 "already loaded with different content; send it as a new revision "
                 f"(differs: {', '.join(changed) or 'folder entries'})",
             )
-            self._reject(candidate, problems, {}, entries)
+            self._reject(candidate, problems, {}, entries, hashes)
             return
 
         expected = agency.tables_for(candidate.period)
@@ -313,20 +449,109 @@ class _Run:
             if table.file not in contents:
                 fatal("MISSING_FILE", f"missing file {table.file}", table.file)
 
+        warnings: list[str] = []
+        manifest = self._manifest(
+            candidate, agency, manifest_path, contents, expected_names, fatal, warnings
+        )
         checks: dict[str, FileCheck] = {}
+        marks: dict[str, int] = {}
         for table in expected:
             entry = contents.get(table.file)
             if entry is None or not entry.is_file():
                 continue
+            listed = manifest.files.get(table.file) if manifest else None
+            if listed is not None and (why := _size_mismatch(entry, listed)):
+                fatal("MANIFEST_MISMATCH", why, table.file)
+                continue
             self.file_no += 1
-            check = check_file(table.file, entry.read_bytes(), table, self.file_no)
+            check = self._check(entry, table, self._sink(table, marks))
             checks[table.file] = check
             if check.fault is not None:
                 fatal(check.fault.code, check.fault.message, table.file, check.fault.line)
+            elif listed is not None and (why := _content_mismatch(check, listed)):
+                fatal("MANIFEST_MISMATCH", why, table.file)
+        hashes = {name: check.sha256 or "" for name, check in checks.items()}
+        latest = self.latest.get((candidate.agency, candidate.period))
+        if not problems and latest is not None and latest[2] == hashes:
+            fatal(
+                "DUPLICATE_SUBMISSION",
+                f"same files as {latest[1]}, the month's latest loaded revision: a new revision "
+                "must correct something (nothing to load)",
+            )
         if problems:
+            self._cut_back(marks)
             self._reject(candidate, problems, checks, entries)
         else:
-            self._accept(candidate, agency, checks)
+            self._accept(candidate, checks, warnings)
+            self._remember(candidate.agency, candidate.period, candidate.revision or 0, sid, hashes)
+
+    def _manifest(
+        self,
+        candidate: _Candidate,
+        agency: AgencySpec,
+        path: Path | None,
+        contents: dict[str, Path],
+        expected_names: list[str],
+        fatal: Callable[..., None],
+        warnings: list[str],
+    ) -> Manifest | None:
+        """The submission's manifest, checked against the folder (not yet the files' content)."""
+        if path is None:
+            if agency.manifest_required:
+                fatal(
+                    "MANIFEST_MISSING",
+                    f"no {MANIFEST_NAME}: agency {agency.code} must send one "
+                    f"(meta.manifest: required in {agency.source_file.name})",
+                    MANIFEST_NAME,
+                )
+            else:
+                warnings.append(NO_MANIFEST)
+            return None
+        try:
+            manifest = read_manifest(path)
+        except ManifestError as exc:
+            fatal("MANIFEST_INVALID", str(exc), MANIFEST_NAME)
+            return None
+        other = manifest.names_other_folder(candidate.agency, candidate.period, candidate.revision)
+        if other:
+            fatal(
+                "MANIFEST_INVALID",
+                f"{MANIFEST_NAME} is the manifest of {other}, not of this submission",
+                MANIFEST_NAME,
+            )
+            return None
+        for name in manifest.files:
+            if name not in contents and name not in expected_names:
+                fatal("MANIFEST_MISMATCH", f"{MANIFEST_NAME} lists {name}, not in the folder", name)
+        for name in contents:
+            if name not in manifest.files and name in expected_names:
+                fatal("MANIFEST_MISMATCH", f"{name} is not listed in {MANIFEST_NAME}", name)
+        return manifest
+
+    def _check(self, path: Path, table: TableSpec, write: Writer) -> FileCheck:
+        try:
+            with path.open("rb") as source:
+                return check_stream(table.file, source, table, self.file_no, write)
+        except OSError as exc:
+            check = FileCheck(name=table.file, table=table, file_no=self.file_no)
+            check.fault = Fault("UNREADABLE", None, f"cannot read the file ({exc.strerror})")
+            return check
+
+    def _sink(self, table: TableSpec, marks: dict[str, int]) -> Writer:
+        """Where a file's accepted records go: the end of its raw table's temp file (where
+        this submission's part starts is kept in `marks`, to cut it off on rejection)."""
+        if self.dry_run:
+            return _discard
+        output = self._output(table)
+        marks.setdefault(table.qualified_name, output.handle.tell())
+        write = output.handle.write
+        return lambda text: write(text.encode("utf-8"))
+
+    def _cut_back(self, marks: dict[str, int]) -> None:
+        for key, position in marks.items():
+            handle = self.outputs[key].handle
+            handle.seek(position)
+            handle.truncate()
 
     def _rel(self, candidate: _Candidate, name: str) -> str:
         return (candidate.folder / name).relative_to(self.root).as_posix()
@@ -337,7 +562,10 @@ class _Run:
         problems: list[Problem],
         checks: dict[str, FileCheck],
         entries: list[Path],
+        hashes: dict[str, str] | None = None,
     ) -> None:
+        """Record a rejection. A file's sha256 goes to the ledger when it was read to the end
+        (a huge file refused early is not read again just to hash it)."""
         sid = candidate.submission_id
         self.result.rejected.append(sid)
         self.result.problems.extend(problems)
@@ -347,10 +575,7 @@ class _Run:
         for name in names or [None]:
             check = checks.get(name) if name else None
             own = [str(p) for p in problems if p.file == name]
-            sha = check.sha256 if check else None
-            path = candidate.folder / name if name else None
-            if sha is None and path is not None and path.is_file():
-                sha = _sha256(path)
+            sha = check.sha256 if check else (hashes or {}).get(name or "")
             self.ledger.write(
                 sid,
                 candidate.agency,
@@ -364,18 +589,22 @@ class _Run:
                 "; ".join(own) if own else f"submission rejected: {summary}",
                 self.loaded_at_text,
             )
-        for check in checks.values():
-            check.drop_output()
         self.report_rejected.append(
-            {"submission_id": sid, "problems": [_problem_dict(p) for p in problems]}
+            {
+                "submission_id": sid,
+                "reasons": [str(p) for p in problems],
+                "problems": [_problem_dict(p) for p in problems],
+            }
         )
 
-    def _accept(
-        self, candidate: _Candidate, agency: AgencySpec, checks: dict[str, FileCheck]
-    ) -> None:
+    def _accept(self, candidate: _Candidate, checks: dict[str, FileCheck], warnings: list[str]):
         sid = candidate.submission_id
         self.result.accepted.append(sid)
         self.attempted.append(sid)
+        for warning in warnings:
+            self.result.warnings.append(
+                Problem(candidate.agency, sid, None, None, "NO_MANIFEST", warning, fatal=False)
+            )
         total_rows = total_rejected = 0
         files_report = []
         for name, check in checks.items():
@@ -385,10 +614,13 @@ class _Run:
             self.files.write(
                 check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
             )
-            output = self._output(table)
-            output.handle.write("".join(check.chunks))
-            output.rows += check.rows
-            output.longest = max(output.longest, check.max_record_chars)
+            key = table.qualified_name
+            if self.dry_run:
+                self.result.rows_loaded[key] = self.result.rows_loaded.get(key, 0) + check.rows
+            else:
+                output = self.outputs[key]
+                output.rows += check.rows
+                output.longest = max(output.longest, check.max_record_chars)
             for bad in check.rejected:
                 self.rejected_lines.write(
                     sid,
@@ -417,7 +649,7 @@ class _Run:
                 check.rows,
                 len(check.rejected),
                 "loaded",
-                None,
+                "; ".join(warnings) or None,
                 self.loaded_at_text,
             )
             total_rows += check.rows
@@ -434,7 +666,6 @@ class _Run:
                     "blank_lines": sum(1 for r in check.rejected if r.reason == BLANK),
                 }
             )
-            check.drop_output()
         self.submissions.write(
             sid,
             candidate.agency,
@@ -451,6 +682,7 @@ class _Run:
                 "submission_id": sid,
                 "data_rows": total_rows,
                 "rejected_lines": total_rejected,
+                "warnings": warnings,
                 "files": files_report,
             }
         )
@@ -459,8 +691,7 @@ class _Run:
         key = table.qualified_name
         if key not in self.outputs:
             path = self.tmp / f"{table.schema}.{table.name}.txt"
-            handle = path.open("w", encoding="utf-8", newline="")
-            self.outputs[key] = _TableOutput(table, path, handle)
+            self.outputs[key] = _TableOutput(table, path, path.open("w+b"))
         return self.outputs[key]
 
     def close_files(self) -> None:
@@ -516,17 +747,42 @@ class _Run:
                 con.execute("ROLLBACK")
             raise
 
+    # --- the report
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    def report(self, command: str, path: Path, warehouse: Path | None, count: int) -> dict:
+        result = self.result
+        return {
+            "command": command,
+            "outcome": result.outcome,
+            "exit_code": result.exit_code,
+            "path": str(path),
+            "submissions_root": str(self.root),
+            "warehouse": str(warehouse) if warehouse else None,
+            "loaded_at": None if self.dry_run else self.loaded_at_text,
+            "elapsed_seconds": result.elapsed_seconds,
+            "counts": {
+                "submissions": count,
+                "accepted": len(result.accepted),
+                "skipped_already_loaded": len(result.skipped_already_loaded),
+                "rejected": len(result.rejected),
+                "rows_loaded": result.total_rows,
+                "rejected_lines": result.rejected_lines,
+                "warnings": len(result.warnings),
+            },
+            "rows_loaded": dict(sorted(result.rows_loaded.items())),
+            "accepted": self.report_accepted,
+            "skipped": [
+                {"submission_id": sid, "reason": SKIPPED_REASON}
+                for sid in result.skipped_already_loaded
+            ],
+            "rejected": self.report_rejected,
+            "warnings": [_problem_dict(p) for p in result.warnings],
+        }
 
 
 def _problem_dict(problem: Problem) -> dict:
     data = asdict(problem)
+    del data["fatal"]
     data["text"] = str(problem)
     return data
 
@@ -542,6 +798,28 @@ def _next_report_path(warehouse: Path) -> Path:
     return folder / f"load-{max(numbers, default=0) + 1:04d}.json"
 
 
+def _prepare(path: Path, project_dir: Path):
+    specs = load_source_specs(Path(project_dir))
+    if not specs:
+        raise LoadError(
+            f"no agency sources found under {project_dir}/models/staging "
+            "(expected _<agency>__sources.yml files)"
+        )
+    window = load_period_window(Path(project_dir))
+    root, candidates, stray = _discover(Path(path))
+    return specs, window, root, candidates, stray
+
+
+def _check_all(run: _Run, candidates: list[_Candidate], progress: Progress | None, total: int):
+    for candidate in candidates:
+        if progress:
+            progress(0, total, f"checking {candidate.submission_id}")
+        run.handle(candidate)
+        if progress:
+            progress(1, total, f"checked {candidate.submission_id}")
+    run.close_files()
+
+
 def load_submissions(
     path: Path,
     warehouse: Path,
@@ -552,19 +830,11 @@ def load_submissions(
 
     Raises `LoadError` (one clear line) for user errors: missing path, no submissions found,
     unusable sources YAML, warehouse locked. Rejected submissions are not errors: they are listed
-    in the result and the report.
+    in the result and the report, and give the result its exit code.
     """
     started = time.perf_counter()
-    project_dir = Path(project_dir)
     warehouse = Path(warehouse).resolve()
-    specs = load_source_specs(project_dir)
-    if not specs:
-        raise LoadError(
-            f"no agency sources found under {project_dir}/models/staging "
-            "(expected _<agency>__sources.yml files)"
-        )
-    window = load_period_window(project_dir)
-    root, candidates, stray = _discover(Path(path))
+    specs, window, root, candidates, stray = _prepare(path, project_dir)
     con = ledger.connect(warehouse)
     tmp = warehouse.parent / f".{warehouse.name}.load-tmp"
     try:
@@ -574,16 +844,9 @@ def load_submissions(
         known = ledger.loaded_hashes(con)
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         run = _Run(root, specs, window, tmp, known, loaded_at)
-        run.result.problems.extend(stray)
-        table_count = sum(len(a.tables) for a in specs.values())
-        total_steps = len(candidates) + table_count
-        for candidate in candidates:
-            if progress:
-                progress(0, total_steps, f"checking {candidate.submission_id}")
-            run.handle(candidate)
-            if progress:
-                progress(1, total_steps, f"checked {candidate.submission_id}")
-        run.close_files()
+        run.result.warnings.extend(stray)
+        total_steps = len(candidates) + sum(len(a.tables) for a in specs.values())
+        _check_all(run, candidates, progress, total_steps)
         if run.attempted:
             run.commit(con, progress, total_steps)
         if progress:
@@ -596,25 +859,83 @@ def load_submissions(
     report_path = _next_report_path(warehouse)
     result.report = {
         "run": int(report_path.stem.split("-")[1]),
-        "path": str(Path(path)),
-        "submissions_root": str(root),
-        "warehouse": str(warehouse),
-        "loaded_at": run.loaded_at_text,
-        "elapsed_seconds": result.elapsed_seconds,
-        "counts": {
-            "submissions": len(candidates),
-            "accepted": len(result.accepted),
-            "skipped_already_loaded": len(result.skipped_already_loaded),
-            "rejected": len(result.rejected),
-            "rows_loaded": result.total_rows,
-            "rejected_lines": result.rejected_lines,
-        },
-        "rows_loaded": dict(sorted(result.rows_loaded.items())),
-        "accepted": run.report_accepted,
-        "skipped_already_loaded": result.skipped_already_loaded,
-        "rejected": run.report_rejected,
-        "stray_entries": [_problem_dict(p) for p in stray],
+        **run.report("load", Path(path), warehouse, len(candidates)),
     }
     report_path.write_text(json.dumps(result.report, indent=2) + "\n", encoding="utf-8")
     result.report_path = report_path
     return result
+
+
+def _known_read_only(warehouse: Path | None) -> dict[str, dict[str, str]]:
+    if warehouse is None or not Path(warehouse).is_file():
+        return {}
+    con = ledger.connect(Path(warehouse), read_only=True)
+    try:
+        return ledger.loaded_hashes(con)
+    finally:
+        con.close()
+
+
+def validate_submissions(
+    path: Path,
+    project_dir: Path,
+    warehouse: Path | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Every check `load_submissions` makes, with the same problems and exit code, writing
+    nothing: no warehouse is created or changed, no report is written. Given a warehouse that
+    exists, its ledger is read (read-only) for the already-loaded and changed-content checks."""
+    started = time.perf_counter()
+    specs, window, root, candidates, stray = _prepare(path, project_dir)
+    known = _known_read_only(warehouse)
+    with tempfile.TemporaryDirectory(prefix="cts-validate-") as tmp:
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        run = _Run(root, specs, window, Path(tmp), known, loaded_at, dry_run=True)
+        run.result.warnings.extend(stray)
+        _check_all(run, candidates, progress, len(candidates))
+    result = run.result
+    result.elapsed_seconds = round(time.perf_counter() - started, 3)
+    used = Path(warehouse) if known else None
+    result.report = run.report("validate", Path(path), used, len(candidates))
+    return result
+
+
+# ----------------------------------------------------------------------------- what to say
+
+
+def summary_lines(result: LoadResult, shown: int = 20) -> list[str]:
+    """What `cts load` and `cts validate` print about a result (the same problem lines)."""
+    accepted = "would be accepted" if result.dry_run else "accepted"
+    head = "Checked" if result.dry_run else "Loaded"
+    line = f"{head}: {len(result.accepted)} submissions {accepted} ({result.total_rows:,} rows)"
+    line += f", {len(result.rejected)} rejected"
+    if result.skipped_already_loaded:
+        line += f", {len(result.skipped_already_loaded)} skipped (already loaded)"
+    lines = [line + "."]
+    fatal = [p for p in result.problems if p.fatal]
+    lines += [f"  rejected: {p}" for p in fatal[:shown]]
+    if len(fatal) > shown:
+        lines.append(f"  … and {len(fatal) - shown} more rejections")
+    lines += [f"  warning: {p}" for p in result.warnings[:5]]
+    if len(result.warnings) > 5:
+        lines.append(f"  … and {len(result.warnings) - 5} more warnings")
+    minor = len(result.problems) - len(fatal)
+    if minor:
+        where = "listed by --json" if result.dry_run else "see the load report"
+        lines.append(f"  {minor} malformed lines left out ({where})")
+    if result.report_path:
+        lines.append(f"  load report: {result.report_path}")
+    return lines
+
+
+def outcome_line(result: LoadResult) -> str | None:
+    """The one line that ends a run whose exit code is not 0."""
+    code = result.exit_code
+    if code == EXIT_OK:
+        return None
+    if code == EXIT_NOTHING_LOADED:
+        verb = "would be" if result.dry_run else "was"
+        return f"every submission {verb} rejected: nothing loaded"
+    offered = len(result.accepted) + len(result.skipped_already_loaded) + len(result.rejected)
+    rest = "would load" if result.dry_run else "loaded"
+    return f"{len(result.rejected):,} of {offered:,} submissions rejected (the rest {rest})"

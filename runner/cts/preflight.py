@@ -1,13 +1,15 @@
-"""Checks one submitted file (and one submission folder) against its source spec, in Python.
+"""Checks one submitted file against its source spec, in Python, reading it as a stream.
 
-A file passes through here once: decoded in its declared encoding, its header compared with the
-declared columns, every data line split and counted. The accepted records come out as normalised
-text (UTF-8, the table's own delimiter, standard `"` quoting, two extra fields: the file number
-and the physical line where the record starts) ready for DuckDB's `read_csv`.
+A file passes through here once, block by block (memory stays bounded whatever its size):
+decoded in its declared encoding, its header compared with the declared columns, every data line
+split and counted, its bytes hashed. The accepted records come out as normalised text (UTF-8, the
+table's own delimiter, standard `"` quoting, two extra fields: the file number and the physical
+line where the record starts) ready for DuckDB's `read_csv`.
 
 Fault levels:
-- file faults (empty, undecodable, wrong delimiter, header differences, truncated, too many
-  malformed lines) reject the file and with it the whole submission;
+- file faults (empty, binary, undecodable, wrong delimiter or line ends, header differences, a
+  header repeated further down, truncated, a line that never ends, too many malformed lines)
+  reject the file and with it the whole submission;
 - line faults (wrong field count, broken quoting, stray control characters, blank lines) reject
   only that physical line; it is kept verbatim in `raw_meta.rejected_lines`.
 
@@ -17,13 +19,42 @@ may span lines) or as one rejected line. After a line fault, parsing restarts at
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
+from cts.manifest import Totals
 from cts.specs import TableSpec, normalise_column_name
+
+Writer = Callable[[str], None]
+
+BLOCK_BYTES = 1 << 20  # read this much of a file at a time
+SNIFF_BYTES = 1 << 16  # looked at for binary content before decoding
+MAX_LINE_CHARS = 16 << 20  # a longer line: not a line-oriented text file
+UTF8_BOM = b"\xef\xbb\xbf"
+_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+_BINARY_SIGNATURES = (
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"PK\x03\x04", "a zip archive (or an .xlsx workbook)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel .xls workbook"),
+    (b"%PDF-", "a PDF document"),
+    (b"PAR1", "a Parquet file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+)
+# C0 control bytes other than tab, line feed, form feed and carriage return, and DEL.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
+_NON_ASCII_RE = re.compile(rb"[\x80-\xff]")
 
 # A file is rejected when more than this share of its data lines, and more than
 # MALFORMED_MIN_LINES lines, are malformed.
@@ -63,16 +94,16 @@ class RejectedLine:
 
 @dataclass
 class FileCheck:
-    """The outcome of checking one file."""
+    """The outcome of checking one file. Its accepted records went to the check's writer."""
 
     name: str
-    sha256: str
-    size: int
+    sha256: str | None = None  # None when the check stopped before the end of the file
+    size: int = 0  # bytes read
     table: TableSpec | None = None
     file_no: int = 0
     data_lines: int = 0
     rows: int = 0
-    chunks: list[str] = field(default_factory=list)
+    chunks: list[str] = field(default_factory=list)  # the records, from `check_file` only
     rejected: list[RejectedLine] = field(default_factory=list)
     max_record_chars: int = 0
     fault: Fault | None = None
@@ -81,9 +112,10 @@ class FileCheck:
     def malformed(self) -> int:
         return sum(1 for r in self.rejected if r.reason != BLANK)
 
-    def drop_output(self) -> None:
-        self.chunks = []
-        self.rejected = []
+    @property
+    def complete(self) -> bool:
+        """Whether the whole file was read (its sha256, size and data lines are known)."""
+        return self.sha256 is not None
 
 
 class _Feed:
@@ -127,38 +159,6 @@ def _csv_error_reason(error: csv.Error) -> tuple[str, str]:
     if "unexpected end of data" in text:
         return QUOTING, "quoted field never closed"
     return QUOTING, f"broken quoting ({text})"
-
-
-def _decode(data: bytes, table: TableSpec) -> tuple[str | None, Fault | None]:
-    encoding = table.encoding
-    if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 1].hex()
-        return None, Fault(
-            "ENCODING",
-            line,
-            f"not valid {encoding} (byte 0x{bad} at line {line}); "
-            f"the file must be encoded as {encoding}",
-        )
-    if encoding != "utf-8" and not data.isascii():
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            first = next(i for i, b in enumerate(data) if b >= 0x80)
-            line = data.count(b"\n", 0, first) + 1
-            return None, Fault(
-                "ENCODING",
-                line,
-                f"file is UTF-8 encoded but declared {encoding} (first non-ASCII text at line "
-                f"{line}); send it as {encoding}",
-            )
-    return text, None
 
 
 def _split_header(header: str, table: TableSpec) -> tuple[list[str] | None, Fault | None]:
@@ -242,124 +242,318 @@ def _check_header(raw_names: list[str], table: TableSpec) -> Fault | None:
     )
 
 
-def check_file(name: str, data: bytes, table: TableSpec, file_no: int) -> FileCheck:
-    """Check one file's bytes against `table`; collect its normalised accepted records."""
-    result = FileCheck(name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-    result.table = table
-    result.file_no = file_no
-    if not data:
+# ----------------------------------------------------------------------------- the stream
+
+
+def _sniff(head: bytes, table: TableSpec) -> Fault | None:
+    """Faults visible in the first bytes: another Unicode form, a known binary format, or
+    bytes that are mostly control characters."""
+    for bom, form in _UNICODE_BOMS:
+        if head.startswith(bom):
+            return Fault(
+                "ENCODING",
+                1,
+                f"file is {form} encoded (byte-order mark {bom.hex(' ').upper()}); "
+                f"the file must be encoded as {table.encoding}",
+            )
+    for signature, kind in _BINARY_SIGNATURES:
+        if head.startswith(signature):
+            return Fault("BINARY_FILE", 1, f"not a text file: it is {kind}; send the plain file")
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls >= 4 and controls * 20 > len(head):
+        return Fault(
+            "BINARY_FILE",
+            1,
+            f"not a text file: {controls:,} of its first {len(head):,} bytes are control "
+            "characters",
+        )
+    return None
+
+
+class _Scan:
+    """The line-by-line part of a check, fed batches of complete lines in file order.
+
+    A record whose quoted field runs past the end of a batch is carried into the next batch
+    (`pending`), so records never depend on where the blocks of the file were cut.
+    """
+
+    def __init__(self, result: FileCheck, table: TableSpec, write: Writer) -> None:
+        self.result = result
+        self.table = table
+        self.write = write
+        self.ncols = len(table.columns)
+        self.suffix = f"{table.delimiter}{result.file_no}{table.delimiter}"
+        specials = "".join(sorted({table.quotechar, '"', "\x00", "\r"}))
+        self.special_re = re.compile("[" + re.escape(specials) + "]")
+        self.header: str | None = None
+        self.pending: list[str] = []
+        self.base = 0  # 0-based index in the file of the next batch's first line
+        self.last_has_newline = True
+
+    def feed(self, lines: list[str], final: bool, last_has_newline: bool = True) -> bool:
+        """Check a batch of lines; False once the file has a fault (stop reading)."""
+        self.last_has_newline = last_has_newline
+        if self.pending:
+            lines = self.pending + lines
+            self.pending = []
+        start = 0
+        if self.header is None and lines:
+            if not self._header(lines[0]):
+                return False
+            start = 1
+        if lines:
+            self.result.max_record_chars = max(self.result.max_record_chars, *map(len, lines))
+        done = self._records(lines, start, final, last_has_newline)
+        self.pending = lines[done:]
+        self.base += done
+        if final:
+            self._finish()
+        return self.result.fault is None
+
+    def _header(self, line: str) -> bool:
+        header = line[:-1] if line.endswith("\r") else line
+        if "\r" in header:
+            self.result.fault = _bare_cr_fault()
+            return False
+        names, fault = _split_header(header, self.table)
+        if fault is None and names is not None:
+            fault = _check_header(names, self.table)
+        self.result.fault = fault
+        self.header = header
+        return fault is None
+
+    def _records(self, lines: list[str], i: int, final: bool, last_has_newline: bool) -> int:
+        """Check lines[i:]; returns the index of the first line not consumed."""
+        delimiter, suffix, ncols = self.table.delimiter, self.suffix, self.ncols
+        separators = ncols - 1
+        header, base, special_re = self.header, self.base, self.special_re
+        n = len(lines)
+        out: list[str] = []
+        append = out.append
+        rejected = self.result.rejected
+        feed = _Feed(lines, last_has_newline or not final)
+        reader = csv.reader(feed, delimiter=delimiter, quotechar=self.table.quotechar, strict=True)
+
+        def reject(index: int, reason: str, detail: str) -> None:
+            rejected.append(RejectedLine(base + index + 1, reason, detail, lines[index]))
+
+        while i < n:
+            line = lines[i]
+            body = line[:-1] if line.endswith("\r") else line
+            if body == header:
+                self.result.fault = Fault(
+                    "HEADER_REPEATED",
+                    base + i + 1,
+                    "repeats the header line (two extracts joined into one file?)",
+                )
+                break
+            if special_re.search(body) is None:
+                if body.count(delimiter) == separators and body:
+                    append(f"{body}{suffix}{base + i + 1}\n")
+                elif not body.strip():
+                    reject(i, BLANK, "blank line")
+                else:
+                    count = body.count(delimiter) + 1
+                    reject(i, FIELD_COUNT, f"{count} fields, expected {ncols}")
+                i += 1
+                continue
+            if "\x00" in body:
+                reject(i, CHARACTER, "NUL byte in line")
+                i += 1
+                continue
+            feed.pos = i
+            try:
+                record = next(reader)
+            except csv.Error as exc:
+                if not final and "unexpected end of data" in str(exc):
+                    break  # a quoted field goes on in the next block
+                reason, detail = _csv_error_reason(exc)
+                reject(i, reason, detail)
+                i += 1
+                continue
+            except StopIteration:  # pragma: no cover - a non-blank line always yields a record
+                reject(i, QUOTING, "unparseable line")
+                i += 1
+                continue
+            if len(record) != ncols:
+                reject(i, FIELD_COUNT, f"{len(record)} fields, expected {ncols}")
+                i += 1
+                continue
+            consumed = feed.pos - i
+            if consumed > 1 and any("\x00" in value for value in record):
+                reject(i, CHARACTER, "NUL byte in a quoted field")
+                i += 1
+                continue
+            if consumed > 1:
+                self.result.max_record_chars = max(
+                    self.result.max_record_chars, sum(len(x) + 1 for x in lines[i : feed.pos])
+                )
+            fields = delimiter.join([_quote_for_output(v, delimiter) for v in record])
+            append(f"{fields}{suffix}{base + i + 1}\n")
+            i = feed.pos
+        if out:
+            self.write("".join(out))
+            self.result.rows += len(out)
+        return i
+
+    def _finish(self) -> None:
+        result = self.result
+        physical = self.base + len(self.pending)
+        if result.fault is not None:
+            return
+        if self.header is None:
+            result.fault = Fault("HEADER_EMPTY", 1, "file has no header line")
+            return
+        result.data_lines = max(physical - 1, 0)
+        rejected = result.rejected
+        if not self.last_has_newline and rejected and rejected[-1].line == physical:
+            last = rejected[-1]
+            result.fault = Fault(
+                "TRUNCATED_FILE",
+                last.line,
+                f"file is truncated: the last line has no line end and is malformed "
+                f"({last.detail})",
+            )
+            return
+        malformed = result.malformed
+        if malformed > MALFORMED_MIN_LINES and malformed > MALFORMED_MAX_SHARE * result.data_lines:
+            first = next(r for r in rejected if r.reason != BLANK)
+            result.fault = Fault(
+                "TOO_MANY_MALFORMED_LINES",
+                first.line,
+                f"{malformed} of {result.data_lines} data lines are malformed (over "
+                f"{MALFORMED_MAX_SHARE:.0%}); first at line {first.line}: {first.detail}",
+            )
+
+
+def _bare_cr_fault() -> Fault:
+    return Fault(
+        "LINE_ENDINGS",
+        1,
+        "lines end with a bare carriage return (CR): line ends must be LF or CRLF",
+    )
+
+
+def _discard(_text: str) -> None:
+    return None
+
+
+def check_stream(
+    name: str,
+    source: BinaryIO,
+    table: TableSpec,
+    file_no: int,
+    write: Writer | None = None,
+    block_bytes: int = BLOCK_BYTES,
+) -> FileCheck:
+    """Check a file read from `source` block by block against `table`.
+
+    The accepted records, normalised, are passed to `write` as they are found (a rejected file
+    may already have written some: the caller discards them). Memory stays bounded whatever the
+    file's size: one block, plus the lines of a record still open at its end.
+    """
+    result = FileCheck(name=name, table=table, file_no=file_no)
+    totals = Totals()
+    head = source.read(SNIFF_BYTES)
+    totals.update(head)
+    if not head:
+        result.sha256, result.size = totals.digest.hexdigest(), 0
         result.fault = Fault(
             "EMPTY_FILE", 1, "file is empty (0 bytes): even an empty month has a header line"
         )
         return result
-    text, fault = _decode(data, table)
-    if fault is not None or text is None:
-        result.fault = fault
+    result.fault = _sniff(head, table)
+    if result.fault is not None:
         return result
-    del data
-    lines = text.split("\n")
-    del text
-    ends_with_newline = lines[-1] == ""
-    if ends_with_newline:
-        lines.pop()
-    header = lines[0][:-1] if lines[0].endswith("\r") else lines[0]
-    names, fault = _split_header(header, table)
-    if fault is None and names is not None:
-        fault = _check_header(names, table)
-    if fault is not None:
-        result.fault = fault
+    encoding = table.encoding
+    if encoding == "utf-8" and head.startswith(UTF8_BOM):
+        head = head[len(UTF8_BOM) :]
+    decoder = codecs.getincrementaldecoder(encoding)()
+    # A file declared in another encoding that is valid UTF-8 with non-ASCII text was sent as
+    # UTF-8 by mistake: probed alongside, judged at the end.
+    probe = codecs.getincrementaldecoder("utf-8")() if encoding != "utf-8" else None
+    first_non_ascii: int | None = None
+    newlines = 0  # line ends in the bytes decoded so far
+    scan = _Scan(result, table, write or _discard)
+    partial = ""
+
+    def blocks() -> Iterator[bytes]:
+        for start in range(0, len(head), block_bytes):
+            yield head[start : start + block_bytes]
+        while block := source.read(block_bytes):
+            totals.update(block)
+            yield block
+
+    def encoding_fault(exc: UnicodeDecodeError, before: int) -> Fault:
+        line = before + exc.object.count(b"\n", 0, exc.start) + 1
+        bad = exc.object[exc.start : exc.start + 1].hex()
+        return Fault(
+            "ENCODING",
+            line,
+            f"not valid {encoding} (byte 0x{bad} at line {line}); "
+            f"the file must be encoded as {encoding}",
+        )
+
+    for block in blocks():
+        error: UnicodeDecodeError | None = None
+        try:
+            text = decoder.decode(block)
+        except UnicodeDecodeError as exc:  # the lines before the bad byte are still checked
+            error, text = exc, exc.object[: exc.start].decode(encoding)
+        if probe is not None and error is None:
+            if first_non_ascii is None and not block.isascii():
+                position = _NON_ASCII_RE.search(block).start()  # type: ignore[union-attr]
+                first_non_ascii = newlines + block.count(b"\n", 0, position) + 1
+            try:
+                probe.decode(block)
+            except UnicodeDecodeError:
+                probe = None
+        parts = (partial + text).split("\n")
+        partial = parts.pop()
+        if parts and not scan.feed(parts, final=False):
+            return result
+        if error is not None:
+            result.fault = encoding_fault(error, newlines)
+            return result
+        newlines += block.count(b"\n")
+        if len(partial) > MAX_LINE_CHARS:
+            line = scan.base + len(scan.pending) + 1
+            result.fault = _bare_cr_fault() if "\r" in partial[:-1] else _long_line_fault(line)
+            return result
+    try:
+        partial += decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        result.fault = encoding_fault(exc, newlines)
         return result
-    _scan_records(result, lines, ends_with_newline, table)
+    scan.feed([partial] if partial else [], final=True, last_has_newline=partial == "")
+    result.sha256, result.size = totals.digest.hexdigest(), totals.size
+    if result.fault is None and probe is not None and first_non_ascii is not None:
+        try:
+            probe.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return result
+        result.fault = Fault(
+            "ENCODING",
+            first_non_ascii,
+            f"file is UTF-8 encoded but declared {encoding} (first non-ASCII text at line "
+            f"{first_non_ascii}); send it as {encoding}",
+        )
     return result
 
 
-def _scan_records(
-    result: FileCheck, lines: list[str], ends_with_newline: bool, table: TableSpec
-) -> None:
-    delimiter, quotechar = table.delimiter, table.quotechar
-    ncols = len(table.columns)
-    separators = ncols - 1
-    n = len(lines)
-    result.data_lines = n - 1
-    result.max_record_chars = max(map(len, lines)) if lines else 0
-    suffix = f"{delimiter}{result.file_no}{delimiter}"
-    out: list[str] = []
-    append = out.append
-    rejected = result.rejected
-    rows = 0
-    specials = {quotechar, '"', "\x00", "\r"}
-    special_re = re.compile("[" + re.escape("".join(sorted(specials))) + "]")
-    feed = _Feed(lines, ends_with_newline)
-    reader = csv.reader(feed, delimiter=delimiter, quotechar=quotechar, strict=True)
+def _long_line_fault(line: int) -> Fault:
+    return Fault(
+        "LINE_TOO_LONG",
+        line,
+        f"runs over {MAX_LINE_CHARS:,} characters without a line end: not a line-oriented "
+        "text file",
+    )
 
-    def reject(index: int, reason: str, detail: str) -> None:
-        rejected.append(RejectedLine(index + 1, reason, detail, lines[index]))
 
-    i = 1
-    while i < n:
-        line = lines[i]
-        body = line[:-1] if line.endswith("\r") else line
-        if special_re.search(body) is None:
-            if body.count(delimiter) == separators and body:
-                append(f"{body}{suffix}{i + 1}\n")
-                rows += 1
-            elif not body.strip():
-                reject(i, BLANK, "blank line")
-            else:
-                count = body.count(delimiter) + 1
-                reject(i, FIELD_COUNT, f"{count} fields, expected {ncols}")
-            i += 1
-            continue
-        if "\x00" in body:
-            reject(i, CHARACTER, "NUL byte in line")
-            i += 1
-            continue
-        feed.pos = i
-        try:
-            record = next(reader)
-        except csv.Error as exc:
-            reason, detail = _csv_error_reason(exc)
-            reject(i, reason, detail)
-            i += 1
-            continue
-        except StopIteration:  # pragma: no cover - a non-blank line always yields a record
-            reject(i, QUOTING, "unparseable line")
-            i += 1
-            continue
-        if len(record) != ncols:
-            reject(i, FIELD_COUNT, f"{len(record)} fields, expected {ncols}")
-            i += 1
-            continue
-        consumed = feed.pos - i
-        if consumed > 1 and any("\x00" in value for value in record):
-            reject(i, CHARACTER, "NUL byte in a quoted field")
-            i += 1
-            continue
-        if consumed > 1:
-            result.max_record_chars = max(
-                result.max_record_chars, sum(len(x) + 1 for x in lines[i : feed.pos])
-            )
-        append(
-            delimiter.join([_quote_for_output(v, delimiter) for v in record]) + f"{suffix}{i + 1}\n"
-        )
-        rows += 1
-        i = feed.pos
-    result.rows = rows
-    result.chunks = out
-    if not ends_with_newline and rejected and rejected[-1].line == n:
-        last = rejected[-1]
-        result.fault = Fault(
-            "TRUNCATED_FILE",
-            last.line,
-            f"file is truncated: the last line has no line end and is malformed ({last.detail})",
-        )
-        return
-    malformed = result.malformed
-    if malformed > MALFORMED_MIN_LINES and malformed > MALFORMED_MAX_SHARE * result.data_lines:
-        first = next(r for r in rejected if r.reason != BLANK)
-        result.fault = Fault(
-            "TOO_MANY_MALFORMED_LINES",
-            first.line,
-            f"{malformed} of {result.data_lines} data lines are malformed (over "
-            f"{MALFORMED_MAX_SHARE:.0%}); first at line {first.line}: {first.detail}",
-        )
+def check_file(name: str, data: bytes, table: TableSpec, file_no: int) -> FileCheck:
+    """`check_stream` on bytes in memory; the accepted records are kept in `chunks`."""
+    chunks: list[str] = []
+    result = check_stream(name, io.BytesIO(data), table, file_no, chunks.append)
+    result.chunks = chunks
+    result.sha256, result.size = hashlib.sha256(data).hexdigest(), len(data)
+    return result

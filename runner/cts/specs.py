@@ -14,8 +14,10 @@ Every agency has `models/staging/<agency>/_<agency>__sources.yml` with one dbt s
             columns:
               - name: inmate_id
 
-`meta` may also sit under `config:` (dbt >= 1.10 style); both are read. Adding an agency means
-adding its YAML; nothing here names an agency.
+`meta` may also sit under `config:` (dbt >= 1.10 style); both are read. The source's `meta` may
+say `manifest: required` (default `optional`): a submission of that agency without its
+`manifest.json` is then refused (see `cts.manifest`). Adding an agency means adding its YAML;
+nothing here names an agency.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from cts.manifest import MANIFEST_NAME
 
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 DEFAULT_WINDOW = ("2017-01", "2025-12")
@@ -102,6 +106,7 @@ class AgencySpec:
     layout: str | None
     tables: tuple[TableSpec, ...]
     source_file: Path
+    manifest_required: bool = False
 
     def tables_for(self, period: str) -> list[TableSpec]:
         return [t for t in self.tables if t.expected_in(period)]
@@ -155,6 +160,8 @@ def _table(
     file_name = meta.get("file")
     if not file_name or "/" in str(file_name) or "\\" in str(file_name):
         raise SpecError(f"{where}: meta.file must name the file inside a submission folder")
+    if str(file_name) == MANIFEST_NAME:
+        raise SpecError(f"{where}: meta.file {MANIFEST_NAME} is reserved for the manifest")
     columns = []
     for column in node.get("columns") or []:
         column_name = str(column.get("name", "")) if isinstance(column, dict) else ""
@@ -224,6 +231,9 @@ def _agency(source: dict, path: Path, where: str) -> AgencySpec | None:
                 )
     if not specs:
         raise SpecError(f"{where}: source {name!r} declares no tables")
+    manifest = str(meta.get("manifest", "optional")).strip().lower()
+    if manifest not in ("required", "optional"):
+        raise SpecError(f"{where}: meta.manifest is {manifest!r}, expected required or optional")
     return AgencySpec(
         code=code,
         source_name=name,
@@ -231,6 +241,7 @@ def _agency(source: dict, path: Path, where: str) -> AgencySpec | None:
         layout=meta.get("layout"),
         tables=tuple(specs),
         source_file=path,
+        manifest_required=manifest == "required",
     )
 
 

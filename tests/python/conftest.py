@@ -1,4 +1,5 @@
-"""Shared fixtures: a throwaway work dir and a CliRunner that drives `cts` in-process."""
+"""Shared fixtures: a throwaway work dir, a CliRunner that drives `cts` in-process, and a tiny
+build with its public export (built once per session when `make dbt-test` has not made one)."""
 
 from __future__ import annotations
 

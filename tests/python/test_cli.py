@@ -15,21 +15,13 @@ from click.testing import CliRunner
 from cts import cli as cli_module
 from cts import dbt as dbt_module
 from cts.cli import ProgressReporter, cli
+from submission_kit import one_error_line
 
-SUBCOMMANDS = ["generate", "load", "build", "export", "run", "docs", "status"]
+SUBCOMMANDS = ["generate", "load", "validate", "build", "export", "run", "docs", "status"]
 
 
 def invoke(runner: CliRunner, workdir: Path, *args: str):
     return runner.invoke(cli, ["--workdir", str(workdir), *args])
-
-
-def one_error_line(result) -> str:
-    """The error is one line, the last one on stderr; no traceback anywhere."""
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if ": error:" in line]
-    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr
-    return errors[0]
 
 
 # --- help --------------------------------------------------------------------------------------
@@ -126,34 +118,30 @@ def fake_generate(monkeypatch):
     return calls
 
 
-class FakeLoadError(Exception):
-    pass
-
-
 @pytest.fixture
 def fake_load(monkeypatch):
+    """The real loader module with `load_submissions` replaced: two accepted, one rejected."""
+    from cts import load as load_module
+
     calls = []
 
     def load_submissions(path, warehouse, project_dir, progress=None):
         calls.append((path, warehouse, project_dir))
         if (path / "broken").exists():
-            raise FakeLoadError(f"submission {path / 'broken'} has no header")
+            raise load_module.LoadError(f"submission {path / 'broken'} has no header")
         progress(0, 2, "checking DOC/2019-01/r1")
         progress(1, 2, "checked DOC/2019-01/r1")
         progress(2, 2, "done")
         duckdb.connect(str(warehouse)).close()
-        return SimpleNamespace(
+        problem = load_module.Problem("BAR", "BAR/2019-03/r1", None, None, "X", "bad header")
+        return load_module.LoadResult(
             accepted=["DOC/2019-01/r1", "DOC/2019-02/r1"],
             rejected=["BAR/2019-03/r1"],
-            skipped_already_loaded=[],
-            total_rows=1234,
-            problems=["BAR 2019-03 r1: bad header"],
+            rows_loaded={"raw_doc.inmates": 1234},
+            problems=[problem],
         )
 
-    module = types.ModuleType("cts.load")
-    module.load_submissions = load_submissions
-    module.LoadError = FakeLoadError
-    monkeypatch.setitem(sys.modules, "cts.load", module)
+    monkeypatch.setattr(load_module, "load_submissions", load_submissions)
     return calls
 
 
@@ -174,7 +162,8 @@ def test_generate_value_error_is_one_line(runner, workdir, fake_generate):
 def test_load_reports_accepted_rejected_and_problems(runner, workdir, fake_load):
     (workdir / "data").mkdir(parents=True)
     result = invoke(runner, workdir, "load")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 4, result.output
+    assert one_error_line(result).endswith("1 of 3 submissions rejected (the rest loaded)")
     assert fake_load[0][0] == workdir.resolve() / "data"
     assert fake_load[0][1] == workdir.resolve() / "warehouse.duckdb"
     assert "2 submissions accepted (1,234 rows), 1 rejected" in result.stderr
@@ -195,11 +184,31 @@ def test_run_chains_the_steps_and_says_where_everything_is(
     monkeypatch.setattr(cli_module, "do_build", lambda *args: steps.append("build"))
     monkeypatch.setattr(cli_module, "do_export", lambda *args: steps.append("export"))
     result = invoke(runner, workdir, "run", "--scale", "tiny", "--seed", "3", "--no-export")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 4, result.output  # a rejected submission does not stop the run
     assert steps == ["build"]
     assert fake_generate[0][:2] == ("tiny", 3)
     assert "Where everything is" in result.output
     assert "warehouse.duckdb" in result.output
+
+
+def test_run_stops_when_nothing_could_be_loaded(runner, workdir, fake_generate, monkeypatch):
+    from cts import load as load_module
+
+    rejected = load_module.LoadResult(rejected=["BAR/2019-03/r1"])
+    monkeypatch.setattr(load_module, "load_submissions", lambda *args, **kwargs: rejected)
+    steps = []
+    monkeypatch.setattr(cli_module, "do_build", lambda *args: steps.append("build"))
+    result = invoke(runner, workdir, "run", "--scale", "tiny", "--no-export")
+    assert result.exit_code == 5 and steps == []
+    assert one_error_line(result).endswith("every submission was rejected: nothing loaded")
+
+
+def test_load_json_reports_a_user_error_too(runner, workdir):
+    result = invoke(runner, workdir, "load", str(workdir / "nowhere"), "--json")
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert (summary["outcome"], summary["exit_code"]) == ("error", 1)
+    assert summary["error"].startswith("no submissions at")
 
 
 # --- build: dbt exit codes ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from cts.generate import DEFAULT_DEFECT_RATES, SCALES, generate
 from cts.generate.layouts import LAYOUTS, roles
 from cts.generate.layouts import doc_layout as doc_layout_for
+from cts.manifest import MANIFEST_NAME, describe_file, read_manifest
 
 SEED = 7
 AGENCIES = ["DOC", "BAR", "BER", "BRI", "DUK", "ESS", "FRA", "HMD", "HMS", "MID", "NOR", "PLY"]
@@ -46,6 +47,11 @@ def _submissions(root: Path):
         for month_dir in sorted(agency_dir.iterdir()):
             for rev_dir in sorted(month_dir.iterdir()):
                 yield agency_dir.name, month_dir.name, int(rev_dir.name[1:]), rev_dir
+
+
+def _data_files(folder: Path) -> list[Path]:
+    """The files of a submission folder but its manifest."""
+    return sorted(p for p in folder.iterdir() if p.name != MANIFEST_NAME)
 
 
 def _truth(root: Path, name: str) -> list[dict[str, str]]:
@@ -99,8 +105,16 @@ def test_every_submission_has_every_file_of_its_layout(generated):
         layout = _layout(agency, month)
         kinds.add(layout.layout)
         expected = {layout.files[role].name for role in roles(agency)}
-        assert {p.name for p in folder.iterdir()} == expected, folder
+        assert {p.name for p in _data_files(folder)} == expected, folder
     assert kinds == {"doc_v1", "doc_v2", "enroll", "events", "attend"}
+
+
+def test_every_submission_has_a_manifest_of_its_files(generated):
+    out, _ = generated
+    for agency, month, revision, folder in _submissions(out):
+        manifest = read_manifest(folder / MANIFEST_NAME)
+        assert (manifest.agency, manifest.period, manifest.revision) == (agency, month, revision)
+        assert manifest.files == {p.name: describe_file(p) for p in _data_files(folder)}
 
 
 def test_headers_follow_the_contract(generated):
@@ -138,7 +152,7 @@ def test_encodings_and_accents(generated):
     accented = Counter()
     for agency, month, _, folder in _submissions(out):
         layout = _layout(agency, month)
-        for path in folder.iterdir():
+        for path in _data_files(folder):
             data = path.read_bytes()
             text = data.decode(layout.encoding)  # strict: raises on a wrong encoding
             if any(ord(ch) > 127 for ch in text):
@@ -149,7 +163,7 @@ def test_encodings_and_accents(generated):
 def _data_lines(out: Path) -> int:
     total = 0
     for _, _, _, folder in _submissions(out):
-        for path in folder.iterdir():
+        for path in _data_files(folder):
             total += path.read_bytes().count(b"\n") - 1
     return total
 

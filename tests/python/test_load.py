@@ -12,80 +12,21 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-import duckdb
 import pytest
 from cts.load import LoadError, LoadResult, load_submissions
-from cts.preflight import check_file
+from cts.preflight import check_file, check_stream
 from cts.specs import SpecError, load_source_specs, normalise_column_name
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-PROJECT = Path(__file__).parent / "fixtures" / "load" / "project"
-REPO = Path(__file__).resolve().parents[2]
-
-SUF_HEADERS = {
-    "inmates.csv": "inmate_id,sid,last_name,first_name,middle_name,dob,sex,race,ethnicity",
-    "bookings.csv": "booking_no,inmate_id,facility,booking_date,release_date,custody_status,"
-    "release_reason",
-    "programs.csv": "program_code,program_name,program_type,facility",
-    "enrollments.csv": "enrollment_id,booking_no,program_code,start_date,end_date,exit_reason",
-}
-
-
-def suf_files(rows: int = 5, offset: int = 0) -> dict[str, bytes]:
-    """A valid SUF submission (enroll layout, comma, UTF-8) with `rows` records per file."""
-    people, stays, enrollments = [], [], []
-    for n in range(offset, offset + rows):
-        people.append(f"I{n:05d},{100000 + n},Smith{n},Ann,,1980-01-{n % 28 + 1:02d},F,W,N")
-        stays.append(f"B{n:05d},I{n:05d},SUF-HOC,2019-0{n % 9 + 1}-01,,SENTENCED,")
-        enrollments.append(f"E{n:05d},B{n:05d},P{n % 3},2019-03-01,,Completed")
-    programs = ['P0,"Anger Management, Level 1",BEHAVIORAL,SUF-HOC', "P1,GED,EDUCATION,SUF-HOC"]
-    programs.append("P2,Carpentry,VOCATIONAL,SUF-HOC")
-    bodies = {
-        "inmates.csv": people,
-        "bookings.csv": stays,
-        "programs.csv": programs,
-        "enrollments.csv": enrollments,
-    }
-    return {
-        name: ("\n".join([SUF_HEADERS[name], *lines]) + "\n").encode()
-        for name, lines in bodies.items()
-    }
-
-
-def write_submission(
-    root: Path, agency: str, period: str, revision: str, files: dict[str, bytes]
-) -> Path:
-    folder = root / "submissions" / agency / period / revision
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
-    return folder
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every table's full content, for comparing warehouse states."""
-    if not warehouse.exists():
-        return {}
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL"
-        ).fetchall()
-        return {
-            f"{s}.{t}": sorted(con.execute(f'SELECT * FROM "{s}"."{t}"').fetchall(), key=repr)
-            for s, t in tables
-        }
-    finally:
-        con.close()
+from submission_kit import (
+    PROJECT,
+    REPO,
+    SUF_HEADERS,
+    query,
+    snapshot,
+    suf_files,
+    write_submission,
+)
 
 
 def load(root: Path, warehouse: Path | None = None, path: Path | None = None) -> LoadResult:
@@ -674,6 +615,23 @@ def test_preflight_accounts_for_every_line(data: bytes) -> None:
     assert check.malformed <= max(3, 0.05 * check.data_lines)
 
 
+@settings(max_examples=200, deadline=None)
+@given(data=corrupted(), block=st.integers(1, 48), bom=st.booleans())
+def test_preflight_does_not_depend_on_where_blocks_are_cut(data: bytes, block: int, bom: bool):
+    """The streamed check reads a few bytes at a time here: same faults, same records."""
+    data = b"\xef\xbb\xbf" + data if bom else data
+    whole = check_file("inmates.csv", data, INMATES, 1)
+    chunks: list[str] = []
+    streamed = check_stream("inmates.csv", io.BytesIO(data), INMATES, 1, chunks.append, block)
+    assert streamed.fault == whole.fault
+    if whole.fault is not None:
+        return  # the file is refused; what was read of it before does not matter
+    assert streamed.rejected == whole.rejected
+    assert (streamed.rows, streamed.data_lines) == (whole.rows, whole.data_lines)
+    assert streamed.max_record_chars == whole.max_record_chars
+    assert "".join(chunks) == "".join(whole.chunks)
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -714,11 +672,13 @@ def test_stray_files_are_reported_without_blocking(tmp_path: Path) -> None:
     (tmp_path / "submissions" / "SUF" / "2019-03" / "notes.txt").write_text("hi\n")
     result = load(tmp_path)
     assert result.accepted == ["SUF/2019-03/r1"]
-    assert [str(p) for p in result.problems] == [
+    assert result.problems == [] and result.exit_code == 0
+    stray = [str(p) for p in result.warnings if p.code == "STRAY_ENTRY"]
+    assert stray == [
         "README.txt: file outside a submission folder (expected an agency folder)",
         "SUF/2019-03/notes.txt: file outside a submission folder (expected a revision folder r<N>)",
     ]
-    assert len(result.report["stray_entries"]) == 2
+    assert [w["code"] for w in result.report["warnings"]].count("STRAY_ENTRY") == 2
 
 
 def test_generated_world_loads_with_the_project_sources(tmp_path: Path) -> None:

@@ -1036,15 +1036,33 @@ def _corrections(code, tables, log, rng) -> dict[int, list[Revision]]:
         revisions = [Revision(1)]
         if rng.random() < 0.15:
             revisions.append(Revision(2))
+        if not _correction_changes_something(tables, month, kind, len(revisions)):
+            continue  # a "correction" identical to the month it corrects is not sent
         final = Revision(len(revisions) + 1)
         for number, revision in enumerate(revisions, start=1):
             this_kind = kind if number == 1 else "missing_rows"
-            _damage(code, tables, revision, this_kind, month, layout, log, rng, final.number)
+            avoid = revisions[0].drop if number > 1 else None
+            _damage(code, tables, revision, this_kind, month, layout, log, rng, final.number, avoid)
         plan[month] = [*revisions, final]
     return plan
 
 
-def _damage(code, tables, revision, kind, month, layout, log, rng, final_number) -> None:
+def _correction_changes_something(tables, month: int, kind: str, damaged: int) -> bool:
+    """Whether the damaged revisions of a month differ from its final one (a month without the
+    rows a damage needs would be sent twice unchanged). Uses no random numbers."""
+
+    def has_rows(role: str) -> bool:
+        lo, hi = tables[role].month_rows(month)
+        return hi > lo
+
+    any_rows = any(has_rows(role) for role in ["activity", "stays"] if role in tables)
+    first_changes = has_rows("activity") if kind == "bad_dates" else any_rows
+    return first_changes or (damaged > 1 and any_rows)
+
+
+def _damage(code, tables, revision, kind, month, layout, log, rng, final_number, avoid=None):
+    """Damage one revision of a month. `avoid`: rows an earlier revision already left out;
+    leaving out the same rows again would resend that revision, so they are sent twice."""
     act_roles = ["activity"] + (["stays"] if "stays" in tables else [])
     if kind == "bad_dates":
         wrong = "%Y-%m-%d" if layout.date_format != "%Y-%m-%d" else "%m/%d/%Y"
@@ -1070,14 +1088,17 @@ def _damage(code, tables, revision, kind, month, layout, log, rng, final_number)
         chosen = np.flatnonzero(rng.random(hi - lo) < share) + lo
         if not len(chosen):
             chosen = np.array([lo + int(rng.integers(hi - lo))])
-        target = revision.drop if kind == "missing_rows" else revision.duplicate
+        role_kind = kind
+        if avoid is not None and avoid.get(role) == set(chosen.tolist()):
+            role_kind = "duplicate_rows"
+        target = revision.drop if role_kind == "missing_rows" else revision.duplicate
         target[role] = set(chosen.tolist())
         log.add(
             "correction",
             role,
             None,
             "",
-            f"r{revision.number} {kind.replace('_', ' ')}: {len(chosen)} of {hi - lo} rows; "
+            f"r{revision.number} {role_kind.replace('_', ' ')}: {len(chosen)} of {hi - lo} rows; "
             f"fixed in r{final_number}",
             month=month,
             revision=revision.number,
@@ -1085,7 +1106,7 @@ def _damage(code, tables, revision, kind, month, layout, log, rng, final_number)
         chosen_set = set(chosen.tolist())
         shift = 0
         for pos in range(lo, hi):
-            if kind == "missing_rows" and pos in chosen_set:
+            if role_kind == "missing_rows" and pos in chosen_set:
                 log.add(
                     "correction_missing_row",
                     role,
@@ -1096,7 +1117,7 @@ def _damage(code, tables, revision, kind, month, layout, log, rng, final_number)
                     revision=revision.number,
                 )
                 shift -= 1
-            elif kind == "duplicate_rows" and pos in chosen_set:
+            elif role_kind == "duplicate_rows" and pos in chosen_set:
                 line = pos - lo + 2 + shift
                 log.add(
                     "correction_duplicate_row",

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cts.manifest import describe_bytes, write_manifest
+
 from . import dates
 from .layouts import Layout, agency_layout, roles
 from .reference import N_MONTHS
@@ -166,6 +168,7 @@ def write_agency(
         for revision in plan:
             folder = out / "submissions" / agency / label / f"r{revision.number}"
             folder.mkdir(parents=True, exist_ok=True)
+            written = []
             for role in roles(agency):
                 spec = layout.files[role]
                 if role == "catalog":
@@ -192,7 +195,10 @@ def write_agency(
                 text = layout.delimiter.join(spec.header) + "\n"
                 if lines:
                     text += "\n".join(lines) + "\n"
-                (folder / spec.name).write_bytes(text.encode(layout.encoding))
+                data = text.encode(layout.encoding)
+                (folder / spec.name).write_bytes(data)
+                written.append(describe_bytes(spec.name, data))
+            write_manifest(folder, written, agency, label, revision.number)
     return counts
 
 

@@ -1,0 +1,84 @@
+"""Helpers shared by the loader's tests: small valid submissions, warehouse snapshots, and the
+one-error-line check of the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+PROJECT = Path(__file__).parent / "fixtures" / "load" / "project"
+REPO = Path(__file__).resolve().parents[2]
+
+SUF_HEADERS = {
+    "inmates.csv": "inmate_id,sid,last_name,first_name,middle_name,dob,sex,race,ethnicity",
+    "bookings.csv": "booking_no,inmate_id,facility,booking_date,release_date,custody_status,"
+    "release_reason",
+    "programs.csv": "program_code,program_name,program_type,facility",
+    "enrollments.csv": "enrollment_id,booking_no,program_code,start_date,end_date,exit_reason",
+}
+
+
+def suf_files(rows: int = 5, offset: int = 0) -> dict[str, bytes]:
+    """A valid SUF submission (enroll layout, comma, UTF-8) with `rows` records per file."""
+    people, stays, enrollments = [], [], []
+    for n in range(offset, offset + rows):
+        people.append(f"I{n:05d},{100000 + n},Smith{n},Ann,,1980-01-{n % 28 + 1:02d},F,W,N")
+        stays.append(f"B{n:05d},I{n:05d},SUF-HOC,2019-0{n % 9 + 1}-01,,SENTENCED,")
+        enrollments.append(f"E{n:05d},B{n:05d},P{n % 3},2019-03-01,,Completed")
+    programs = ['P0,"Anger Management, Level 1",BEHAVIORAL,SUF-HOC', "P1,GED,EDUCATION,SUF-HOC"]
+    programs.append("P2,Carpentry,VOCATIONAL,SUF-HOC")
+    bodies = {
+        "inmates.csv": people,
+        "bookings.csv": stays,
+        "programs.csv": programs,
+        "enrollments.csv": enrollments,
+    }
+    return {
+        name: ("\n".join([SUF_HEADERS[name], *lines]) + "\n").encode()
+        for name, lines in bodies.items()
+    }
+
+
+def write_submission(
+    root: Path, agency: str, period: str, revision: str, files: dict[str, bytes]
+) -> Path:
+    folder = root / "submissions" / agency / period / revision
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table's full content, for comparing warehouse states."""
+    if not warehouse.exists():
+        return {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL"
+        ).fetchall()
+        return {
+            f"{s}.{t}": sorted(con.execute(f'SELECT * FROM "{s}"."{t}"').fetchall(), key=repr)
+            for s, t in tables
+        }
+    finally:
+        con.close()
+
+
+def one_error_line(result) -> str:
+    """The error is one line, the last one on stderr; no traceback anywhere."""
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if ": error:" in line]
+    assert len(errors) == 1 and lines[-1] == errors[0], result.stderr
+    return errors[0]
