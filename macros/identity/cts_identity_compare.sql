@@ -19,8 +19,22 @@
 {%- endmacro %}
 
 
+{#- True when two names sound alike (same phonetic key) or are close in spelling (Jaro-Winkler at
+    least `identity_similar_similarity`): the two weaker agreements after a typo. -#}
+{% macro cts_identity_name_closeness(left, right, column) -%}
+    case
+        when {{ left }}.{{ column }}_phonetic = {{ right }}.{{ column }}_phonetic then 'phonetic'
+        when
+            {{ cts_jaro_winkler(left ~ '.' ~ column ~ '_clean', right ~ '.' ~ column ~ '_clean') }}
+            >= {{ var('identity_similar_similarity') }}
+            then 'similar'
+    end
+{%- endmacro %}
+
+
 {#- exact | swapped (first <-> last) | nickname (seed pair, or one name the start of the other)
-    | initial | typo | different | missing -#}
+    | initial | typo | phonetic (same phonetic key) | similar (close spelling) | different
+    | missing -#}
 {% macro cts_identity_first_name_level(left, right, is_nickname) -%}
     case
         when {{ left }}.first_name_clean is null or {{ right }}.first_name_clean is null
@@ -48,13 +62,14 @@
             then 'nickname'
         when {{ cts_identity_is_typo(left ~ '.first_name_clean', right ~ '.first_name_clean') }}
             then 'typo'
-        else 'different'
+        else coalesce({{ cts_identity_name_closeness(left, right, 'first_name') }}, 'different')
     end
 {%- endmacro %}
 
 
 {#- exact | swapped | hyphenated (one surname part of the other's compound form) | typo
-    | different_female (both women: a surname change) | different | missing -#}
+    | phonetic | similar | different_female (both women: a surname change) | different
+    | missing -#}
 {% macro cts_identity_last_name_level(left, right) -%}
     case
         when {{ left }}.last_name_clean is null or {{ right }}.last_name_clean is null
@@ -75,6 +90,8 @@
             then 'hyphenated'
         when {{ cts_identity_is_typo(left ~ '.last_name_clean', right ~ '.last_name_clean') }}
             then 'typo'
+        when {{ cts_identity_name_closeness(left, right, 'last_name') }} is not null
+            then {{ cts_identity_name_closeness(left, right, 'last_name') }}
         when {{ left }}.sex_code = 'F' and {{ right }}.sex_code = 'F' then 'different_female'
         else 'different'
     end
@@ -92,7 +109,8 @@
 {%- endmacro %}
 
 
-{#- exact | day_month_swap | year_off_by_century | year_off_by_one | one_digit_off | different
+{#- exact | day_month_swap | year_off_by_century | year_off_by_one | one_digit_off
+    | two_parts_agree (two of year, month and day agree: one of them replaced) | different
     | missing -#}
 {% macro cts_identity_birth_date_level(left, right) -%}
     case
@@ -115,6 +133,11 @@
             then 'year_off_by_one'
         when {{ cts_edit_distance(left ~ '.birth_date_text', right ~ '.birth_date_text') }} = 1
             then 'one_digit_off'
+        when
+            case when {{ left }}.birth_year = {{ right }}.birth_year then 1 else 0 end
+            + case when {{ left }}.birth_month = {{ right }}.birth_month then 1 else 0 end
+            + case when {{ left }}.birth_day = {{ right }}.birth_day then 1 else 0 end = 2
+            then 'two_parts_agree'
         else 'different'
     end
 {%- endmacro %}
@@ -192,4 +215,21 @@
         )
         or {{ relation }}.sid_level = 'different'
     )
+{%- endmacro %}
+
+
+{#- The weight of a comparison level from its m and u: log2(m / u), except that a `missing` level
+    weighs nothing and no partial agreement weighs more than exact agreement (level 1) of the
+    same field. Expects comparison_name, comparison_level and level_order in scope; a window
+    over the comparison's levels. -#}
+{% macro cts_identity_bounded_weight(m_probability, u_probability) -%}
+    case
+        when comparison_level = 'missing' then 0
+        when level_order = 1 then {{ cts_log2(m_probability ~ ' / ' ~ u_probability) }}
+        else least(
+            {{ cts_log2(m_probability ~ ' / ' ~ u_probability) }},
+            max(case when level_order = 1 then {{ cts_log2(m_probability ~ ' / ' ~ u_probability) }} end)
+                over (partition by comparison_name)
+        )
+    end
 {%- endmacro %}

@@ -1,10 +1,15 @@
 -- Every candidate pair scored: the prior log-odds plus the weight of each comparison level, the
 -- exact-name weights adjusted for how common the name is (a shared rare surname says more than a
--- shared common one), turned into a match probability. A pair is linked at
--- `identity_link_threshold` unless its levels conflict (different people: see
--- cts_identity_is_conflict); a link is strong when the SID agrees (or is one edit off) with no
--- disagreement on birth date and first name, when name and birth date agree outright, or when
--- its probability reaches `identity_strong_link_threshold`. One row per candidate pair.
+-- shared common one), turned into a match probability. The link threshold comes from the data
+-- too: among the thresholds of `identity_link_threshold_grid`, the one with the best expected F1
+-- (expected true links = the sum of the probabilities of the pairs linked, false links = the sum
+-- of their complements, missed = the sum of the probabilities of the pairs left unlinked) whose
+-- expected precision is at least `identity_min_expected_precision` (the highest threshold if
+-- none reaches it). A pair is linked at that threshold unless its levels conflict (different
+-- people: see cts_identity_is_conflict; conflicting pairs are left out of the expectations); a
+-- link is strong when the SID agrees (or is one edit off) with no disagreement on birth date and
+-- first name, when name and birth date agree outright, or when its probability reaches
+-- `identity_strong_link_threshold`. One row per candidate pair.
 with
 
 pairs_compared as (
@@ -88,31 +93,107 @@ pairs_scored as (
     from pairs_weighed
 ),
 
+threshold_grid as (
+    {%- for threshold in var('identity_link_threshold_grid') %}
+    select cast({{ threshold }} as double) as link_threshold
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+expectations_by_threshold as (
+    select
+        threshold_grid.link_threshold,
+        sum(case
+            when pairs_scored.match_probability >= threshold_grid.link_threshold
+                then pairs_scored.match_probability
+            else 0
+        end) as expected_true_links,
+        sum(case
+            when pairs_scored.match_probability >= threshold_grid.link_threshold
+                then 1 - pairs_scored.match_probability
+            else 0
+        end) as expected_false_links,
+        sum(case
+            when pairs_scored.match_probability < threshold_grid.link_threshold
+                then pairs_scored.match_probability
+            else 0
+        end) as expected_missed_links
+    from threshold_grid
+    cross join pairs_scored
+    where not pairs_scored.is_conflicting
+    group by threshold_grid.link_threshold
+),
+
+expected_f1_by_threshold as (
+    select
+        link_threshold,
+        expected_true_links / nullif(expected_true_links + expected_false_links, 0)
+            as expected_precision,
+        2 * expected_true_links
+        / nullif(2 * expected_true_links + expected_false_links + expected_missed_links, 0)
+            as expected_f1
+    from expectations_by_threshold
+),
+
+thresholds_ranked as (
+    select
+        link_threshold,
+        row_number() over (
+            order by
+                case
+                    when expected_precision >= {{ var('identity_min_expected_precision') }}
+                        then 0
+                    else 1
+                end,
+                case
+                    when expected_precision >= {{ var('identity_min_expected_precision') }}
+                        then coalesce(expected_f1, 0)
+                    else 0
+                end desc,
+                link_threshold desc
+        ) as threshold_rank
+    from expected_f1_by_threshold
+),
+
+threshold_chosen as (
+    select max(link_threshold) as link_threshold
+    from thresholds_ranked
+    where threshold_rank = 1
+),
+
 links_decided as (
     select
-        *,
+        pairs_scored.*,
+        coalesce(
+            threshold_chosen.link_threshold,
+            {{ var('identity_link_threshold_grid') | max }}
+        ) as link_threshold,
         (
-            match_probability >= {{ var('identity_link_threshold') }}
-            and not is_conflicting
+            pairs_scored.match_probability >= coalesce(
+                threshold_chosen.link_threshold, {{ var('identity_link_threshold_grid') | max }})
+            and not pairs_scored.is_conflicting
         ) as is_link,
         (
-            match_probability >= {{ var('identity_link_threshold') }}
-            and not is_conflicting
+            pairs_scored.match_probability >= coalesce(
+                threshold_chosen.link_threshold, {{ var('identity_link_threshold_grid') | max }})
+            and not pairs_scored.is_conflicting
             and (
                 (
-                    sid_level in ('same', 'one_edit')
+                    pairs_scored.sid_level in ('same', 'one_edit')
                     and birth_date_level != 'different'
                     and first_name_level != 'different'
                 )
                 or (
-                    first_name_level in ('exact', 'nickname')
+                    pairs_scored.first_name_level in ('exact', 'nickname')
                     and last_name_level = 'exact'
                     and birth_date_level = 'exact'
                 )
-                or match_probability >= {{ var('identity_strong_link_threshold') }}
+                or pairs_scored.match_probability >= {{ var('identity_strong_link_threshold') }}
             )
         ) as is_strong_link
     from pairs_scored
+    left join threshold_chosen
+        on true
 )
 
 select * from links_decided

@@ -1,6 +1,6 @@
 -- The person records to link, one row per agency person record, normalised for comparison:
 -- names upper-cased without accents or punctuation, compound surnames split into their first and
--- last parts, birth date parts, unknown codes as null, the SID checked (placeholders: all zeros,
+-- last parts, phonetic keys of the names, birth date parts, unknown codes as null, the SID checked (placeholders: all zeros,
 -- or one value carried by records of several clearly different people) and name frequencies for
 -- term-frequency adjustment. Reads int_persons_unioned, or the relation named by the
 -- `identity_input_relation` variable (`cts link`), which has the same columns.
@@ -56,7 +56,9 @@ parts_added as (
         cast(extract(year from birth_date) as integer) as birth_year,
         cast(extract(month from birth_date) as integer) as birth_month,
         cast(extract(day from birth_date) as integer) as birth_day,
-        replace({{ dbt.safe_cast('birth_date', dbt.type_string()) }}, '-', '') as birth_date_text
+        replace({{ dbt.safe_cast('birth_date', dbt.type_string()) }}, '-', '') as birth_date_text,
+        {{ cts_identity_sounds_alike('first_name_clean') }} as first_name_sounds,
+        {{ cts_identity_sounds_alike('last_name_clean') }} as last_name_sounds
     from names_normalised
 ),
 
@@ -101,6 +103,8 @@ frequencies_added as (
         has_compound_last_name,
         last_name_first_part,
         last_name_last_part,
+        {{ cts_identity_phonetic_key('first_name_sounds') }} as first_name_phonetic,
+        {{ cts_identity_phonetic_key('last_name_sounds') }} as last_name_phonetic,
         middle_initial,
         birth_date,
         birth_year,
