@@ -19,6 +19,17 @@
 {%- endmacro %}
 
 
+{#- True when both names are common ones (each carried by at least `identity_common_name_records`
+    records): two different common names close in spelling (SCHMIDT, SCHMITT) are two names, not
+    a typo of one (level other_common_name). -#}
+{% macro cts_identity_both_common(left, right, column) -%}
+    (
+        {{ left }}.{{ column }}_records >= {{ var('identity_common_name_records') }}
+        and {{ right }}.{{ column }}_records >= {{ var('identity_common_name_records') }}
+    )
+{%- endmacro %}
+
+
 {#- True when two names sound alike (same phonetic key) or are close in spelling (Jaro-Winkler at
     least `identity_similar_similarity`): the two weaker agreements after a typo. -#}
 {% macro cts_identity_name_closeness(left, right, column) -%}
@@ -33,7 +44,7 @@
 
 
 {#- exact | swapped (first <-> last) | nickname (seed pair, or one name the start of the other)
-    | initial | typo | phonetic (same phonetic key) | similar (close spelling) | different
+    | initial | other_common_name (two different common names close in spelling) | typo | phonetic (same phonetic key) | similar (close spelling) | different
     | missing -#}
 {% macro cts_identity_first_name_level(left, right, is_nickname) -%}
     case
@@ -52,6 +63,13 @@
             end
         when {{ is_nickname }} then 'nickname'
         when
+            {{ cts_identity_both_common(left, right, 'first_name') }}
+            and (
+                {{ cts_identity_is_typo(left ~ '.first_name_clean', right ~ '.first_name_clean') }}
+                or {{ cts_identity_name_closeness(left, right, 'first_name') }} is not null
+            )
+            then 'other_common_name'
+        when
             least(length({{ left }}.first_name_clean), length({{ right }}.first_name_clean)) >= 3
             and (
                 left({{ right }}.first_name_clean, length({{ left }}.first_name_clean))
@@ -67,8 +85,8 @@
 {%- endmacro %}
 
 
-{#- exact | swapped | hyphenated (one surname part of the other's compound form) | typo
-    | phonetic | similar | different_female (both women: a surname change) | different
+{#- exact | swapped | hyphenated (one surname part of the other's compound form)
+    | other_common_name | typo | phonetic | similar | different_female (both women: a surname change) | different
     | missing -#}
 {% macro cts_identity_last_name_level(left, right) -%}
     case
@@ -88,6 +106,13 @@
                 or {{ left }}.last_name_last_part = {{ right }}.last_name_first_part
             )
             then 'hyphenated'
+        when
+            {{ cts_identity_both_common(left, right, 'last_name') }}
+            and (
+                {{ cts_identity_is_typo(left ~ '.last_name_clean', right ~ '.last_name_clean') }}
+                or {{ cts_identity_name_closeness(left, right, 'last_name') }} is not null
+            )
+            then 'other_common_name'
         when {{ cts_identity_is_typo(left ~ '.last_name_clean', right ~ '.last_name_clean') }}
             then 'typo'
         when {{ cts_identity_name_closeness(left, right, 'last_name') }} is not null
@@ -98,12 +123,18 @@
 {%- endmacro %}
 
 
-{#- agree | disagree | missing, on the first letter of the middle name. -#}
+{#- agree | disagree | missing, on the middle name: agree when the initials agree and either one
+    is only an initial or the two full names are at most a typo apart. -#}
 {% macro cts_identity_middle_name_level(left, right) -%}
     case
         when {{ left }}.middle_initial is null or {{ right }}.middle_initial is null
             then 'missing'
-        when {{ left }}.middle_initial = {{ right }}.middle_initial then 'agree'
+        when {{ left }}.middle_initial != {{ right }}.middle_initial then 'disagree'
+        when
+            length({{ left }}.middle_name_clean) = 1
+            or length({{ right }}.middle_name_clean) = 1
+            or {{ cts_identity_is_typo(left ~ '.middle_name_clean', right ~ '.middle_name_clean') }}
+            then 'agree'
         else 'disagree'
     end
 {%- endmacro %}
@@ -209,8 +240,8 @@
             {{ relation }}.birth_date_level = 'different'
             and (
                 {{ relation }}.sid_level != 'same'
-                or {{ relation }}.first_name_level = 'different'
-                or {{ relation }}.last_name_level = 'different'
+                or {{ relation }}.first_name_level in ('different', 'other_common_name')
+                or {{ relation }}.last_name_level in ('different', 'other_common_name')
             )
         )
         or {{ relation }}.sid_level = 'different'

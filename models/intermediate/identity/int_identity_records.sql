@@ -35,6 +35,7 @@ names_normalised as (
         {{ cts_identity_clean_name('first_name') }} as first_name_clean,
         {{ cts_identity_clean_name('last_name') }} as last_name_clean,
         {{ cts_identity_compound_name('last_name') }} as last_name_compound,
+        {{ cts_identity_clean_name('middle_name') }} as middle_name_clean,
         left({{ cts_identity_clean_name('middle_name') }}, 1) as middle_initial,
         cast(birth_date as date) as birth_date,
         case when upper(sex_code) in ('M', 'F') then upper(sex_code) end as sex_code,
@@ -105,6 +106,7 @@ frequencies_added as (
         last_name_last_part,
         {{ cts_identity_phonetic_key('first_name_sounds') }} as first_name_phonetic,
         {{ cts_identity_phonetic_key('last_name_sounds') }} as last_name_phonetic,
+        middle_name_clean,
         middle_initial,
         birth_date,
         birth_year,
@@ -113,6 +115,8 @@ frequencies_added as (
         birth_date_text,
         sex_code,
         race_code,
+        count(*) over (partition by first_name_clean) as first_name_records,
+        count(*) over (partition by last_name_clean) as last_name_records,
         cast(count(*) over (partition by first_name_clean) as double)
         / count(*) over () as first_name_frequency,
         cast(count(*) over (partition by last_name_clean) as double)
