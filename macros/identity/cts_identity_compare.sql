@@ -216,7 +216,8 @@
         {{ cts_identity_code_level('left_record', 'right_record', 'race_code') }} as race_level,
         {{ cts_identity_sid_level('left_record', 'right_record') }} as sid_level,
         left_record.first_name_frequency,
-        left_record.last_name_frequency
+        left_record.last_name_frequency,
+        left_record.full_name_frequency
     from {{ pairs }}
     inner join {{ records }} as left_record
         on {{ pairs }}.left_record_key = left_record.record_key
@@ -231,9 +232,10 @@
 
 {#- True when a pair's levels say two different people: birth dates that no known error explains
     (unless the SID is the same) or that differ together with a first or last name (beyond typos,
-    nicknames, hyphenation and a woman's surname change); or two valid SIDs more than one edit
+    nicknames, hyphenation and a woman's surname change); two valid SIDs more than one edit
     apart (at full scale, records with equal names and birth dates but different valid SIDs are
-    mostly different people). Expects the level columns under `relation`. -#}
+    mostly different people); or twins: the same surname and birth date under different first
+    names, with no SID to join them. Expects the level columns under `relation`. -#}
 {% macro cts_identity_is_conflict(relation) -%}
     (
         (
@@ -245,6 +247,12 @@
             )
         )
         or {{ relation }}.sid_level = 'different'
+        or (
+            {{ relation }}.first_name_level = 'different'
+            and {{ relation }}.last_name_level = 'exact'
+            and {{ relation }}.birth_date_level = 'exact'
+            and {{ relation }}.sid_level not in ('same', 'one_edit')
+        )
     )
 {%- endmacro %}
 

@@ -8,7 +8,9 @@
 -- (grouped by their pattern of levels) refine m and the prior, u staying fixed: each pattern's
 -- match probability under the current weights, then m = expected matches at a level / expected
 -- matches, and prior = expected matches / all pairs of records (pairs left out by blocking count
--- as non-matches). So a source without SIDs (or with few) still gets its own m and prior. m and
+-- as non-matches). Where at least `identity_min_sid_pairs` pairs share a valid SID, the prior
+-- stays the SID holders' share (free labels beat EM's, which look-alikes inflate). So a source
+-- without SIDs (or with few) still gets its own m and prior. m and
 -- u are smoothed towards the prior of the identity_comparison_levels seed
 -- (`identity_prior_match_pairs` and `identity_prior_random_pairs` pseudo-pairs). Weight =
 -- log2(m / u), except that a `missing` level weighs nothing and no partial agreement may weigh
@@ -194,6 +196,9 @@ prior_initial as (
     select
         sid_pairs.sid_pair_count,
         sid_holders.sid_records * (sid_holders.sid_records - 1) / 2 as sid_holder_pairs,
+        cast(sid_pairs.sid_pair_count as double)
+        / greatest(sid_holders.sid_records * (sid_holders.sid_records - 1) / 2, 1)
+            as sid_prior_probability,
         -- at least one in a billion
         greatest(
             cast(sid_pairs.sid_pair_count as double)
@@ -299,13 +304,18 @@ em_prior_{{ iteration }} as (
         {{ cts_log2('prior_probability / (1 - prior_probability)') }} as prior_weight
     from (
         select
-            least(greatest(
-                sum(em_expected_{{ iteration }}.expected_matches)
-                / greatest(max(record_pairs.all_pairs), 1),
-                1e-12
-            ), 0.5) as prior_probability
+            case
+                when max(prior_initial.sid_pair_count) >= {{ var('identity_min_sid_pairs') }}
+                    then max(prior_initial.sid_prior_probability)
+                else least(greatest(
+                    sum(em_expected_{{ iteration }}.expected_matches)
+                    / greatest(max(record_pairs.all_pairs), 1),
+                    1e-12
+                ), 0.5)
+            end as prior_probability
         from em_expected_{{ iteration }}
         cross join record_pairs
+        cross join prior_initial
     ) as expected_total
 ),
 {% endfor %}

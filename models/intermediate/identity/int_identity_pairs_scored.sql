@@ -39,6 +39,7 @@ weights_joined as (
         {%- endfor %}
         pairs_compared.first_name_frequency,
         pairs_compared.last_name_frequency,
+        pairs_compared.full_name_frequency,
         exact_name_u.prior_weight,
         {%- for comparison in cts_identity_comparisons() %}
         {{ comparison }}_weights.match_weight as {{ comparison }}_weight,
@@ -62,7 +63,22 @@ weights_joined as (
                     {{ var('identity_max_term_frequency_bits') }}
                 ), -{{ var('identity_max_term_frequency_bits') }})
             else 0
-        end as last_name_frequency_adjustment
+        end as last_name_frequency_adjustment,
+        -- both names exact: the full name's own frequency replaces the product of the two
+        -- (first and last names go together, by origin and family)
+        case
+            when
+                pairs_compared.first_name_level = 'exact'
+                and pairs_compared.last_name_level = 'exact'
+                then greatest(least(
+                    {{ cts_log2(
+                        'greatest(pairs_compared.first_name_frequency'
+                        ~ ' * pairs_compared.last_name_frequency, 1e-12)'
+                        ~ ' / greatest(pairs_compared.full_name_frequency, 1e-9)') }},
+                    {{ var('identity_max_term_frequency_bits') }}
+                ), -{{ var('identity_max_term_frequency_bits') }})
+            else 0
+        end as full_name_frequency_adjustment
     from pairs_compared
     cross join exact_name_u
     {%- for comparison in cts_identity_comparisons() %}
@@ -81,7 +97,8 @@ pairs_weighed as (
         + weights_joined.{{ comparison }}_weight
         {%- endfor %}
         + weights_joined.first_name_frequency_adjustment
-        + weights_joined.last_name_frequency_adjustment as match_weight,
+        + weights_joined.last_name_frequency_adjustment
+        + weights_joined.full_name_frequency_adjustment as match_weight,
         {{ cts_identity_is_conflict('weights_joined') }} as is_conflicting
     from weights_joined
 ),

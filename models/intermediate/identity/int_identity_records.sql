@@ -120,7 +120,9 @@ frequencies_added as (
         cast(count(*) over (partition by first_name_clean) as double)
         / count(*) over () as first_name_frequency,
         cast(count(*) over (partition by last_name_clean) as double)
-        / count(*) over () as last_name_frequency
+        / count(*) over () as last_name_frequency,
+        cast(count(*) over (partition by first_name_clean, last_name_clean) as double)
+        / count(*) over () as full_name_frequency
     from sids_checked
 )
 
