@@ -235,7 +235,7 @@
     nicknames, hyphenation and a woman's surname change); two valid SIDs more than one edit
     apart (at full scale, records with equal names and birth dates but different valid SIDs are
     mostly different people); or twins: the same surname and birth date under different first
-    names, with no SID to join them. Expects the level columns under `relation`. -#}
+    names, with no middle initial or SID to join them. Expects the level columns under `relation`. -#}
 {% macro cts_identity_is_conflict(relation) -%}
     (
         (
@@ -251,6 +251,7 @@
             {{ relation }}.first_name_level = 'different'
             and {{ relation }}.last_name_level = 'exact'
             and {{ relation }}.birth_date_level = 'exact'
+            and {{ relation }}.middle_name_level != 'agree'
             and {{ relation }}.sid_level not in ('same', 'one_edit')
         )
     )
