@@ -458,8 +458,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         reports.append(report)
         print(table([report]), flush=True)
-    if reports:
-        print(table(reports))
+    every = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(args.out.glob("linkage_*.json"))
+    ]
+    if every:
+        (args.out / "linkage.md").write_text(table(every), encoding="utf-8")
+        print(table(every))
     return 0
 
 
