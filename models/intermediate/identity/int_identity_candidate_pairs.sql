@@ -6,9 +6,8 @@
 -- errors, year off by one), surname start with birth year and month (a wrong day and a typo
 -- elsewhere), birth date with both names in either order (first <-> last swaps), the same valid
 -- SID, and both names sounding alike (same phonetic keys: a birth date missing or replaced
--- outright). Blocks larger
--- than `identity_max_block_size` are skipped to keep the pair count bounded. One row per pair,
--- the smaller record key on the left.
+-- outright). Blocks larger than `identity_max_block_size` are skipped to keep the pair count
+-- bounded. One row per pair, the smaller record key on the left.
 {%- set blocking_rules = {
     'birth_date_last_initial': dbt.concat([
         dbt.safe_cast('birth_date', dbt.type_string()), "'|'", 'left(last_name_clean, 1)']),

@@ -18,6 +18,11 @@
 -- their u would otherwise get absurd weights). A row `prior` / `match` holds the prior odds.
 -- One row per comparison level, stamped with the model version.
 {%- set iterations = var('identity_em_iterations') %}
+{%- set level_columns = [] %}
+{%- for comparison in cts_identity_comparisons() %}
+{%- do level_columns.append(comparison ~ '_level') %}
+{%- if not loop.last %}{% do level_columns.append("'|'") %}{% endif %}
+{%- endfor %}
 with
 
 comparison_levels as (
@@ -137,21 +142,13 @@ pair_patterns as (
         count(*) as pair_count,
         max(case when is_name_birth_pair then 1 else 0 end) as is_name_birth_pattern
     from pairs_labelled
-    group by
-        {%- for comparison in cts_identity_comparisons() %}
-        {{ comparison }}_level{% if not loop.last %},{% endif %}
-        {%- endfor %}
+    group by {{ range(1, cts_identity_comparisons() | length + 1) | join(', ') }}
 ),
 
 patterns_numbered as (
     select
         *,
-        row_number() over (
-            order by
-                {%- for comparison in cts_identity_comparisons() %}
-                {{ comparison }}_level{% if not loop.last %},{% endif %}
-                {%- endfor %}
-        ) as pattern_id
+        {{ dbt.hash(dbt.concat(level_columns)) }} as pattern_id
     from pair_patterns
 ),
 

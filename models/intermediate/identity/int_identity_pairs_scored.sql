@@ -173,7 +173,10 @@ thresholds_ranked as (
 ),
 
 threshold_chosen as (
-    select max(link_threshold) as link_threshold
+    select
+        coalesce(
+            max(link_threshold), {{ var('identity_link_threshold_grid') | max }}
+        ) as link_threshold
     from thresholds_ranked
     where threshold_rank = 1
 ),
@@ -181,36 +184,30 @@ threshold_chosen as (
 links_decided as (
     select
         pairs_scored.*,
-        coalesce(
-            threshold_chosen.link_threshold,
-            {{ var('identity_link_threshold_grid') | max }}
-        ) as link_threshold,
+        threshold_chosen.link_threshold,
         (
-            pairs_scored.match_probability >= coalesce(
-                threshold_chosen.link_threshold, {{ var('identity_link_threshold_grid') | max }})
+            pairs_scored.match_probability >= threshold_chosen.link_threshold
             and not pairs_scored.is_conflicting
         ) as is_link,
         (
-            pairs_scored.match_probability >= coalesce(
-                threshold_chosen.link_threshold, {{ var('identity_link_threshold_grid') | max }})
+            pairs_scored.match_probability >= threshold_chosen.link_threshold
             and not pairs_scored.is_conflicting
             and (
                 (
                     pairs_scored.sid_level in ('same', 'one_edit')
-                    and birth_date_level != 'different'
-                    and first_name_level != 'different'
+                    and pairs_scored.birth_date_level != 'different'
+                    and pairs_scored.first_name_level != 'different'
                 )
                 or (
                     pairs_scored.first_name_level in ('exact', 'nickname')
-                    and last_name_level = 'exact'
-                    and birth_date_level = 'exact'
+                    and pairs_scored.last_name_level = 'exact'
+                    and pairs_scored.birth_date_level = 'exact'
                 )
                 or pairs_scored.match_probability >= {{ var('identity_strong_link_threshold') }}
             )
         ) as is_strong_link
     from pairs_scored
-    left join threshold_chosen
-        on true
+    cross join threshold_chosen
 )
 
 select * from links_decided

@@ -1,9 +1,10 @@
 -- The person records to link, one row per agency person record, normalised for comparison:
 -- names upper-cased without accents or punctuation, compound surnames split into their first and
--- last parts, phonetic keys of the names, birth date parts, unknown codes as null, the SID checked (placeholders: all zeros,
--- or one value carried by records of several clearly different people) and name frequencies for
--- term-frequency adjustment. Reads int_persons_unioned, or the relation named by the
--- `identity_input_relation` variable (`cts link`), which has the same columns.
+-- last parts, phonetic keys of the names, birth date parts, unknown codes as null, the SID
+-- checked (placeholders: all zeros, or one value carried by records of several clearly different
+-- people) and name counts and frequencies for term-frequency adjustment. Reads
+-- int_persons_unioned, or the relation named by the `identity_input_relation` variable
+-- (`cts link`), which has the same columns.
 with
 
 {% if var('identity_input_relation') %}
