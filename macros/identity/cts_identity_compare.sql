@@ -19,8 +19,33 @@
 {%- endmacro %}
 
 
+{#- True when both names are common ones (each carried by at least `identity_common_name_records`
+    records): two different common names close in spelling (SCHMIDT, SCHMITT) are two names, not
+    a typo of one (level other_common_name). -#}
+{% macro cts_identity_both_common(left, right, column) -%}
+    (
+        {{ left }}.{{ column }}_records >= {{ var('identity_common_name_records') }}
+        and {{ right }}.{{ column }}_records >= {{ var('identity_common_name_records') }}
+    )
+{%- endmacro %}
+
+
+{#- True when two names sound alike (same phonetic key) or are close in spelling (Jaro-Winkler at
+    least `identity_similar_similarity`): the two weaker agreements after a typo. -#}
+{% macro cts_identity_name_closeness(left, right, column) -%}
+    case
+        when {{ left }}.{{ column }}_phonetic = {{ right }}.{{ column }}_phonetic then 'phonetic'
+        when
+            {{ cts_jaro_winkler(left ~ '.' ~ column ~ '_clean', right ~ '.' ~ column ~ '_clean') }}
+            >= {{ var('identity_similar_similarity') }}
+            then 'similar'
+    end
+{%- endmacro %}
+
+
 {#- exact | swapped (first <-> last) | nickname (seed pair, or one name the start of the other)
-    | initial | typo | different | missing -#}
+    | initial | other_common_name (two different common names close in spelling) | typo | phonetic (same phonetic key) | similar (close spelling) | different
+    | missing -#}
 {% macro cts_identity_first_name_level(left, right, is_nickname) -%}
     case
         when {{ left }}.first_name_clean is null or {{ right }}.first_name_clean is null
@@ -38,6 +63,13 @@
             end
         when {{ is_nickname }} then 'nickname'
         when
+            {{ cts_identity_both_common(left, right, 'first_name') }}
+            and (
+                {{ cts_identity_is_typo(left ~ '.first_name_clean', right ~ '.first_name_clean') }}
+                or {{ cts_identity_name_closeness(left, right, 'first_name') }} is not null
+            )
+            then 'other_common_name'
+        when
             least(length({{ left }}.first_name_clean), length({{ right }}.first_name_clean)) >= 3
             and (
                 left({{ right }}.first_name_clean, length({{ left }}.first_name_clean))
@@ -48,13 +80,14 @@
             then 'nickname'
         when {{ cts_identity_is_typo(left ~ '.first_name_clean', right ~ '.first_name_clean') }}
             then 'typo'
-        else 'different'
+        else coalesce({{ cts_identity_name_closeness(left, right, 'first_name') }}, 'different')
     end
 {%- endmacro %}
 
 
-{#- exact | swapped | hyphenated (one surname part of the other's compound form) | typo
-    | different_female (both women: a surname change) | different | missing -#}
+{#- exact | swapped | hyphenated (one surname part of the other's compound form)
+    | other_common_name | typo | phonetic | similar | different_female (both women: a surname change) | different
+    | missing -#}
 {% macro cts_identity_last_name_level(left, right) -%}
     case
         when {{ left }}.last_name_clean is null or {{ right }}.last_name_clean is null
@@ -73,26 +106,42 @@
                 or {{ left }}.last_name_last_part = {{ right }}.last_name_first_part
             )
             then 'hyphenated'
+        when
+            {{ cts_identity_both_common(left, right, 'last_name') }}
+            and (
+                {{ cts_identity_is_typo(left ~ '.last_name_clean', right ~ '.last_name_clean') }}
+                or {{ cts_identity_name_closeness(left, right, 'last_name') }} is not null
+            )
+            then 'other_common_name'
         when {{ cts_identity_is_typo(left ~ '.last_name_clean', right ~ '.last_name_clean') }}
             then 'typo'
+        when {{ cts_identity_name_closeness(left, right, 'last_name') }} is not null
+            then {{ cts_identity_name_closeness(left, right, 'last_name') }}
         when {{ left }}.sex_code = 'F' and {{ right }}.sex_code = 'F' then 'different_female'
         else 'different'
     end
 {%- endmacro %}
 
 
-{#- agree | disagree | missing, on the first letter of the middle name. -#}
+{#- agree | disagree | missing, on the middle name: agree when the initials agree and either one
+    is only an initial or the two full names are at most a typo apart. -#}
 {% macro cts_identity_middle_name_level(left, right) -%}
     case
         when {{ left }}.middle_initial is null or {{ right }}.middle_initial is null
             then 'missing'
-        when {{ left }}.middle_initial = {{ right }}.middle_initial then 'agree'
+        when {{ left }}.middle_initial != {{ right }}.middle_initial then 'disagree'
+        when
+            length({{ left }}.middle_name_clean) = 1
+            or length({{ right }}.middle_name_clean) = 1
+            or {{ cts_identity_is_typo(left ~ '.middle_name_clean', right ~ '.middle_name_clean') }}
+            then 'agree'
         else 'disagree'
     end
 {%- endmacro %}
 
 
-{#- exact | day_month_swap | year_off_by_century | year_off_by_one | one_digit_off | different
+{#- exact | day_month_swap | year_off_by_century | year_off_by_one | one_digit_off
+    | two_parts_agree (two of year, month and day agree: one of them replaced) | different
     | missing -#}
 {% macro cts_identity_birth_date_level(left, right) -%}
     case
@@ -115,6 +164,11 @@
             then 'year_off_by_one'
         when {{ cts_edit_distance(left ~ '.birth_date_text', right ~ '.birth_date_text') }} = 1
             then 'one_digit_off'
+        when
+            case when {{ left }}.birth_year = {{ right }}.birth_year then 1 else 0 end
+            + case when {{ left }}.birth_month = {{ right }}.birth_month then 1 else 0 end
+            + case when {{ left }}.birth_day = {{ right }}.birth_day then 1 else 0 end = 2
+            then 'two_parts_agree'
         else 'different'
     end
 {%- endmacro %}
@@ -162,7 +216,8 @@
         {{ cts_identity_code_level('left_record', 'right_record', 'race_code') }} as race_level,
         {{ cts_identity_sid_level('left_record', 'right_record') }} as sid_level,
         left_record.first_name_frequency,
-        left_record.last_name_frequency
+        left_record.last_name_frequency,
+        left_record.full_name_frequency
     from {{ pairs }}
     inner join {{ records }} as left_record
         on {{ pairs }}.left_record_key = left_record.record_key
@@ -177,19 +232,44 @@
 
 {#- True when a pair's levels say two different people: birth dates that no known error explains
     (unless the SID is the same) or that differ together with a first or last name (beyond typos,
-    nicknames, hyphenation and a woman's surname change); or two valid SIDs more than one edit
+    nicknames, hyphenation and a woman's surname change); two valid SIDs more than one edit
     apart (at full scale, records with equal names and birth dates but different valid SIDs are
-    mostly different people). Expects the level columns under `relation`. -#}
+    mostly different people); or twins: the same surname and birth date under different first
+    names, with no middle initial or SID to join them. Expects the level columns under `relation`. -#}
 {% macro cts_identity_is_conflict(relation) -%}
     (
         (
             {{ relation }}.birth_date_level = 'different'
             and (
                 {{ relation }}.sid_level != 'same'
-                or {{ relation }}.first_name_level = 'different'
-                or {{ relation }}.last_name_level = 'different'
+                or {{ relation }}.first_name_level in ('different', 'other_common_name')
+                or {{ relation }}.last_name_level in ('different', 'other_common_name')
             )
         )
         or {{ relation }}.sid_level = 'different'
+        or (
+            {{ relation }}.first_name_level = 'different'
+            and {{ relation }}.last_name_level = 'exact'
+            and {{ relation }}.birth_date_level = 'exact'
+            and {{ relation }}.middle_name_level != 'agree'
+            and {{ relation }}.sid_level not in ('same', 'one_edit')
+        )
     )
+{%- endmacro %}
+
+
+{#- The weight of a comparison level from its m and u: log2(m / u), except that a `missing` level
+    weighs nothing and no partial agreement weighs more than exact agreement (level 1) of the
+    same field. Expects comparison_name, comparison_level and level_order in scope; a window
+    over the comparison's levels. -#}
+{% macro cts_identity_bounded_weight(m_probability, u_probability) -%}
+    case
+        when comparison_level = 'missing' then 0
+        when level_order = 1 then {{ cts_log2(m_probability ~ ' / ' ~ u_probability) }}
+        else least(
+            {{ cts_log2(m_probability ~ ' / ' ~ u_probability) }},
+            max(case when level_order = 1 then {{ cts_log2(m_probability ~ ' / ' ~ u_probability) }} end)
+                over (partition by comparison_name)
+        )
+    end
 {%- endmacro %}

@@ -786,7 +786,13 @@ def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV to write: record_id, person_id, link_method, match_probability.",
 )
-def link(input_path: Path, output_path: Path) -> None:
+@click.option(
+    "--keep",
+    "keep_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build in this directory and keep its warehouse.duckdb (pairs, weights) for inspection.",
+)
+def link(input_path: Path, output_path: Path, keep_dir: Path | None) -> None:
     """Link person records with the warehouse's identity models, on a scratch database.
 
     \b
@@ -800,7 +806,8 @@ def link(input_path: Path, output_path: Path) -> None:
 
     project_dir = state().project_dir
     with tempfile.TemporaryDirectory(prefix="cts-link-") as scratch:
-        scratch_dir = Workdir(Path(scratch))
+        scratch_dir = Workdir((keep_dir or Path(scratch)).expanduser().resolve()).ensure()
+        scratch_dir.warehouse.unlink(missing_ok=True)
         try:
             records = load_input(input_path.expanduser().resolve(), scratch_dir.warehouse)
         except LinkError as error:

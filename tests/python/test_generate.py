@@ -386,3 +386,14 @@ def test_config_records_the_run(generated):
     assert config["scale"] == "tiny" and config["seed"] == SEED
     assert config["defect_rates"] == DEFAULT_DEFECT_RATES
     assert config["generator_version"]
+
+
+def test_phonetic_spelling_sounds_alike():
+    import numpy as np
+    from cts.generate.names import phonetic_spelling
+
+    rng = np.random.default_rng(1)
+    for name in ("Stephen", "Phillips", "Kelly", "Catherine", "Sullivan"):
+        spelled = phonetic_spelling(name, rng)
+        assert spelled != name and spelled[0] == name[0], (name, spelled)
+    assert phonetic_spelling("Phil", np.random.default_rng(2)) in ("Phill", "Phyl")

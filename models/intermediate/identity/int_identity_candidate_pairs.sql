@@ -3,10 +3,11 @@
 -- the first letter of either name (most errors touch one name only), surname start with birth
 -- year and the birth day and month in either order (day/month swaps), first name with birth
 -- year-month (surname changes, a wrong day), surname start with birth day and month (century
--- errors, year off by one), birth date with both names in either order (first <-> last swaps),
--- the same valid SID, and the same full name where either birth date is missing. Blocks larger
--- than `identity_max_block_size` are skipped to keep the pair count bounded. One row per pair,
--- the smaller record key on the left.
+-- errors, year off by one), surname start with birth year and month (a wrong day and a typo
+-- elsewhere), birth date with both names in either order (first <-> last swaps), the same valid
+-- SID, and both names sounding alike (same phonetic keys: a birth date missing or replaced
+-- outright). Blocks larger than `identity_max_block_size` are skipped to keep the pair count
+-- bounded. One row per pair, the smaller record key on the left.
 {%- set blocking_rules = {
     'birth_date_last_initial': dbt.concat([
         dbt.safe_cast('birth_date', dbt.type_string()), "'|'", 'left(last_name_clean, 1)']),
@@ -26,8 +27,11 @@
         dbt.safe_cast('birth_date', dbt.type_string()), "'|'",
         'least(first_name_clean, last_name_clean)', "'|'",
         'greatest(first_name_clean, last_name_clean)']),
+    'last_name_start_birth_year_month': dbt.concat([
+        'left(last_name_first_part, 3)', "'|'", dbt.safe_cast('birth_year', dbt.type_string()),
+        "'-'", dbt.safe_cast('birth_month', dbt.type_string())]),
     'valid_sid': "case when sid_status = 'VALID' then sid end",
-    'full_name_birth_date_missing': dbt.concat(['first_name_clean', "'|'", 'last_name_clean']),
+    'names_sound_alike': dbt.concat(['first_name_phonetic', "'|'", 'last_name_phonetic']),
 } %}
 with
 
@@ -39,7 +43,6 @@ block_keys as (
     {%- for rule_name, key_expression in blocking_rules.items() %}
     select
         record_key,
-        birth_date,
         '{{ rule_name }}' as blocking_rule,
         {{ key_expression }} as block_key
     from records
@@ -79,10 +82,6 @@ pairs_blocked as (
             left_key.blocking_rule = right_key.blocking_rule
             and left_key.block_key = right_key.block_key
             and left_key.record_key < right_key.record_key
-    where
-        left_key.blocking_rule != 'full_name_birth_date_missing'
-        or left_key.birth_date is null
-        or right_key.birth_date is null
 ),
 
 pairs_deduplicated as (

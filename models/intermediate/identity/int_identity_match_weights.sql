@@ -1,14 +1,28 @@
--- The Fellegi-Sunter match weights, estimated from the data itself. m (how often a true match
--- shows a level) is counted on pairs that label themselves: records sharing a valid SID for the
--- name, birth date, sex and race comparisons; records with the same first name, last name and
--- birth date for the SID comparison. u (how often a non-match shows it) is counted on random
--- pairs. Both are smoothed towards the prior of the identity_comparison_levels seed
+-- The Fellegi-Sunter match weights, estimated from the data itself, with no truth. u (how often
+-- a non-match shows a level) is counted on random pairs. m (how often a true match shows it)
+-- starts from pairs that label themselves: records sharing a valid SID for the name, birth date,
+-- sex and race comparisons; records with the same first name, last name and birth date for the
+-- SID comparison. The prior odds of a match start from the larger of the share of SID-sharing
+-- pairs among pairs of SID holders and the share of name-and-birth-date pairs among all pairs.
+-- Then `identity_em_iterations` rounds of expectation-maximisation over the candidate pairs
+-- (grouped by their pattern of levels) refine m and the prior, u staying fixed: each pattern's
+-- match probability under the current weights, then m = expected matches at a level / expected
+-- matches, and prior = expected matches / all pairs of records (pairs left out by blocking count
+-- as non-matches). Where at least `identity_min_sid_pairs` pairs share a valid SID, the prior
+-- stays the SID holders' share (free labels beat EM's, which look-alikes inflate). So a source
+-- without SIDs (or with few) still gets its own m and prior. m and
+-- u are smoothed towards the prior of the identity_comparison_levels seed
 -- (`identity_prior_match_pairs` and `identity_prior_random_pairs` pseudo-pairs). Weight =
 -- log2(m / u), except that a `missing` level weighs nothing and no partial agreement may weigh
 -- more than exact agreement on the same field (levels too rare for the random sample to measure
--- their u would otherwise get absurd weights). A row `prior` / `match` holds the
--- prior odds of a match (share of matching pairs among all pairs of SID holders). One row per
--- comparison level, stamped with the model version.
+-- their u would otherwise get absurd weights). A row `prior` / `match` holds the prior odds.
+-- One row per comparison level, stamped with the model version.
+{%- set iterations = var('identity_em_iterations') %}
+{%- set level_columns = [] %}
+{%- for comparison in cts_identity_comparisons() %}
+{%- do level_columns.append(comparison ~ '_level') %}
+{%- if not loop.last %}{% do level_columns.append("'|'") %}{% endif %}
+{%- endfor %}
 with
 
 comparison_levels as (
@@ -104,6 +118,7 @@ probabilities_estimated as (
         m_pair_total,
         u_pair_count,
         u_pair_total,
+        prior_m_probability,
         (m_pair_count + {{ var('identity_prior_match_pairs') }} * prior_m_probability)
         / (m_pair_total + {{ var('identity_prior_match_pairs') }}) as m_probability,
         (u_pair_count + {{ var('identity_prior_random_pairs') }} * prior_u_probability)
@@ -111,26 +126,42 @@ probabilities_estimated as (
     from totals_added
 ),
 
-raw_weights_added as (
+weights_initial as (
     select
         *,
-        {{ cts_log2('m_probability / u_probability') }} as raw_match_weight
+        m_probability as initial_m_probability,
+        {{ cts_identity_bounded_weight('m_probability', 'u_probability') }} as match_weight
     from probabilities_estimated
 ),
 
-weights_bounded as (
+pair_patterns as (
+    select
+        {%- for comparison in cts_identity_comparisons() %}
+        {{ comparison }}_level,
+        {%- endfor %}
+        count(*) as pair_count,
+        max(case when is_name_birth_pair then 1 else 0 end) as is_name_birth_pattern
+    from pairs_labelled
+    group by {{ range(1, cts_identity_comparisons() | length + 1) | join(', ') }}
+),
+
+patterns_numbered as (
     select
         *,
-        case
-            when comparison_level = 'missing' then 0
-            when level_order = 1 then raw_match_weight
-            else least(
-                raw_match_weight,
-                max(case when level_order = 1 then raw_match_weight end)
-                    over (partition by comparison_name)
-            )
-        end as match_weight
-    from raw_weights_added
+        {{ dbt.hash(dbt.concat(level_columns)) }} as pattern_id
+    from pair_patterns
+),
+
+pattern_levels as (
+    {%- for comparison in cts_identity_comparisons() %}
+    select
+        pattern_id,
+        pair_count,
+        '{{ comparison }}' as comparison_name,
+        {{ comparison }}_level as comparison_level
+    from patterns_numbered
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 sid_holders as (
@@ -141,63 +172,187 @@ sid_holders as (
     where sid_status = 'VALID'
 ),
 
+record_pairs as (
+    select cast(count(*) as double) * (count(*) - 1) / 2 as all_pairs
+    from records
+),
+
 sid_pairs as (
     select count(*) as sid_pair_count
     from pairs_labelled
     where is_sid_pair
 ),
 
-prior_estimated as (
+name_birth_pairs as (
+    select coalesce(sum(pair_count), 0) as name_birth_pair_count
+    from patterns_numbered
+    where is_name_birth_pattern = 1
+),
+
+prior_initial as (
     select
+        sid_pairs.sid_pair_count,
+        sid_holders.sid_records * (sid_holders.sid_records - 1) / 2 as sid_holder_pairs,
+        cast(sid_pairs.sid_pair_count as double)
+        / greatest(sid_holders.sid_records * (sid_holders.sid_records - 1) / 2, 1)
+            as sid_prior_probability,
+        -- at least one in a billion
+        greatest(
+            cast(sid_pairs.sid_pair_count as double)
+            / greatest(sid_holders.sid_records * (sid_holders.sid_records - 1) / 2, 1),
+            name_birth_pairs.name_birth_pair_count / greatest(record_pairs.all_pairs, 1),
+            1e-9
+        ) as prior_probability
+    from sid_holders
+    cross join sid_pairs
+    cross join name_birth_pairs
+    cross join record_pairs
+),
+
+em_levels_0 as (
+    select
+        comparison_name,
+        comparison_level,
+        level_order,
+        prior_m_probability,
+        m_probability,
+        u_probability,
+        match_weight
+    from weights_initial
+),
+
+em_prior_0 as (
+    select
+        prior_probability,
+        {{ cts_log2('prior_probability / (1 - prior_probability)') }} as prior_weight
+    from prior_initial
+),
+{% for iteration in range(1, iterations + 1) %}
+{%- set previous = iteration - 1 %}
+em_pattern_weights_{{ iteration }} as (
+    select
+        pattern_levels.pattern_id,
+        max(pattern_levels.pair_count) as pair_count,
+        max(em_prior_{{ previous }}.prior_weight)
+        + sum(em_levels_{{ previous }}.match_weight) as match_weight
+    from pattern_levels
+    inner join em_levels_{{ previous }}
+        on
+            pattern_levels.comparison_name = em_levels_{{ previous }}.comparison_name
+            and pattern_levels.comparison_level = em_levels_{{ previous }}.comparison_level
+    cross join em_prior_{{ previous }}
+    group by pattern_levels.pattern_id
+),
+
+em_expected_{{ iteration }} as (
+    select
+        pattern_id,
+        pair_count / (1.0 + power(2.0, -least(greatest(match_weight, -60), 60)))
+            as expected_matches
+    from em_pattern_weights_{{ iteration }}
+),
+
+em_level_matches_{{ iteration }} as (
+    select
+        pattern_levels.comparison_name,
+        pattern_levels.comparison_level,
+        sum(em_expected_{{ iteration }}.expected_matches) as expected_matches
+    from pattern_levels
+    inner join em_expected_{{ iteration }}
+        on pattern_levels.pattern_id = em_expected_{{ iteration }}.pattern_id
+    group by pattern_levels.comparison_name, pattern_levels.comparison_level
+),
+
+em_probabilities_{{ iteration }} as (
+    select
+        em_levels_{{ previous }}.comparison_name,
+        em_levels_{{ previous }}.comparison_level,
+        em_levels_{{ previous }}.level_order,
+        em_levels_{{ previous }}.prior_m_probability,
+        em_levels_{{ previous }}.u_probability,
+        (
+            coalesce(em_level_matches_{{ iteration }}.expected_matches, 0)
+            + {{ var('identity_prior_match_pairs') }} * em_levels_{{ previous }}.prior_m_probability
+        )
+        / (
+            coalesce(sum(em_level_matches_{{ iteration }}.expected_matches)
+                over (partition by em_levels_{{ previous }}.comparison_name), 0)
+            + {{ var('identity_prior_match_pairs') }}
+        ) as m_probability
+    from em_levels_{{ previous }}
+    left join em_level_matches_{{ iteration }}
+        on
+            em_levels_{{ previous }}.comparison_name
+            = em_level_matches_{{ iteration }}.comparison_name
+            and em_levels_{{ previous }}.comparison_level
+            = em_level_matches_{{ iteration }}.comparison_level
+),
+
+em_levels_{{ iteration }} as (
+    select
+        *,
+        {{ cts_identity_bounded_weight('m_probability', 'u_probability') }} as match_weight
+    from em_probabilities_{{ iteration }}
+),
+
+em_prior_{{ iteration }} as (
+    select
+        prior_probability,
+        {{ cts_log2('prior_probability / (1 - prior_probability)') }} as prior_weight
+    from (
+        select
+            case
+                when max(prior_initial.sid_pair_count) >= {{ var('identity_min_sid_pairs') }}
+                    then max(prior_initial.sid_prior_probability)
+                else least(greatest(
+                    sum(em_expected_{{ iteration }}.expected_matches)
+                    / greatest(max(record_pairs.all_pairs), 1),
+                    1e-12
+                ), 0.5)
+            end as prior_probability
+        from em_expected_{{ iteration }}
+        cross join record_pairs
+        cross join prior_initial
+    ) as expected_total
+),
+{% endfor %}
+weights as (
+    select
+        '{{ var("identity_model_version") }}' as model_version,
+        weights_initial.comparison_name,
+        weights_initial.comparison_level,
+        weights_initial.level_order,
+        weights_initial.m_source,
+        weights_initial.m_pair_count,
+        weights_initial.m_pair_total,
+        weights_initial.u_pair_count,
+        weights_initial.u_pair_total,
+        weights_initial.initial_m_probability,
+        em_levels_{{ iterations }}.m_probability,
+        weights_initial.u_probability,
+        em_levels_{{ iterations }}.match_weight
+    from weights_initial
+    inner join em_levels_{{ iterations }}
+        on
+            weights_initial.comparison_name = em_levels_{{ iterations }}.comparison_name
+            and weights_initial.comparison_level = em_levels_{{ iterations }}.comparison_level
+    union all
+    select
+        '{{ var("identity_model_version") }}' as model_version,
         'prior' as comparison_name,
         'match' as comparison_level,
         0 as level_order,
         'SID_PAIRS' as m_source,
-        sid_pairs.sid_pair_count as m_pair_count,
-        sid_holders.sid_records * (sid_holders.sid_records - 1) / 2 as m_pair_total,
+        prior_initial.sid_pair_count as m_pair_count,
+        prior_initial.sid_holder_pairs as m_pair_total,
         cast(null as bigint) as u_pair_count,
         cast(null as bigint) as u_pair_total,
-        -- share of matching pairs among all pairs of SID holders, at least one in a billion
-        greatest(
-            cast(sid_pairs.sid_pair_count as double)
-            / greatest(sid_holders.sid_records * (sid_holders.sid_records - 1) / 2, 1),
-            1e-9
-        ) as m_probability,
-        cast(null as double) as u_probability
-    from sid_holders
-    cross join sid_pairs
-),
-
-weights as (
-    select
-        '{{ var("identity_model_version") }}' as model_version,
-        comparison_name,
-        comparison_level,
-        level_order,
-        m_source,
-        m_pair_count,
-        m_pair_total,
-        u_pair_count,
-        u_pair_total,
-        m_probability,
-        u_probability,
-        match_weight
-    from weights_bounded
-    union all
-    select
-        '{{ var("identity_model_version") }}' as model_version,
-        comparison_name,
-        comparison_level,
-        level_order,
-        m_source,
-        m_pair_count,
-        m_pair_total,
-        u_pair_count,
-        u_pair_total,
-        m_probability,
-        u_probability,
-        {{ cts_log2('m_probability / (1 - m_probability)') }} as match_weight
-    from prior_estimated
+        prior_initial.prior_probability as initial_m_probability,
+        em_prior_{{ iterations }}.prior_probability as m_probability,
+        cast(null as double) as u_probability,
+        em_prior_{{ iterations }}.prior_weight as match_weight
+    from prior_initial
+    cross join em_prior_{{ iterations }}
 )
 
 select * from weights

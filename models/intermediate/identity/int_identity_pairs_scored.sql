@@ -1,10 +1,15 @@
 -- Every candidate pair scored: the prior log-odds plus the weight of each comparison level, the
 -- exact-name weights adjusted for how common the name is (a shared rare surname says more than a
--- shared common one), turned into a match probability. A pair is linked at
--- `identity_link_threshold` unless its levels conflict (different people: see
--- cts_identity_is_conflict); a link is strong when the SID agrees (or is one edit off) with no
--- disagreement on birth date and first name, when name and birth date agree outright, or when
--- its probability reaches `identity_strong_link_threshold`. One row per candidate pair.
+-- shared common one), turned into a match probability. The link threshold comes from the data
+-- too: among the thresholds of `identity_link_threshold_grid`, the one with the best expected F1
+-- (expected true links = the sum of the probabilities of the pairs linked, false links = the sum
+-- of their complements, missed = the sum of the probabilities of the pairs left unlinked) whose
+-- expected precision is at least `identity_min_expected_precision` (the highest threshold if
+-- none reaches it). A pair is linked at that threshold unless its levels conflict (different
+-- people: see cts_identity_is_conflict; conflicting pairs are left out of the expectations); a
+-- link is strong when the SID agrees (or is one edit off) with no disagreement on birth date and
+-- first name, when name and birth date agree outright, or when its probability reaches
+-- `identity_strong_link_threshold`. One row per candidate pair.
 with
 
 pairs_compared as (
@@ -34,6 +39,7 @@ weights_joined as (
         {%- endfor %}
         pairs_compared.first_name_frequency,
         pairs_compared.last_name_frequency,
+        pairs_compared.full_name_frequency,
         exact_name_u.prior_weight,
         {%- for comparison in cts_identity_comparisons() %}
         {{ comparison }}_weights.match_weight as {{ comparison }}_weight,
@@ -57,7 +63,22 @@ weights_joined as (
                     {{ var('identity_max_term_frequency_bits') }}
                 ), -{{ var('identity_max_term_frequency_bits') }})
             else 0
-        end as last_name_frequency_adjustment
+        end as last_name_frequency_adjustment,
+        -- both names exact: the full name's own frequency replaces the product of the two
+        -- (first and last names go together, by origin and family)
+        case
+            when
+                pairs_compared.first_name_level = 'exact'
+                and pairs_compared.last_name_level = 'exact'
+                then greatest(least(
+                    {{ cts_log2(
+                        'greatest(pairs_compared.first_name_frequency'
+                        ~ ' * pairs_compared.last_name_frequency, 1e-12)'
+                        ~ ' / greatest(pairs_compared.full_name_frequency, 1e-9)') }},
+                    {{ var('identity_max_term_frequency_bits') }}
+                ), -{{ var('identity_max_term_frequency_bits') }})
+            else 0
+        end as full_name_frequency_adjustment
     from pairs_compared
     cross join exact_name_u
     {%- for comparison in cts_identity_comparisons() %}
@@ -76,7 +97,8 @@ pairs_weighed as (
         + weights_joined.{{ comparison }}_weight
         {%- endfor %}
         + weights_joined.first_name_frequency_adjustment
-        + weights_joined.last_name_frequency_adjustment as match_weight,
+        + weights_joined.last_name_frequency_adjustment
+        + weights_joined.full_name_frequency_adjustment as match_weight,
         {{ cts_identity_is_conflict('weights_joined') }} as is_conflicting
     from weights_joined
 ),
@@ -88,31 +110,104 @@ pairs_scored as (
     from pairs_weighed
 ),
 
+threshold_grid as (
+    {%- for threshold in var('identity_link_threshold_grid') %}
+    select cast({{ threshold }} as double) as link_threshold
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+expectations_by_threshold as (
+    select
+        threshold_grid.link_threshold,
+        sum(case
+            when pairs_scored.match_probability >= threshold_grid.link_threshold
+                then pairs_scored.match_probability
+            else 0
+        end) as expected_true_links,
+        sum(case
+            when pairs_scored.match_probability >= threshold_grid.link_threshold
+                then 1 - pairs_scored.match_probability
+            else 0
+        end) as expected_false_links,
+        sum(case
+            when pairs_scored.match_probability < threshold_grid.link_threshold
+                then pairs_scored.match_probability
+            else 0
+        end) as expected_missed_links
+    from threshold_grid
+    cross join pairs_scored
+    where not pairs_scored.is_conflicting
+    group by threshold_grid.link_threshold
+),
+
+expected_f1_by_threshold as (
+    select
+        link_threshold,
+        expected_true_links / nullif(expected_true_links + expected_false_links, 0)
+            as expected_precision,
+        2 * expected_true_links
+        / nullif(2 * expected_true_links + expected_false_links + expected_missed_links, 0)
+            as expected_f1
+    from expectations_by_threshold
+),
+
+thresholds_ranked as (
+    select
+        link_threshold,
+        row_number() over (
+            order by
+                case
+                    when expected_precision >= {{ var('identity_min_expected_precision') }}
+                        then 0
+                    else 1
+                end,
+                case
+                    when expected_precision >= {{ var('identity_min_expected_precision') }}
+                        then coalesce(expected_f1, 0)
+                    else 0
+                end desc,
+                link_threshold desc
+        ) as threshold_rank
+    from expected_f1_by_threshold
+),
+
+threshold_chosen as (
+    select
+        coalesce(
+            max(link_threshold), {{ var('identity_link_threshold_grid') | max }}
+        ) as link_threshold
+    from thresholds_ranked
+    where threshold_rank = 1
+),
+
 links_decided as (
     select
-        *,
+        pairs_scored.*,
+        threshold_chosen.link_threshold,
         (
-            match_probability >= {{ var('identity_link_threshold') }}
-            and not is_conflicting
+            pairs_scored.match_probability >= threshold_chosen.link_threshold
+            and not pairs_scored.is_conflicting
         ) as is_link,
         (
-            match_probability >= {{ var('identity_link_threshold') }}
-            and not is_conflicting
+            pairs_scored.match_probability >= threshold_chosen.link_threshold
+            and not pairs_scored.is_conflicting
             and (
                 (
-                    sid_level in ('same', 'one_edit')
-                    and birth_date_level != 'different'
-                    and first_name_level != 'different'
+                    pairs_scored.sid_level in ('same', 'one_edit')
+                    and pairs_scored.birth_date_level != 'different'
+                    and pairs_scored.first_name_level != 'different'
                 )
                 or (
-                    first_name_level in ('exact', 'nickname')
-                    and last_name_level = 'exact'
-                    and birth_date_level = 'exact'
+                    pairs_scored.first_name_level in ('exact', 'nickname')
+                    and pairs_scored.last_name_level = 'exact'
+                    and pairs_scored.birth_date_level = 'exact'
                 )
-                or match_probability >= {{ var('identity_strong_link_threshold') }}
+                or pairs_scored.match_probability >= {{ var('identity_strong_link_threshold') }}
             )
         ) as is_strong_link
     from pairs_scored
+    cross join threshold_chosen
 )
 
 select * from links_decided

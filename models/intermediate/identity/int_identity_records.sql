@@ -1,9 +1,10 @@
 -- The person records to link, one row per agency person record, normalised for comparison:
 -- names upper-cased without accents or punctuation, compound surnames split into their first and
--- last parts, birth date parts, unknown codes as null, the SID checked (placeholders: all zeros,
--- or one value carried by records of several clearly different people) and name frequencies for
--- term-frequency adjustment. Reads int_persons_unioned, or the relation named by the
--- `identity_input_relation` variable (`cts link`), which has the same columns.
+-- last parts, phonetic keys of the names, birth date parts, unknown codes as null, the SID
+-- checked (placeholders: all zeros, or one value carried by records of several clearly different
+-- people) and name counts and frequencies for term-frequency adjustment. Reads
+-- int_persons_unioned, or the relation named by the `identity_input_relation` variable
+-- (`cts link`), which has the same columns.
 with
 
 {% if var('identity_input_relation') %}
@@ -35,6 +36,7 @@ names_normalised as (
         {{ cts_identity_clean_name('first_name') }} as first_name_clean,
         {{ cts_identity_clean_name('last_name') }} as last_name_clean,
         {{ cts_identity_compound_name('last_name') }} as last_name_compound,
+        {{ cts_identity_clean_name('middle_name') }} as middle_name_clean,
         left({{ cts_identity_clean_name('middle_name') }}, 1) as middle_initial,
         cast(birth_date as date) as birth_date,
         case when upper(sex_code) in ('M', 'F') then upper(sex_code) end as sex_code,
@@ -56,7 +58,9 @@ parts_added as (
         cast(extract(year from birth_date) as integer) as birth_year,
         cast(extract(month from birth_date) as integer) as birth_month,
         cast(extract(day from birth_date) as integer) as birth_day,
-        replace({{ dbt.safe_cast('birth_date', dbt.type_string()) }}, '-', '') as birth_date_text
+        replace({{ dbt.safe_cast('birth_date', dbt.type_string()) }}, '-', '') as birth_date_text,
+        {{ cts_identity_sounds_alike('first_name_clean') }} as first_name_sounds,
+        {{ cts_identity_sounds_alike('last_name_clean') }} as last_name_sounds
     from names_normalised
 ),
 
@@ -101,6 +105,9 @@ frequencies_added as (
         has_compound_last_name,
         last_name_first_part,
         last_name_last_part,
+        {{ cts_identity_phonetic_key('first_name_sounds') }} as first_name_phonetic,
+        {{ cts_identity_phonetic_key('last_name_sounds') }} as last_name_phonetic,
+        middle_name_clean,
         middle_initial,
         birth_date,
         birth_year,
@@ -109,10 +116,14 @@ frequencies_added as (
         birth_date_text,
         sex_code,
         race_code,
+        count(*) over (partition by first_name_clean) as first_name_records,
+        count(*) over (partition by last_name_clean) as last_name_records,
         cast(count(*) over (partition by first_name_clean) as double)
         / count(*) over () as first_name_frequency,
         cast(count(*) over (partition by last_name_clean) as double)
-        / count(*) over () as last_name_frequency
+        / count(*) over () as last_name_frequency,
+        cast(count(*) over (partition by first_name_clean, last_name_clean) as double)
+        / count(*) over () as full_name_frequency
     from sids_checked
 )
 

@@ -24,7 +24,7 @@ from .defects import DEFAULT_DEFECT_RATES, OPPORTUNITY
 from .reference import AGENCIES, AGENCY_CODES
 from .world import World, build_world
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)

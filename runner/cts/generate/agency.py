@@ -408,6 +408,7 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
     if len(picks):
         dob[picks] = from_ymd(y[picks] + 100, m[picks], d[picks])
     found.append(("century_dob", picks.tolist(), [f"{y[i]} sent as {y[i] + 100}" for i in picks]))
+    found += _harder_identity_noise(log, first, last, dob, rng_of_noise(log))
 
     if code not in KEEPS_ACCENTS:
         for arr in (first, middle, last):
@@ -427,6 +428,59 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
         "eth": persons.eth[rec_person].astype(np.int64),
         "defects": found,
     }
+
+
+def rng_of_noise(log: dfx.DefectLog) -> np.random.Generator:
+    """A generator of its own for the identity noise added in generator 1.1, so that the draws
+    of every other defect are the same with or without it."""
+    return np.random.default_rng(log.rng.bit_generator.seed_seq.spawn(1)[0])
+
+
+def _harder_identity_noise(log, first, last, dob, rng) -> list[tuple[str, list[int], list[str]]]:
+    """Typos in both names, phonetic spellings, missing first names and birth dates, birth dates
+    replaced outright; changes the arrays in place and returns what it did, for the log."""
+    n = len(first)
+    found = []
+    picks = log.choose("name_typo_both", np.ones(n, bool), rng).tolist()
+    details = []
+    for i in picks:
+        new_first, new_last = dfx.name_typo(first[i], rng), dfx.name_typo(last[i], rng)
+        details.append(f"{first[i]} {last[i]} -> {new_first} {new_last}")
+        first[i], last[i] = new_first, new_last
+    found.append(("name_typo_both", picks, details))
+
+    picks = log.choose("phonetic_spelling", np.ones(n, bool), rng).tolist()
+    details = []
+    for i in picks:
+        names = first if rng.random() < 0.5 else last
+        new = nm.phonetic_spelling(names[i], rng)
+        details.append(f"{names[i]} -> {new}")
+        names[i] = new
+    found.append(("phonetic_spelling", picks, details))
+
+    picks = log.choose("missing_first_name", first != "", rng).tolist()
+    found.append(("missing_first_name", picks, [f"{first[i]} -> blank" for i in picks]))
+    first[picks] = ""
+
+    has_dob = dob != NA
+    picks = log.choose("dob_replaced", has_dob, rng)
+    years = rng.integers(1, 16, len(picks)) * np.where(rng.random(len(picks)) < 0.5, -1, 1)
+    new_dob = (
+        dob[picks] + np.round(years * 365.25).astype(np.int64) + rng.integers(-180, 181, len(picks))
+    )
+    found.append(
+        (
+            "dob_replaced",
+            picks.tolist(),
+            [f"{a} -> {b}" for a, b in zip(dob[picks], new_dob, strict=True)],
+        )
+    )
+    dob[picks] = new_dob
+
+    picks = log.choose("missing_dob", dob != NA, rng)
+    found.append(("missing_dob", picks.tolist(), ["blank"] * len(picks)))
+    dob[picks] = NA
+    return found
 
 
 PEOPLE_RENDER = {

@@ -25,8 +25,13 @@ DEFAULT_DEFECT_RATES: dict[str, float] = {
     "placeholder_sid": 0.015,
     "shared_sid": 0.004,
     "sid_typo": 0.006,
-    "name_typo": 0.012,
-    "nickname": 0.04,
+    "name_typo": 0.02,
+    "name_typo_both": 0.012,
+    "phonetic_spelling": 0.035,
+    "missing_first_name": 0.008,
+    "missing_dob": 0.008,
+    "dob_replaced": 0.012,
+    "nickname": 0.06,
     "surname_change": 0.02,
     "dob_day_month_swap": 0.006,
     "missing_required": 0.002,
@@ -48,6 +53,11 @@ OPPORTUNITY: dict[str, str] = {
     "shared_sid": "person record",
     "sid_typo": "person record sent with a SID",
     "name_typo": "person record",
+    "name_typo_both": "person record (a typo in the first name and one in the last name)",
+    "phonetic_spelling": "person record (first or last name spelled as it sounds)",
+    "missing_first_name": "person record",
+    "missing_dob": "person record",
+    "dob_replaced": "person record (another birth date, 1 to 15 years away)",
     "nickname": "person record whose first name has a common nickname",
     "surname_change": "person record of a woman (men: a tenth of the rate)",
     "dob_day_month_swap": "person record whose birth day is 1-12 and differs from the month",
@@ -83,14 +93,18 @@ class DefectLog:
     opportunities: Counter = field(default_factory=Counter)
     pending: list[tuple[Entry, int]] = field(default_factory=list)  # (entry, pre-sort row)
 
-    def choose(self, defect: str, eligible: np.ndarray) -> np.ndarray:
-        """Indices (into `eligible` positions where True) picked at the defect's rate."""
+    def choose(
+        self, defect: str, eligible: np.ndarray, rng: np.random.Generator | None = None
+    ) -> np.ndarray:
+        """Indices (into `eligible` positions where True) picked at the defect's rate (drawn
+        from `rng` when given, else from the log's generator)."""
         eligible = np.asarray(eligible, dtype=bool)
         self.opportunities[defect] += int(eligible.sum())
         rate = self.rates.get(defect, 0.0)
         if rate <= 0:
             return np.zeros(0, dtype=np.int64)
-        return np.flatnonzero(eligible & (self.rng.random(len(eligible)) < rate))
+        draws = (rng or self.rng).random(len(eligible))
+        return np.flatnonzero(eligible & (draws < rate))
 
     def before_sort(self, defect: str, role: str, row: int, key: str, detail: str) -> None:
         self.pending.append((Entry(defect, role, None, key, detail), row))

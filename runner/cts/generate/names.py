@@ -394,3 +394,45 @@ def weighted(pairs: tuple[tuple[str, int], ...]) -> tuple[list[str], np.ndarray]
     names = [name for name, _ in pairs]
     weights = np.array([weight for _, weight in pairs], dtype=float)
     return names, weights / weights.sum()
+
+
+# Spellings that sound alike, both ways (lowercase): one is swapped in for a phonetic spelling.
+_SOUND_ALIKE = (
+    ("ph", "f"),
+    ("ck", "k"),
+    ("c", "k"),
+    ("ee", "ea"),
+    ("ie", "y"),
+    ("ei", "ie"),
+    ("ou", "oo"),
+    ("s", "z"),
+    ("th", "t"),
+    ("ll", "l"),
+    ("nn", "n"),
+    ("tt", "t"),
+    ("rr", "r"),
+    ("ss", "s"),
+    ("ai", "ay"),
+    ("er", "ar"),
+    ("i", "y"),
+    ("x", "ks"),
+    ("v", "b"),
+    ("j", "g"),
+)
+
+
+def phonetic_spelling(word: str, rng: np.random.Generator) -> str:
+    """The name spelled as it sounds (Stephen -> Stefen, Kelly -> Kely): one sound-alike swap
+    after the first letter; a typo when no swap applies."""
+    lower = word.lower()
+    options = [
+        (position, written, sound)
+        for a, b in _SOUND_ALIKE
+        for written, sound in ((a, b), (b, a))
+        for position in range(1, len(lower))
+        if lower.startswith(written, position)
+    ]
+    if not options:
+        return typo(word, rng)
+    position, written, sound = options[int(rng.integers(len(options)))]
+    return word[:position] + sound + word[position + len(written) :]

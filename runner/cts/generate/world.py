@@ -57,6 +57,12 @@ FIRST_EPISODE_SHARE = 0.45
 DOC_LEGACY_PER_YEAR = 1650  # DOC commitments per year before 2017 (full scale)
 LIFER_SHARE = 0.015
 NANTUCKET_PER_YEAR = 25  # Nantucket people held at Barnstable
+# Identity look-alikes (different people the linkage must keep apart), as shares of persons:
+# a relative with the same surname (a household), a twin (same surname and birth date, another
+# first name), a namesake (same first name, surname and birth date as someone of the same sex).
+HOUSEHOLD_SHARE = 0.08
+TWIN_SHARE = 0.006
+NAMESAKE_SHARE = 0.002
 
 
 @dataclass
@@ -149,6 +155,33 @@ def _draw_names(rng, origin: np.ndarray, sex: np.ndarray):
     return first, middle, last, race, eth
 
 
+def _look_alikes(persons: Persons, rng: np.random.Generator) -> None:
+    """Give some persons a relative's surname, a twin, or a namesake born the same day.
+
+    Partners are neighbours in birth-date order (of the same origin, or the same sex for
+    namesakes), so that copied birth dates move by days and ages stay plausible. Draws from
+    its own generator: the rest of the world is the same with or without look-alikes.
+    """
+    n = len(persons)
+    if n < 3:
+        return
+    by_origin = np.lexsort((persons.dob, persons.origin))
+    by_sex = np.lexsort((persons.dob, persons.sex))
+    for share, order, copies in (
+        (HOUSEHOLD_SHARE, by_origin, ("last",)),
+        (TWIN_SHARE, by_origin, ("last", "dob")),
+        (NAMESAKE_SHARE, by_sex, ("first", "last", "dob")),
+    ):
+        picks = np.flatnonzero(rng.random(n - 1) < share)
+        target, partner = order[picks], order[picks + 1]
+        keep = persons.origin[target] == persons.origin[partner]
+        if "first" in copies:
+            keep = persons.sex[target] == persons.sex[partner]
+        for name in copies:
+            values = getattr(persons, name)
+            values[target[keep]] = values[partner[keep]]
+
+
 def _unique_sids(rng, n: int) -> np.ndarray:
     sids = np.zeros(0, dtype=np.int64)
     while len(sids) < n:
@@ -237,6 +270,7 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
     dob = first_start - np.round(age_years * 365.25).astype(np.int64)
     sid = np.where(rng.random(n) < 0.86, _unique_sids(rng, n), -1)
     persons = Persons(sex, origin, first, middle, last, dob, race, eth, sid)
+    _look_alikes(persons, np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0]))
 
     # --- episodes, level by level ------------------------------------------------------------
     cols: dict[str, list[np.ndarray]] = {
