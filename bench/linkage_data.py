@@ -23,18 +23,9 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-COLUMNS = (
-    "record_id",
-    "agency_code",
-    "agency_person_id",
-    "sid",
-    "last_name",
-    "first_name",
-    "middle_name",
-    "date_of_birth",
-    "sex",
-    "race",
-)
+from cts.link import REQUIRED_COLUMNS
+
+COLUMNS = REQUIRED_COLUMNS  # the input columns of `cts link`
 PSEUDOPEOPLE_RACE = {
     "White": "W",
     "Black": "B",
