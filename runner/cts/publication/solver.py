@@ -31,6 +31,7 @@ from cts.publication.declaration import PRIMARY
 from cts.publication.relations import INFINITY, System
 
 TOLERANCE = 1e-6
+RANDOM_OBJECTIVES = 6  # random-sign objectives solved per component before single columns
 
 
 class SolverError(RuntimeError):
@@ -111,8 +112,56 @@ class _Program:
         self.optimize(np.zeros(self.n), maximize=False)
 
 
-def _component_intervals(program: _Program, col_lo, col_hi, targets: np.ndarray):
-    """Exact [min, max] of each target column (the component's withheld counts)."""
+def implied_bounds(matrix: sparse.csr_matrix, row_lo, row_hi, col_lo, col_hi, passes: int = 4):
+    """Valid column bounds implied row by row (feasibility-based bound tightening).
+
+    For every row and column in it, the column's bound that the row gives when every other
+    column of the row sits at the bound that helps most. Valid for every feasible solution,
+    so a solution that attains one proves it is the exact optimum."""
+    coo = matrix.tocoo()
+    rows, cols, a = coo.row, coo.col, coo.data
+    lo, hi = col_lo.astype(float).copy(), col_hi.astype(float).copy()
+    n_rows = matrix.shape[0]
+    with np.errstate(invalid="ignore"):
+        for _ in range(passes):
+            least = np.where(a > 0, a * lo[cols], a * hi[cols])  # each term's least value
+            most = np.where(a > 0, a * hi[cols], a * lo[cols])
+            least_inf, most_inf = ~np.isfinite(least), ~np.isfinite(most)
+            least_sum = np.bincount(rows, np.where(least_inf, 0, least), n_rows)
+            most_sum = np.bincount(rows, np.where(most_inf, 0, most), n_rows)
+            least_count = np.bincount(rows, least_inf, n_rows)[rows] - least_inf
+            most_count = np.bincount(rows, most_inf, n_rows)[rows] - most_inf
+            # the others' least and most sums, where finite
+            others_least = np.where(
+                least_count == 0, least_sum[rows] - np.where(least_inf, 0, least), np.nan
+            )
+            others_most = np.where(
+                most_count == 0, most_sum[rows] - np.where(most_inf, 0, most), np.nan
+            )
+            from_hi = (row_hi[rows] - others_least) / a  # a > 0: upper bound; a < 0: lower
+            from_lo = (row_lo[rows] - others_most) / a  # a > 0: lower bound; a < 0: upper
+            upper = np.where(a > 0, from_hi, from_lo)
+            lower = np.where(a > 0, from_lo, from_hi)
+            upper = np.where(np.isnan(upper), INFINITY, upper)
+            lower = np.where(np.isnan(lower), -INFINITY, lower)
+            new_hi, new_lo = hi.copy(), lo.copy()
+            np.minimum.at(new_hi, cols, upper)
+            np.maximum.at(new_lo, cols, lower)
+            if np.array_equal(new_hi, hi) and np.array_equal(new_lo, lo):
+                break
+            hi, lo = new_hi, new_lo
+    return lo, hi
+
+
+def _component_intervals(
+    program: _Program, matrix, row_lo, row_hi, col_lo, col_hi, targets: np.ndarray
+):
+    """Exact [min, max] of each target column (the component's withheld counts).
+
+    A bound is exact once a solution attains a valid bound (the flags' or an implied one);
+    solutions come from the sum of the targets, a few random-sign objectives, and the
+    programs solved for single columns."""
+    sure_lo, sure_hi = implied_bounds(matrix.tocsr(), row_lo, row_hi, col_lo, col_hi)
     seen_lo = np.full(program.n, INFINITY)
     seen_hi = np.full(program.n, -INFINITY)
 
@@ -125,19 +174,24 @@ def _component_intervals(program: _Program, col_lo, col_hi, targets: np.ndarray)
     weights[targets] = 1.0
     seen(program.optimize(weights, maximize=False)[1])
     seen(program.optimize(weights, maximize=True)[1])
+    random = np.random.default_rng(len(targets))  # deterministic per component
+    for _ in range(RANDOM_OBJECTIVES if len(targets) > 2 else 0):
+        weights = np.zeros(program.n)
+        weights[targets] = random.choice((-1.0, 1.0), len(targets))
+        seen(program.optimize(weights, maximize=False)[1])
     low = np.empty(len(targets))
     high = np.empty(len(targets))
     for n, column in enumerate(targets):
         cost = np.zeros(program.n)
         cost[column] = 1.0
-        if seen_lo[column] <= col_lo[column] + TOLERANCE:
-            low[n] = col_lo[column]
+        if seen_lo[column] <= sure_lo[column] + TOLERANCE:
+            low[n] = sure_lo[column]
         else:
             value, solution = program.optimize(cost, maximize=False)
             low[n] = value
             seen(solution)
-        if seen_hi[column] >= col_hi[column] - TOLERANCE:
-            high[n] = col_hi[column]
+        if seen_hi[column] >= sure_hi[column] - TOLERANCE:
+            high[n] = sure_hi[column]
         else:
             value, solution = program.optimize(cost, maximize=True)
             high[n] = value
@@ -203,7 +257,9 @@ def intervals(
             continue
         block = unknown[rows][:, cols].tocsc()
         program = _Program(block, row_lo[rows], row_hi[rows], col_lo[cols], col_hi[cols])
-        lo, hi = _component_intervals(program, col_lo[cols], col_hi[cols], targets)
+        lo, hi = _component_intervals(
+            program, block, row_lo[rows], row_hi[rows], col_lo[cols], col_hi[cols], targets
+        )
         solved += program.solved
         low[cell_of[cols[targets]]] = lo
         high[cell_of[cols[targets]]] = hi
