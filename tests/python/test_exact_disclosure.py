@@ -318,3 +318,18 @@ def test_check_disclosure_exact_fails_on_a_disclosed_count(runner, workdir):
     result = runner.invoke(cli, ["--workdir", str(workdir), "check-disclosure", "--exact"])
     assert result.exit_code == 0, result.output
     assert "disclosed: 0" in result.output
+
+
+def test_the_long_table_and_the_export_publish_what_is_declared(tiny):
+    con = duckdb.connect(str(tiny / "warehouse.duckdb"), read_only=True)
+    try:
+        counts, _ = cells_module.read_counts(con, "intermediate")
+    finally:
+        con.close()
+    declared = {(t, m) for t, table in PUBLICATION.tables.items() for m in table.measures}
+    assert set(zip(counts.table, counts.measure, strict=True)) == declared
+    exported = cells_module.read_export(PUBLICATION, tiny / "public")
+    assert set(zip(exported.table, exported.measure, strict=True)) == declared
+    assert sorted(zip(exported.table, exported.measure, exported.key, strict=True)) == sorted(
+        zip(counts.table, counts.measure, counts.key, strict=True)
+    )  # one published cell per count of the long table, same keys
