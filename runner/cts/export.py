@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import duckdb
 
 from cts import __version__
 from cts.paths import Workdir, find_project_root
+from cts.progress import Progress
 from cts.pseudonym import DEMO_KEY, KEY_ENV, is_demo_key
 from cts.publication import declaration
 
@@ -420,7 +420,7 @@ def export_quality(workdir: Workdir) -> list[dict[str, Any]]:
 def export_public(
     workdir: Workdir,
     generation: dict[str, Any] | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
     release: bool = False,
     project_dir: Path | None = None,
 ) -> ExportSummary:
@@ -463,13 +463,13 @@ def export_public(
             if relation.schema in FORBIDDEN_SCHEMAS:  # defence in depth; never reached
                 raise ExportError(f"refusing to export {relation.qualified}")
             if progress is not None:
-                progress(relation.name, index, len(relations))
+                progress("export", index, len(relations), relation.name)
             rows = con.execute(f"select count(*) from {relation.qualified}").fetchall()[0][0]
             written = copy_relation(con, relation, directory)
             files += [file_entry(path, rows) for path in written]
             entries.append(dictionary_entry(relation, warehouse_columns(con, relation), rows))
         if progress is not None:
-            progress("data dictionary", len(relations), len(relations))
+            progress("export", len(relations), len(relations), "data dictionary")
     finally:
         con.close()
 

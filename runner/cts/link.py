@@ -9,6 +9,7 @@ The linkage is the warehouse's own dbt models, not a second implementation.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -132,7 +133,15 @@ def load_input(path: Path, database: Path) -> int:
         con.close()
 
 
-def export_links(database: Path, output: Path) -> dict[str, int]:
+@dataclass(frozen=True)
+class Links:
+    """What `export_links` wrote: how many input records, linked into how many persons."""
+
+    records: int
+    persons: int
+
+
+def export_links(database: Path, output: Path) -> Links:
     """Write record_id, person_id, link_method, match_probability for every input record."""
     con = duckdb.connect(str(database), read_only=True)
     try:
@@ -164,7 +173,4 @@ def export_links(database: Path, output: Path) -> dict[str, int]:
             writer.writerow(
                 [record_id, person_id, link_method, "" if probability is None else probability]
             )
-    return {
-        "records": len(rows),
-        "persons": len({row[1] for row in rows}),
-    }
+    return Links(records=len(rows), persons=len({row[1] for row in rows}))

@@ -46,6 +46,7 @@ from cts.manifest import (
     read_manifest,
 )
 from cts.preflight import BLANK, Fault, FileCheck, Writer, check_stream
+from cts.progress import Progress
 from cts.specs import (
     PERIOD_RE,
     AgencySpec,
@@ -65,8 +66,6 @@ __all__ = [
     "load_submissions",
     "validate_submissions",
 ]
-
-Progress = Callable[[int, int, str], None]
 
 # Exit codes of `cts load`, `cts validate` and `cts run` for the submissions' outcome (the CLI
 # keeps 1 for user errors and failing models, 2 for bad options or dbt not running, 3 for
@@ -585,7 +584,7 @@ class _Run:
                 sha,
                 check.rows if check and check.fault is None else 0,
                 0,
-                "rejected",
+                ledger.REJECTED,
                 "; ".join(own) if own else f"submission rejected: {summary}",
                 self.loaded_at_text,
             )
@@ -648,7 +647,7 @@ class _Run:
                 check.sha256,
                 check.rows,
                 len(check.rejected),
-                "loaded",
+                ledger.LOADED,
                 "; ".join(warnings) or None,
                 self.loaded_at_text,
             )
@@ -702,7 +701,7 @@ class _Run:
 
     # --- the transaction
 
-    def commit(self, con, progress: Progress | None, total_steps: int) -> None:
+    def commit(self, con, steps: _Steps) -> None:
         crash_after = int(os.environ.get(CRASH_HOOK_ENV, "0") or 0)
         loaded_at_sql = f"TIMESTAMP '{self.loaded_at_text}'"
         inserted_tables = 0
@@ -715,8 +714,7 @@ class _Run:
             ledger.create_file_list(con, self.files.path)
             for key in sorted(self.outputs):
                 output = self.outputs[key]
-                if progress:
-                    progress(0, total_steps, f"inserting {key}")
+                steps.start(f"inserting {key}")
                 count = ledger.insert_raw(
                     con, output.spec, output.path, loaded_at_sql, output.longest
                 )
@@ -726,8 +724,7 @@ class _Run:
                     )
                 self.result.rows_loaded[key] = count
                 inserted_tables += 1
-                if progress:
-                    progress(1, total_steps, f"inserted {key}")
+                steps.finish(f"inserted {key}")
                 if crash_after and inserted_tables >= crash_after:
                     os.kill(os.getpid(), signal.SIGKILL)
             ledger.forget_rejections(con, self.attempted)
@@ -810,13 +807,32 @@ def _prepare(path: Path, project_dir: Path):
     return specs, window, root, candidates, stray
 
 
-def _check_all(run: _Run, candidates: list[_Candidate], progress: Progress | None, total: int):
+class _Steps:
+    """The loader's steps (one per submission checked, one per raw table inserted), reported to
+    a `Progress` callback as stage `load` or `validate`."""
+
+    def __init__(self, stage: str, total: int, progress: Progress | None) -> None:
+        self.stage, self.total, self.progress = stage, total, progress
+        self.done = 0
+
+    def start(self, detail: str) -> None:
+        if self.progress is not None:
+            self.progress(self.stage, self.done, self.total, detail)
+
+    def finish(self, detail: str) -> None:
+        self.done += 1
+        self.start(detail)
+
+    def end(self) -> None:
+        self.done = self.total
+        self.start("")
+
+
+def _check_all(run: _Run, candidates: list[_Candidate], steps: _Steps) -> None:
     for candidate in candidates:
-        if progress:
-            progress(0, total, f"checking {candidate.submission_id}")
+        steps.start(f"checking {candidate.submission_id}")
         run.handle(candidate)
-        if progress:
-            progress(1, total, f"checked {candidate.submission_id}")
+        steps.finish(f"checked {candidate.submission_id}")
     run.close_files()
 
 
@@ -845,12 +861,13 @@ def load_submissions(
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         run = _Run(root, specs, window, tmp, known, loaded_at)
         run.result.warnings.extend(stray)
-        total_steps = len(candidates) + sum(len(a.tables) for a in specs.values())
-        _check_all(run, candidates, progress, total_steps)
+        steps = _Steps(
+            "load", len(candidates) + sum(len(a.tables) for a in specs.values()), progress
+        )
+        _check_all(run, candidates, steps)
         if run.attempted:
-            run.commit(con, progress, total_steps)
-        if progress:
-            progress(total_steps, total_steps, "done")
+            run.commit(con, steps)
+        steps.end()
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -892,7 +909,9 @@ def validate_submissions(
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         run = _Run(root, specs, window, Path(tmp), known, loaded_at, dry_run=True)
         run.result.warnings.extend(stray)
-        _check_all(run, candidates, progress, len(candidates))
+        steps = _Steps("validate", len(candidates), progress)
+        _check_all(run, candidates, steps)
+        steps.end()
     result = run.result
     result.elapsed_seconds = round(time.perf_counter() - started, 3)
     used = Path(warehouse) if known else None

@@ -249,14 +249,19 @@ def test_locked_warehouse_is_a_load_error(tmp_path: Path) -> None:
 
 def test_progress_callback(tmp_path: Path) -> None:
     write_submission(tmp_path, "SUF", "2019-03", "r1", suf_files(2))
-    calls: list[tuple[int, int, str]] = []
-    load_submissions(
-        tmp_path, tmp_path / "wh.duckdb", PROJECT, progress=lambda a, t, d: calls.append((a, t, d))
-    )
-    total = calls[0][1]
-    assert all(t == total for _, t, _ in calls)
-    assert any("checking SUF/2019-03/r1" in d for _, _, d in calls)
-    assert any("raw_suf.inmates" in d for _, _, d in calls)
+    calls: list[tuple[str, int, int | None, str]] = []
+
+    def progress(stage: str, done: int, total: int | None, detail: str = "") -> None:
+        calls.append((stage, done, total, detail))
+
+    load_submissions(tmp_path, tmp_path / "wh.duckdb", PROJECT, progress=progress)
+    total = calls[0][2]
+    assert {stage for stage, *_ in calls} == {"load"}
+    assert all(t == total for _, _, t, _ in calls)
+    assert [done for _, done, _, _ in calls] == sorted(done for _, done, _, _ in calls)
+    assert calls[-1][1:] == (total, total, "")
+    assert any("checking SUF/2019-03/r1" in d for *_, d in calls)
+    assert any("raw_suf.inmates" in d for *_, d in calls)
 
 
 # ----------------------------------------------------------------------------- rejections

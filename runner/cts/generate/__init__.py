@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from cts.progress import SILENT, Progress
 
 from . import truth
 from .agency import Config, run_agency
@@ -54,7 +55,7 @@ def generate(
     seed: int,
     out: Path,
     defect_rates: dict[str, float] | None = None,
-    progress: Callable[..., None] | None = None,
+    progress: Progress | None = None,
     processes: int = 2,
 ) -> dict:
     """Generate every agency's monthly submissions and the truth into `out`."""
@@ -74,7 +75,7 @@ def generate(
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     (out / "truth").mkdir(parents=True)
-    notify = progress or (lambda *args, **kwargs: None)
+    notify = progress or SILENT.progress
     notify("Simulating the world", 0, 1)
     world_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     world = build_world(spec.population, world_rng)
