@@ -24,7 +24,6 @@ import duckdb
 
 PRIMARY, COMPLEMENTARY = -1, -2
 SUPPRESSION_CODES = {"PRIMARY": PRIMARY, "COMPLEMENTARY": COMPLEMENTARY}
-DEFAULT_THRESHOLD = 10
 
 MARTS = ("dim_programs", "rpt_program_enrollments", "rpt_program_outcomes", "rpt_program_exits")
 PERIOD_TYPES = ("CALENDAR_YEAR", "FISCAL_YEAR")
@@ -383,7 +382,7 @@ def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> d
 
     programs.sort(key=lambda row: (row["agency_code"], row["agency_program_code"]))
     return {
-        "threshold": threshold or _threshold(export.manifest),
+        "threshold": threshold or publication["threshold"],
         "synthetic": is_synthetic(export.manifest),
         "release": {
             "generated_by": export.manifest.get("generated_by"),
@@ -429,11 +428,3 @@ def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> d
             EMBEDDED_EXIT_MEASURES,
         ),
     }
-
-
-def _threshold(manifest: dict[str, Any]) -> int:
-    for key in ("suppression_threshold", "threshold"):
-        value = manifest.get(key)
-        if isinstance(value, int) and value > 0:
-            return value
-    return DEFAULT_THRESHOLD
