@@ -190,6 +190,10 @@ def test_run_chains_the_steps_and_says_where_everything_is(
     assert fake_generate[0][:2] == ("tiny", 3)
     assert "Where everything is" in result.output
     assert "warehouse.duckdb" in result.output
+    table = result.output[result.output.index("Time and peak memory") :]
+    for step in ("generate", "load", "build", "all"):
+        assert step in table
+    assert " MB " in table and " s " in table
 
 
 def test_run_stops_when_nothing_could_be_loaded(runner, workdir, fake_generate, monkeypatch):
