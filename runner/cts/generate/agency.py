@@ -108,6 +108,9 @@ def _vary_case(text: np.ndarray, rng) -> np.ndarray:
 
 
 def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
+    """Simulate one agency's custody and programs, write its monthly submissions and its part
+    of the truth into `out`, and return its summary. The agency's draws come from its own
+    random streams (seed and agency index): agencies can run in any order or in parallel."""
     ai = AGENCY_INDEX[code]
     agency = AGENCIES[ai]
     rng = np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(2, ai)))
@@ -125,8 +128,80 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
     enr, referrals = simulate(code, stays, sex, segments, offerings, rng)
     _remap_exits(enr, kind)
 
-    # --- records: one per person (sheriffs) or per commitment (DOC) --------------------------
+    records = _person_records(code, stays, sex, rng)
+    century_ok = (
+        records.first_month >= DOC_V2_MONTH if is_doc else np.ones(len(records.person), bool)
+    )
+    identity = _identities(code, persons, records.person, rng, log, cfg.shared_sid, century_ok)
+    people, rows = _people_rows(code, records, identity, persons, stays, rng, log)
+    people, in_people = _without_orphans(people, rows, records, enr, log)
+
+    fac_codes = np.array(facility_codes(), dtype=object)
     if is_doc:
+        stays_role = "movements"
+        stays_table = _movements_table(stays, segments, records.ids, fac_codes, rng)
+    else:
+        stays_role = "stays"
+        stays_table = _stays_table(
+            code, stays, records.stay_ids, records.ids, records.of_stay, fac_codes, sex, rng, log
+        )
+    off_codes = np.array([o.code for o in offerings], dtype=object)
+    enr_ids = _enrollment_ids(code, enr, rng)
+    tables: dict[str, Table] = {"people": people, stays_role: stays_table}
+    tables.update(
+        _activity_tables(
+            kind, code, enr, enr_ids, referrals, records, off_codes, offerings, stays, rng, log
+        )
+    )
+
+    # --- late records, duplicates, sorting, field-level defects ---------------------------
+    for role in ("people", stays_role, "activity"):
+        tables[role] = _late_and_duplicates(tables[role], role, log)
+    for role, table in tables.items():
+        log.resolve(role, table.finalize())
+    _field_defects(code, tables, stays_role, set(off_codes.tolist()), log)
+
+    revisions = _corrections(code, tables, log, rng)
+    counts = write_agency(out, code, tables, _catalog_renderer(offerings), revisions)
+    truth.write_agency_parts(
+        out / "truth" / ".parts",
+        code,
+        persons=persons,
+        stays=stays,
+        stay_ids=records.stay_ids,
+        rec_ids=records.ids,
+        rec_of_stay=records.of_stay,
+        rec_person=records.person,
+        identity=identity,
+        in_people=in_people,
+        offerings=offerings,
+        enr=enr,
+        enr_ids=enr_ids if kind in ("doc", "enroll") else None,
+        segments=segments,
+        referrals=referrals,
+        fac_codes=fac_codes,
+        log=log,
+        tables=tables,
+        revisions=revisions,
+    )
+    summary = {"agency": code, "layout": kind, "rows": counts}
+    return summary | _agency_summary(counts, revisions, in_people, stays, enr, offerings, log)
+
+
+@dataclass
+class _Records:
+    """The agency's person records: one per person (sheriffs) or per commitment (DOC)."""
+
+    of_stay: np.ndarray  # the record of each stay
+    person: np.ndarray  # the world's person of each record
+    ids: np.ndarray  # the record's id as the agency writes it
+    stay_ids: np.ndarray  # each stay's id (DOC: the commitment number)
+    first_stay: np.ndarray  # the record's first stay
+    first_month: np.ndarray  # the month the record is first seen
+
+
+def _person_records(code: str, stays, sex, rng) -> _Records:
+    if code == "DOC":
         rec_of_stay = np.arange(len(stays))
         rec_person = stays.person.copy()
         rec_ids = _commitment_numbers(stays, sex, rng)
@@ -141,42 +216,53 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
         pfmt, pstart, sfmt, sstart, _ = ID_FORMATS[code]
         rec_ids = _ids(pfmt, pstart, len(rec_person), rng)
         stay_ids = _ids(sfmt, sstart, len(stays), rng)
-    n_rec = len(rec_person)
-    rec_first_stay = np.full(n_rec, len(stays), dtype=np.int64)
+    rec_first_stay = np.full(len(rec_person), len(stays), dtype=np.int64)
     np.minimum.at(rec_first_stay, rec_of_stay, np.arange(len(stays)))
     first_month = np.maximum(month_index(stays.start[rec_first_stay]), 0)
-    century_ok = first_month >= DOC_V2_MONTH if is_doc else np.ones(n_rec, dtype=bool)
-    identity = _identities(code, persons, rec_person, rng, log, cfg.shared_sid, century_ok)
+    return _Records(rec_of_stay, rec_person, rec_ids, stay_ids, rec_first_stay, first_month)
 
-    # --- people rows: first sight, and an update when a missing SID gets filled in ---------------
+
+def _people_rows(
+    code, records: _Records, identity, persons, stays, rng, log
+) -> tuple[Table, np.ndarray]:
+    """The people file's rows: first sight, and (sheriffs) an update when a missing SID gets
+    filled in at a later stay; also the record of each row."""
+    n_rec = len(records.person)
     rows = np.arange(n_rec)
-    pmonth = first_month.copy()
+    pmonth = records.first_month.copy()
     psid = identity["sid"].copy()
     latest_sid = identity["sid"].copy()
-    if not is_doc:
-        second = _second_stay(rec_of_stay, n_rec)
+    if code != "DOC":
+        second = _second_stay(records.of_stay, n_rec)
         true_sid = np.array(
-            [f"MA{s:09d}" if s > 0 else "" for s in persons.sid[rec_person].tolist()], object
+            [f"MA{s:09d}" if s > 0 else "" for s in persons.sid[records.person].tolist()], object
         )
         upd = (identity["sid"] == "") & (true_sid != "") & (second >= 0)
         upd &= rng.random(n_rec) < 0.55
         upd_rec = np.flatnonzero(upd)
         upd_month = np.maximum(month_index(stays.start[second[upd_rec]]), 0)
-        later = upd_month > first_month[upd_rec]
+        later = upd_month > records.first_month[upd_rec]
         upd_rec, upd_month = upd_rec[later], upd_month[later]
         rows = np.concatenate([rows, upd_rec])
         pmonth = np.concatenate([pmonth, upd_month])
         psid = np.concatenate([psid, true_sid[upd_rec]])
         latest_sid[upd_rec] = true_sid[upd_rec]
     identity["sid_latest"] = latest_sid
-    people = _people_table(code, identity, rec_ids, rows, pmonth, psid, stays, rec_first_stay)
+    people = _people_table(
+        code, identity, records.ids, rows, pmonth, psid, stays, records.first_stay
+    )
     for defect, recs, details in identity["defects"]:
         for r, detail in zip(recs, details, strict=True):
-            log.before_sort(defect, "people", int(r), str(rec_ids[r]), detail)
+            log.before_sort(defect, "people", int(r), str(records.ids[r]), detail)
+    return people, rows
 
-    # Orphans: some people with activity never appear in the people file.
+
+def _without_orphans(people: Table, rows, records: _Records, enr, log) -> tuple[Table, np.ndarray]:
+    """Orphans: some people with activity never appear in the people file. Returns the people
+    table without them and, per record, whether it is in the people file."""
+    n_rec = len(records.person)
     has_activity = np.zeros(n_rec, dtype=bool)
-    has_activity[rec_of_stay[enr.stay]] = True
+    has_activity[records.of_stay[enr.stay]] = True
     orphans = log.choose("orphan_activity", has_activity)
     in_people = np.ones(n_rec, dtype=bool)
     in_people[orphans] = False
@@ -185,84 +271,54 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
             "orphan_activity",
             "people",
             None,
-            str(rec_ids[r]),
+            str(records.ids[r]),
             "person has activity but no row in the people file",
-            month=int(first_month[r]),
+            month=int(records.first_month[r]),
         )
     keep_rows = in_people[rows]
     new_index = np.cumsum(keep_rows) - 1
     log.pending = [
         (e, int(new_index[row])) for e, row in log.pending if e.role != "people" or keep_rows[row]
     ]
-    people = people.take(np.flatnonzero(keep_rows))
+    return people.take(np.flatnonzero(keep_rows)), in_people
 
-    # --- stays or DOC movements ---------------------------------------------------------------
-    fac_codes = np.array(facility_codes(), dtype=object)
-    if is_doc:
-        stays_role = "movements"
-        stays_table = _movements_table(stays, segments, rec_ids, fac_codes, rng)
-    else:
-        stays_role = "stays"
-        stays_table = _stays_table(
-            code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rng, log
-        )
 
-    # --- program activity -------------------------------------------------------------------
-    off_codes = np.array([o.code for o in offerings], dtype=object)
-    enr_ids = _enrollment_ids(code, enr, rng)
-    tables: dict[str, Table] = {"people": people, stays_role: stays_table}
+def _activity_tables(
+    kind, code, enr, enr_ids, referrals, records: _Records, off_codes, offerings, stays, rng, log
+) -> dict[str, Table]:
+    """The program activity file(s) of the agency's layout."""
     if kind in ("doc", "enroll"):
-        tables["activity"] = _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log)
-    elif kind == "events":
-        tables["activity"] = _events_activity(
-            code, enr, referrals, stay_ids, rec_ids, rec_of_stay, off_codes, stays, rng, log
+        return {
+            "activity": _enroll_activity(code, enr, enr_ids, records.stay_ids, off_codes, rng, log)
+        }
+    if kind == "events":
+        activity = _events_activity(
+            code,
+            enr,
+            referrals,
+            records.stay_ids,
+            records.ids,
+            records.of_stay,
+            off_codes,
+            stays,
+            rng,
+            log,
         )
-    else:
-        tables["activity"], tables["exits"] = _attend_activity(
-            enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log
-        )
-
-    # --- late records, duplicates, sorting, field-level defects ---------------------------
-    for role in ("people", stays_role, "activity"):
-        tables[role] = _late_and_duplicates(tables[role], role, log)
-    for role, table in tables.items():
-        log.resolve(role, table.finalize())
-    _field_defects(code, tables, stays_role, set(off_codes.tolist()), log)
-
-    revisions = _corrections(code, tables, log, rng)
-    counts = write_agency(out, code, tables, _catalog_renderer(offerings), revisions)
-    submissions = sum(len(revisions.get(m, [None])) for m in range(N_MONTHS))
-
-    parts = out / "truth" / ".parts"
-    truth.write_agency_parts(
-        parts,
-        code,
-        persons=persons,
-        stays=stays,
-        stay_ids=stay_ids,
-        rec_ids=rec_ids,
-        rec_of_stay=rec_of_stay,
-        rec_person=rec_person,
-        identity=identity,
-        in_people=in_people,
-        offerings=offerings,
-        enr=enr,
-        enr_ids=enr_ids if kind in ("doc", "enroll") else None,
-        segments=segments,
-        referrals=referrals,
-        fac_codes=fac_codes,
-        log=log,
-        tables=tables,
-        revisions=revisions,
+        return {"activity": activity}
+    activity, exits = _attend_activity(
+        enr, records.ids, records.of_stay, off_codes, offerings, rng, log
     )
+    return {"activity": activity, "exits": exits}
+
+
+def _agency_summary(counts, revisions, in_people, stays, enr, offerings, log) -> dict:
+    """What the generator reports about the agency: rows, submissions, records, programs,
+    defects, exits, enrollments per month and per category."""
     programs = canonical_programs()
     started = month_index(enr.start)
     return {
-        "agency": code,
-        "layout": kind,
-        "rows": counts,
         "rows_total": int(sum(counts.values())),
-        "submissions": submissions,
+        "submissions": sum(len(revisions.get(m, [None])) for m in range(N_MONTHS)),
         "person_records": int(in_people.sum()),
         "stays": len(stays),
         "enrollments": len(enr),
