@@ -137,30 +137,21 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
     people, in_people = _without_orphans(people, rows, records, enr, log)
 
     fac_codes = np.array(facility_codes(), dtype=object)
-    if is_doc:
-        stays_role = "movements"
-        stays_table = _movements_table(stays, segments, records.ids, fac_codes, rng)
-    else:
-        stays_role = "stays"
-        stays_table = _stays_table(
-            code, stays, records.stay_ids, records.ids, records.of_stay, fac_codes, sex, rng, log
-        )
-    off_codes = np.array([o.code for o in offerings], dtype=object)
-    enr_ids = _enrollment_ids(code, enr, rng)
-    tables: dict[str, Table] = {"people": people, stays_role: stays_table}
-    tables.update(
-        _activity_tables(
-            kind, code, enr, enr_ids, referrals, records, off_codes, offerings, stays, rng, log
-        )
+    tables, enr_ids = _files(
+        kind,
+        code,
+        people,
+        stays,
+        sex,
+        segments,
+        records,
+        enr,
+        referrals,
+        offerings,
+        fac_codes,
+        rng,
+        log,
     )
-
-    # --- late records, duplicates, sorting, field-level defects ---------------------------
-    for role in ("people", stays_role, "activity"):
-        tables[role] = _late_and_duplicates(tables[role], role, log)
-    for role, table in tables.items():
-        log.resolve(role, table.finalize())
-    _field_defects(code, tables, stays_role, set(off_codes.tolist()), log)
-
     revisions = _corrections(code, tables, log, rng)
     counts = write_agency(out, code, tables, _catalog_renderer(offerings), revisions)
     truth.write_agency_parts(
@@ -186,6 +177,47 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
     )
     summary = {"agency": code, "layout": kind, "rows": counts}
     return summary | _agency_summary(counts, revisions, in_people, stays, enr, offerings, log)
+
+
+def _files(
+    kind,
+    code,
+    people,
+    stays,
+    sex,
+    segments,
+    records,
+    enr,
+    referrals,
+    offerings,
+    fac_codes,
+    rng,
+    log,
+) -> tuple[dict[str, Table], np.ndarray]:
+    """The agency's files as tables (people, stays or DOC movements, program activity), with
+    late records, duplicates, sorting and field-level defects; and the enrollment ids."""
+    if code == "DOC":
+        stays_role = "movements"
+        stays_table = _movements_table(stays, segments, records.ids, fac_codes, rng)
+    else:
+        stays_role = "stays"
+        stays_table = _stays_table(
+            code, stays, records.stay_ids, records.ids, records.of_stay, fac_codes, sex, rng, log
+        )
+    off_codes = np.array([o.code for o in offerings], dtype=object)
+    enr_ids = _enrollment_ids(code, enr, rng)
+    tables: dict[str, Table] = {"people": people, stays_role: stays_table}
+    tables.update(
+        _activity_tables(
+            kind, code, enr, enr_ids, referrals, records, off_codes, offerings, stays, rng, log
+        )
+    )
+    for role in ("people", stays_role, "activity"):
+        tables[role] = _late_and_duplicates(tables[role], role, log)
+    for role, table in tables.items():
+        log.resolve(role, table.finalize())
+    _field_defects(code, tables, stays_role, set(off_codes.tolist()), log)
+    return tables, enr_ids
 
 
 @dataclass
