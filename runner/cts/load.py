@@ -319,6 +319,18 @@ def _content_mismatch(check: FileCheck, listed: FileTotals) -> str | None:
 # ----------------------------------------------------------------------------- the checks
 
 
+class _Problems(list[Problem]):
+    """The problems found in one submission so far; `fatal` adds one that rejects it."""
+
+    def __init__(self, candidate: _Candidate) -> None:
+        super().__init__()
+        self.candidate = candidate
+
+    def fatal(self, code: str, message: str, file: str | None = None, line: int | None = None):
+        candidate = self.candidate
+        self.append(Problem(candidate.agency, candidate.submission_id, file, line, code, message))
+
+
 class _Run:
     def __init__(
         self,
@@ -364,115 +376,37 @@ class _Run:
     # --- per submission
 
     def handle(self, candidate: _Candidate) -> None:
-        sid = candidate.submission_id
-        agency = self.specs.get(candidate.agency)
-        problems: list[Problem] = []
-
-        def fatal(code: str, message: str, file: str | None = None, line: int | None = None):
-            problems.append(Problem(candidate.agency, sid, file, line, code, message))
-
+        """Check one submission, cheapest checks first, and accept, reject or skip it (already
+        loaded): its folder (agency, period, revision, links), whether it was loaded before,
+        its set of files, its manifest, every file's content, and whether it repeats the
+        month's latest revision."""
+        problems = _Problems(candidate)
         entries = sorted(candidate.folder.iterdir())
-        if agency is None:
-            lower = candidate.agency.lower()
-            fatal(
-                "UNKNOWN_AGENCY",
-                f"unknown agency {candidate.agency!r} (no models/staging/{lower}/"
-                f"_{lower}__sources.yml declares it)",
-            )
-        elif not PERIOD_RE.match(candidate.period) or not (
-            self.window[0] <= candidate.period <= self.window[1]
-        ):
-            fatal(
-                "BAD_PERIOD",
-                f"period {candidate.period!r} is not a month YYYY-MM in "
-                f"{self.window[0]}..{self.window[1]}",
-            )
-        elif candidate.revision is None:
-            fatal(
-                "BAD_REVISION",
-                f"revision folder {candidate.revision_name!r} is not r1..r99",
-            )
-        elif not candidate.folder.resolve().is_relative_to(self.root):
-            fatal(
-                "SYMLINK",
-                f"submission folder is a symbolic link to {candidate.folder.resolve()}, outside "
-                "the submissions folder: send the files themselves",
-            )
-        if problems:
-            self._reject(candidate, problems, {}, entries)
-            return
-
-        assert agency is not None
+        agency = self._check_folder(candidate, problems)
         contents = {e.name: e for e in entries}
         manifest_path = contents.pop(MANIFEST_NAME, None)
-        for entry in entries:
-            if why := _link_problem(entry, self.root):
-                fatal("SYMLINK", why, entry.name)
+        if not problems:
+            for entry in entries:
+                if why := _link_problem(entry, self.root):
+                    problems.fatal("SYMLINK", why, entry.name)
         if problems:
             self._reject(candidate, problems, {}, entries)
             return
-
-        if sid in self.known:
-            files = {name: path for name, path in contents.items() if path.is_file()}
-            hashes = {name: describe_file(path).sha256 for name, path in files.items()}
-            if hashes == self.known[sid] and len(hashes) == len(contents):
-                self.result.skipped_already_loaded.append(sid)
-                return
-            changed = sorted(
-                set(hashes) ^ set(self.known[sid])
-                | {n for n in hashes if self.known[sid].get(n) != hashes[n]}
-            )
-            fatal(
-                "CHANGED_CONTENT",
-                "already loaded with different content; send it as a new revision "
-                f"(differs: {', '.join(changed) or 'folder entries'})",
-            )
-            self._reject(candidate, problems, {}, entries, hashes)
+        assert agency is not None  # an unknown agency is a problem
+        if candidate.submission_id in self.known:
+            self._loaded_before(candidate, contents, entries, problems)
             return
-
-        expected = agency.tables_for(candidate.period)
+        expected = self._check_file_set(candidate, agency, contents, problems)
         expected_names = [t.file for t in expected]
-        for name, entry in contents.items():
-            if name in expected_names:
-                if not entry.is_file():
-                    fatal("UNEXPECTED_FILE", f"{name} is a folder, expected a file", name)
-                continue
-            other = agency.table_for_file(name)
-            if other:
-                hint = f"expected only in {other[0].validity_text()}"
-            else:
-                hint = f"expected files: {', '.join(expected_names)}"
-            kind = "folder" if entry.is_dir() else "file"
-            fatal("UNEXPECTED_FILE", f"unexpected {kind} {name} ({hint})", name)
-        for table in expected:
-            if table.file not in contents:
-                fatal("MISSING_FILE", f"missing file {table.file}", table.file)
-
         warnings: list[str] = []
         manifest = self._manifest(
-            candidate, agency, manifest_path, contents, expected_names, fatal, warnings
+            candidate, agency, manifest_path, contents, expected_names, problems.fatal, warnings
         )
-        checks: dict[str, FileCheck] = {}
-        marks: dict[str, int] = {}
-        for table in expected:
-            entry = contents.get(table.file)
-            if entry is None or not entry.is_file():
-                continue
-            listed = manifest.files.get(table.file) if manifest else None
-            if listed is not None and (why := _size_mismatch(entry, listed)):
-                fatal("MANIFEST_MISMATCH", why, table.file)
-                continue
-            self.file_no += 1
-            check = self._check(entry, table, self._sink(table, marks))
-            checks[table.file] = check
-            if check.fault is not None:
-                fatal(check.fault.code, check.fault.message, table.file, check.fault.line)
-            elif listed is not None and (why := _content_mismatch(check, listed)):
-                fatal("MANIFEST_MISMATCH", why, table.file)
+        checks, marks = self._check_files(expected, contents, manifest, problems)
         hashes = {name: check.sha256 or "" for name, check in checks.items()}
         latest = self.latest.get((candidate.agency, candidate.period))
         if not problems and latest is not None and latest[2] == hashes:
-            fatal(
+            problems.fatal(
                 "DUPLICATE_SUBMISSION",
                 f"same files as {latest[1]}, the month's latest loaded revision: a new revision "
                 "must correct something (nothing to load)",
@@ -482,7 +416,122 @@ class _Run:
             self._reject(candidate, problems, checks, entries)
         else:
             self._accept(candidate, checks, warnings)
-            self._remember(candidate.agency, candidate.period, candidate.revision or 0, sid, hashes)
+            revision = candidate.revision or 0
+            self._remember(
+                candidate.agency, candidate.period, revision, candidate.submission_id, hashes
+            )
+
+    def _check_folder(self, candidate: _Candidate, problems: _Problems) -> AgencySpec | None:
+        """The agency (None: unknown), and the first problem of the folder's name or place."""
+        agency = self.specs.get(candidate.agency)
+        if agency is None:
+            lower = candidate.agency.lower()
+            problems.fatal(
+                "UNKNOWN_AGENCY",
+                f"unknown agency {candidate.agency!r} (no models/staging/{lower}/"
+                f"_{lower}__sources.yml declares it)",
+            )
+        elif not PERIOD_RE.match(candidate.period) or not (
+            self.window[0] <= candidate.period <= self.window[1]
+        ):
+            problems.fatal(
+                "BAD_PERIOD",
+                f"period {candidate.period!r} is not a month YYYY-MM in "
+                f"{self.window[0]}..{self.window[1]}",
+            )
+        elif candidate.revision is None:
+            problems.fatal(
+                "BAD_REVISION",
+                f"revision folder {candidate.revision_name!r} is not r1..r99",
+            )
+        elif not candidate.folder.resolve().is_relative_to(self.root):
+            problems.fatal(
+                "SYMLINK",
+                f"submission folder is a symbolic link to {candidate.folder.resolve()}, outside "
+                "the submissions folder: send the files themselves",
+            )
+        return agency
+
+    def _loaded_before(
+        self,
+        candidate: _Candidate,
+        contents: dict[str, Path],
+        entries: list[Path],
+        problems: _Problems,
+    ) -> None:
+        """A submission the ledger knows: skipped when its files are the same, else rejected."""
+        sid = candidate.submission_id
+        files = {name: path for name, path in contents.items() if path.is_file()}
+        hashes = {name: describe_file(path).sha256 for name, path in files.items()}
+        if hashes == self.known[sid] and len(hashes) == len(contents):
+            self.result.skipped_already_loaded.append(sid)
+            return
+        changed = sorted(
+            set(hashes) ^ set(self.known[sid])
+            | {n for n in hashes if self.known[sid].get(n) != hashes[n]}
+        )
+        problems.fatal(
+            "CHANGED_CONTENT",
+            "already loaded with different content; send it as a new revision "
+            f"(differs: {', '.join(changed) or 'folder entries'})",
+        )
+        self._reject(candidate, problems, {}, entries, hashes)
+
+    def _check_file_set(
+        self,
+        candidate: _Candidate,
+        agency: AgencySpec,
+        contents: dict[str, Path],
+        problems: _Problems,
+    ) -> list[TableSpec]:
+        """The files the agency sends for that period: every one there, nothing else."""
+        expected = agency.tables_for(candidate.period)
+        expected_names = [t.file for t in expected]
+        for name, entry in contents.items():
+            if name in expected_names:
+                if not entry.is_file():
+                    problems.fatal("UNEXPECTED_FILE", f"{name} is a folder, expected a file", name)
+                continue
+            other = agency.table_for_file(name)
+            if other:
+                hint = f"expected only in {other[0].validity_text()}"
+            else:
+                hint = f"expected files: {', '.join(expected_names)}"
+            kind = "folder" if entry.is_dir() else "file"
+            problems.fatal("UNEXPECTED_FILE", f"unexpected {kind} {name} ({hint})", name)
+        for table in expected:
+            if table.file not in contents:
+                problems.fatal("MISSING_FILE", f"missing file {table.file}", table.file)
+        return expected
+
+    def _check_files(
+        self,
+        expected: list[TableSpec],
+        contents: dict[str, Path],
+        manifest: Manifest | None,
+        problems: _Problems,
+    ) -> tuple[dict[str, FileCheck], dict[str, int]]:
+        """Read every expected file once (against its manifest entry, when there is one); its
+        accepted records go to the raw tables' temp files. Returns the checks and where this
+        submission's records start in each temp file."""
+        checks: dict[str, FileCheck] = {}
+        marks: dict[str, int] = {}
+        for table in expected:
+            entry = contents.get(table.file)
+            if entry is None or not entry.is_file():
+                continue
+            listed = manifest.files.get(table.file) if manifest else None
+            if listed is not None and (why := _size_mismatch(entry, listed)):
+                problems.fatal("MANIFEST_MISMATCH", why, table.file)
+                continue
+            self.file_no += 1
+            check = self._check(entry, table, self._sink(table, marks))
+            checks[table.file] = check
+            if check.fault is not None:
+                problems.fatal(check.fault.code, check.fault.message, table.file, check.fault.line)
+            elif listed is not None and (why := _content_mismatch(check, listed)):
+                problems.fatal("MANIFEST_MISMATCH", why, table.file)
+        return checks, marks
 
     def _manifest(
         self,
@@ -604,67 +653,11 @@ class _Run:
             self.result.warnings.append(
                 Problem(candidate.agency, sid, None, None, "NO_MANIFEST", warning, fatal=False)
             )
-        total_rows = total_rejected = 0
-        files_report = []
-        for name, check in checks.items():
-            table = check.table
-            assert table is not None
-            rel = self._rel(candidate, name)
-            self.files.write(
-                check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
-            )
-            key = table.qualified_name
-            if self.dry_run:
-                self.result.rows_loaded[key] = self.result.rows_loaded.get(key, 0) + check.rows
-            else:
-                output = self.outputs[key]
-                output.rows += check.rows
-                output.longest = max(output.longest, check.max_record_chars)
-            for bad in check.rejected:
-                self.rejected_lines.write(
-                    sid,
-                    candidate.agency,
-                    candidate.period,
-                    candidate.revision,
-                    rel,
-                    bad.line,
-                    bad.reason,
-                    bad.detail,
-                    bad.raw,
-                    self.loaded_at_text,
-                )
-                self.result.problems.append(
-                    Problem(
-                        candidate.agency, sid, name, bad.line, bad.reason, bad.detail, fatal=False
-                    )
-                )
-            self.ledger.write(
-                sid,
-                candidate.agency,
-                candidate.period,
-                candidate.revision,
-                rel,
-                check.sha256,
-                check.rows,
-                len(check.rejected),
-                ledger.LOADED,
-                "; ".join(warnings) or None,
-                self.loaded_at_text,
-            )
-            total_rows += check.rows
-            total_rejected += len(check.rejected)
-            files_report.append(
-                {
-                    "file": rel,
-                    "table": table.qualified_name,
-                    "data_rows": check.rows,
-                    "rejected_lines": [
-                        {"line": r.line, "reason": r.reason, "detail": r.detail}
-                        for r in check.rejected
-                    ],
-                    "blank_lines": sum(1 for r in check.rejected if r.reason == BLANK),
-                }
-            )
+        files_report = [
+            self._accept_file(candidate, name, check, warnings) for name, check in checks.items()
+        ]
+        total_rows = sum(check.rows for check in checks.values())
+        total_rejected = sum(len(check.rejected) for check in checks.values())
         self.submissions.write(
             sid,
             candidate.agency,
@@ -685,6 +678,64 @@ class _Run:
                 "files": files_report,
             }
         )
+
+    def _accept_file(
+        self, candidate: _Candidate, name: str, check: FileCheck, warnings: list[str]
+    ) -> dict:
+        """Record one file of an accepted submission: file list, rows for its raw table, lines
+        left out, ledger row; return its part of the load report."""
+        sid = candidate.submission_id
+        table = check.table
+        assert table is not None
+        rel = self._rel(candidate, name)
+        self.files.write(
+            check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
+        )
+        key = table.qualified_name
+        if self.dry_run:
+            self.result.rows_loaded[key] = self.result.rows_loaded.get(key, 0) + check.rows
+        else:
+            output = self.outputs[key]
+            output.rows += check.rows
+            output.longest = max(output.longest, check.max_record_chars)
+        for bad in check.rejected:
+            self.rejected_lines.write(
+                sid,
+                candidate.agency,
+                candidate.period,
+                candidate.revision,
+                rel,
+                bad.line,
+                bad.reason,
+                bad.detail,
+                bad.raw,
+                self.loaded_at_text,
+            )
+            self.result.problems.append(
+                Problem(candidate.agency, sid, name, bad.line, bad.reason, bad.detail, fatal=False)
+            )
+        self.ledger.write(
+            sid,
+            candidate.agency,
+            candidate.period,
+            candidate.revision,
+            rel,
+            check.sha256,
+            check.rows,
+            len(check.rejected),
+            ledger.LOADED,
+            "; ".join(warnings) or None,
+            self.loaded_at_text,
+        )
+        return {
+            "file": rel,
+            "table": table.qualified_name,
+            "data_rows": check.rows,
+            "rejected_lines": [
+                {"line": r.line, "reason": r.reason, "detail": r.detail} for r in check.rejected
+            ],
+            "blank_lines": sum(1 for r in check.rejected if r.reason == BLANK),
+        }
 
     def _output(self, table: TableSpec) -> _TableOutput:
         key = table.qualified_name
