@@ -465,80 +465,117 @@ def check_stream(
     result.fault = _sniff(head, table)
     if result.fault is not None:
         return result
-    encoding = table.encoding
-    if encoding == "utf-8" and head.startswith(UTF8_BOM):
+    if table.encoding == "utf-8" and head.startswith(UTF8_BOM):
         head = head[len(UTF8_BOM) :]
-    decoder = codecs.getincrementaldecoder(encoding)()
-    # A file declared in another encoding that is valid UTF-8 with non-ASCII text was sent as
-    # UTF-8 by mistake: probed alongside, judged at the end.
-    probe = codecs.getincrementaldecoder("utf-8")() if encoding != "utf-8" else None
-    first_non_ascii: int | None = None
-    newlines = 0  # line ends in the bytes decoded so far
+    decoding = _Decoding(table.encoding)
     scan = _Scan(result, table, write or _discard)
+    if not _scan_blocks(_blocks(head, source, totals, block_bytes), decoding, scan):
+        return result
+    result.sha256, result.size = totals.digest.hexdigest(), totals.size
+    if result.fault is None:
+        result.fault = decoding.sent_as_utf8()
+    return result
+
+
+def _blocks(head: bytes, source: BinaryIO, totals: Totals, block_bytes: int) -> Iterator[bytes]:
+    """The file's blocks: the head already read, then the rest, counted into `totals`."""
+    for start in range(0, len(head), block_bytes):
+        yield head[start : start + block_bytes]
+    while block := source.read(block_bytes):
+        totals.update(block)
+        yield block
+
+
+def _scan_blocks(blocks: Iterator[bytes], decoding: _Decoding, scan: _Scan) -> bool:
+    """Decode the blocks and feed their complete lines to `scan`; False when the file has a
+    fault and reading stopped early (the fault is in the scan's result)."""
+    result = scan.result
     partial = ""
+    for block in blocks:
+        text, fault = decoding.decode(block)
+        parts = (partial + text).split("\n")
+        partial = parts.pop()
+        if parts and not scan.feed(parts, final=False):
+            return False
+        if fault is not None:
+            result.fault = fault
+            return False
+        if len(partial) > MAX_LINE_CHARS:
+            line = scan.base + len(scan.pending) + 1
+            result.fault = _bare_cr_fault() if "\r" in partial[:-1] else _long_line_fault(line)
+            return False
+    rest, fault = decoding.finish()
+    if fault is not None:
+        result.fault = fault
+        return False
+    partial += rest
+    scan.feed([partial] if partial else [], final=True, last_has_newline=partial == "")
+    return True
 
-    def blocks() -> Iterator[bytes]:
-        for start in range(0, len(head), block_bytes):
-            yield head[start : start + block_bytes]
-        while block := source.read(block_bytes):
-            totals.update(block)
-            yield block
 
-    def encoding_fault(exc: UnicodeDecodeError, before: int) -> Fault:
-        line = before + exc.object.count(b"\n", 0, exc.start) + 1
+class _Decoding:
+    """A file's text, decoded block by block in its declared encoding.
+
+    A file declared in another encoding that is valid UTF-8 with non-ASCII text was sent as
+    UTF-8 by mistake: it is probed alongside, and judged at the end (`sent_as_utf8`).
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.decoder = codecs.getincrementaldecoder(encoding)()
+        self.probe = codecs.getincrementaldecoder("utf-8")() if encoding != "utf-8" else None
+        self.first_non_ascii: int | None = None
+        self.newlines = 0  # line ends in the bytes decoded so far
+
+    def decode(self, block: bytes) -> tuple[str, Fault | None]:
+        """The block's text, up to a byte it cannot decode (then also the fault: the lines
+        before the bad byte are still checked)."""
+        try:
+            text = self.decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            return exc.object[: exc.start].decode(self.encoding), self._fault(exc)
+        if self.probe is not None:
+            if self.first_non_ascii is None and not block.isascii():
+                position = _NON_ASCII_RE.search(block).start()  # type: ignore[union-attr]
+                self.first_non_ascii = self.newlines + block.count(b"\n", 0, position) + 1
+            try:
+                self.probe.decode(block)
+            except UnicodeDecodeError:
+                self.probe = None
+        self.newlines += block.count(b"\n")
+        return text, None
+
+    def finish(self) -> tuple[str, Fault | None]:
+        """What the decoder still holds at the end of the file."""
+        try:
+            return self.decoder.decode(b"", final=True), None
+        except UnicodeDecodeError as exc:
+            return "", self._fault(exc)
+
+    def sent_as_utf8(self) -> Fault | None:
+        """The fault of a file declared in another encoding but sent as UTF-8, if it is one."""
+        if self.probe is None or self.first_non_ascii is None:
+            return None
+        try:
+            self.probe.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+        return Fault(
+            "ENCODING",
+            self.first_non_ascii,
+            f"file is UTF-8 encoded but declared {self.encoding} (first non-ASCII text at line "
+            f"{self.first_non_ascii}); send it as {self.encoding}",
+        )
+
+    def _fault(self, exc: UnicodeDecodeError) -> Fault:
+        line = self.newlines + exc.object.count(b"\n", 0, exc.start) + 1
         bad = exc.object[exc.start : exc.start + 1].hex()
         return Fault(
             "ENCODING",
             line,
-            f"not valid {encoding} (byte 0x{bad} at line {line}); "
-            f"the file must be encoded as {encoding}",
+            f"not valid {self.encoding} (byte 0x{bad} at line {line}); "
+            f"the file must be encoded as {self.encoding}",
         )
-
-    for block in blocks():
-        error: UnicodeDecodeError | None = None
-        try:
-            text = decoder.decode(block)
-        except UnicodeDecodeError as exc:  # the lines before the bad byte are still checked
-            error, text = exc, exc.object[: exc.start].decode(encoding)
-        if probe is not None and error is None:
-            if first_non_ascii is None and not block.isascii():
-                position = _NON_ASCII_RE.search(block).start()  # type: ignore[union-attr]
-                first_non_ascii = newlines + block.count(b"\n", 0, position) + 1
-            try:
-                probe.decode(block)
-            except UnicodeDecodeError:
-                probe = None
-        parts = (partial + text).split("\n")
-        partial = parts.pop()
-        if parts and not scan.feed(parts, final=False):
-            return result
-        if error is not None:
-            result.fault = encoding_fault(error, newlines)
-            return result
-        newlines += block.count(b"\n")
-        if len(partial) > MAX_LINE_CHARS:
-            line = scan.base + len(scan.pending) + 1
-            result.fault = _bare_cr_fault() if "\r" in partial[:-1] else _long_line_fault(line)
-            return result
-    try:
-        partial += decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        result.fault = encoding_fault(exc, newlines)
-        return result
-    scan.feed([partial] if partial else [], final=True, last_has_newline=partial == "")
-    result.sha256, result.size = totals.digest.hexdigest(), totals.size
-    if result.fault is None and probe is not None and first_non_ascii is not None:
-        try:
-            probe.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return result
-        result.fault = Fault(
-            "ENCODING",
-            first_non_ascii,
-            f"file is UTF-8 encoded but declared {encoding} (first non-ASCII text at line "
-            f"{first_non_ascii}); send it as {encoding}",
-        )
-    return result
 
 
 def _long_line_fault(line: int) -> Fault:
