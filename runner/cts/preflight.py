@@ -171,27 +171,32 @@ def _split_header(header: str, table: TableSpec) -> tuple[list[str] | None, Faul
         return None, Fault("HEADER_QUOTING", 1, f"header line has broken quoting ({exc})")
 
 
+def _one_field_header(header: str, table: TableSpec) -> Fault:
+    """The fault of a header that is one field where the table has several: empty, or split
+    by another delimiter."""
+    if not header.strip():
+        return Fault("HEADER_EMPTY", 1, "header line is empty")
+    for candidate in _CANDIDATE_DELIMITERS:
+        if candidate != table.delimiter and header.count(candidate) >= 1:
+            return Fault(
+                "WRONG_DELIMITER",
+                1,
+                f"header has no {delimiter_name(table.delimiter)} delimiter but splits on "
+                f"{delimiter_name(candidate)}: the file must be "
+                f"{delimiter_name(table.delimiter)}-delimited",
+            )
+    return Fault(
+        "WRONG_DELIMITER",
+        1,
+        f"header is one field, expected {len(table.columns)} columns separated by "
+        f"{delimiter_name(table.delimiter)}",
+    )
+
+
 def _check_header(raw_names: list[str], table: TableSpec) -> Fault | None:
     expected = list(table.columns)
     if len(raw_names) == 1 and len(expected) > 1:
-        header = raw_names[0]
-        if not header.strip():
-            return Fault("HEADER_EMPTY", 1, "header line is empty")
-        for candidate in _CANDIDATE_DELIMITERS:
-            if candidate != table.delimiter and header.count(candidate) >= 1:
-                return Fault(
-                    "WRONG_DELIMITER",
-                    1,
-                    f"header has no {delimiter_name(table.delimiter)} delimiter but splits on "
-                    f"{delimiter_name(candidate)}: the file must be "
-                    f"{delimiter_name(table.delimiter)}-delimited",
-                )
-        return Fault(
-            "WRONG_DELIMITER",
-            1,
-            f"header is one field, expected {len(expected)} columns separated by "
-            f"{delimiter_name(table.delimiter)}",
-        )
+        return _one_field_header(raw_names[0], table)
     got = [normalise_column_name(name) for name in raw_names]
     if got == expected:
         return None
@@ -361,40 +366,55 @@ class _Scan:
                 reject(i, CHARACTER, "NUL byte in line")
                 i += 1
                 continue
-            feed.pos = i
-            try:
-                record = next(reader)
-            except csv.Error as exc:
-                if not final and "unexpected end of data" in str(exc):
-                    break  # a quoted field goes on in the next block
-                reason, detail = _csv_error_reason(exc)
-                reject(i, reason, detail)
-                i += 1
-                continue
-            except StopIteration:  # pragma: no cover - a non-blank line always yields a record
-                reject(i, QUOTING, "unparseable line")
-                i += 1
-                continue
-            if len(record) != ncols:
-                reject(i, FIELD_COUNT, f"{len(record)} fields, expected {ncols}")
-                i += 1
-                continue
-            consumed = feed.pos - i
-            if consumed > 1 and any("\x00" in value for value in record):
-                reject(i, CHARACTER, "NUL byte in a quoted field")
-                i += 1
-                continue
-            if consumed > 1:
-                self.result.max_record_chars = max(
-                    self.result.max_record_chars, sum(len(x) + 1 for x in lines[i : feed.pos])
-                )
-            fields = delimiter.join([_quote_for_output(v, delimiter) for v in record])
-            append(f"{fields}{suffix}{base + i + 1}\n")
-            i = feed.pos
+            following = self._quoted(reader, feed, lines, i, final, append, reject)
+            if following is None:
+                break  # a quoted field goes on in the next block
+            i = following
         if out:
             self.write("".join(out))
             self.result.rows += len(out)
         return i
+
+    def _quoted(
+        self,
+        reader: Iterator[list[str]],
+        feed: _Feed,
+        lines: list[str],
+        i: int,
+        final: bool,
+        append: Callable[[str], None],
+        reject: Callable[[int, str, str], None],
+    ) -> int | None:
+        """A line with a quote or a carriage return, parsed by the csv module (a quoted field
+        may hold line ends): the index of the line after its record, or None when the record
+        goes on in the next block. The fast path of `_records` handles every other line."""
+        feed.pos = i
+        try:
+            record = next(reader)
+        except csv.Error as exc:
+            if not final and "unexpected end of data" in str(exc):
+                return None
+            reason, detail = _csv_error_reason(exc)
+            reject(i, reason, detail)
+            return i + 1
+        except StopIteration:  # pragma: no cover - a non-blank line always yields a record
+            reject(i, QUOTING, "unparseable line")
+            return i + 1
+        if len(record) != self.ncols:
+            reject(i, FIELD_COUNT, f"{len(record)} fields, expected {self.ncols}")
+            return i + 1
+        consumed = feed.pos - i
+        if consumed > 1 and any("\x00" in value for value in record):
+            reject(i, CHARACTER, "NUL byte in a quoted field")
+            return i + 1
+        if consumed > 1:
+            self.result.max_record_chars = max(
+                self.result.max_record_chars, sum(len(x) + 1 for x in lines[i : feed.pos])
+            )
+        delimiter = self.table.delimiter
+        fields = delimiter.join([_quote_for_output(v, delimiter) for v in record])
+        append(f"{fields}{self.suffix}{self.base + i + 1}\n")
+        return feed.pos
 
     def _finish(self) -> None:
         result = self.result
