@@ -415,6 +415,9 @@ def _second_stay(rec_of_stay: np.ndarray, n_rec: int) -> np.ndarray:
     return second
 
 
+Found = list[tuple[str, list[int], list[str]]]  # (defect, records, what changed) per defect
+
+
 def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> dict:
     """Names, birth date and SID as this agency sends them, with identity defects."""
     n = len(rec_person)
@@ -432,9 +435,35 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
     race = persons.race[rec_person].copy()
     if code == "BRI":  # Bristol also sends O (other) for some unknowns
         race[(race == 4) & (rng.random(n) < 0.4)] = 5
-    found: list[tuple[str, list[int], list[str]]] = []
-    drng = log.rng
+    female = persons.sex[rec_person] == 1
+    found = _name_defects(first, last, female, log)
+    found += _sid_defects(sid, log, shared_sid)
+    found += _birth_date_defects(dob, log, century_ok)
+    found += _harder_identity_noise(log, first, last, dob, rng_of_noise(log))
+    if code not in KEEPS_ACCENTS:
+        for arr in (first, middle, last):
+            arr[:] = [nm.ascii_fold(v) for v in arr.tolist()]
+    if code in UPPER_NAMES:
+        for arr in (first, middle, last):
+            arr[:] = [v.upper() for v in arr.tolist()]
+    return {
+        "first": first,
+        "middle": middle,
+        "last": last,
+        "dob": dob,
+        "sid": sid,
+        "person": rec_person,
+        "sex": persons.sex[rec_person].astype(np.int64),
+        "race": race.astype(np.int64),
+        "eth": persons.eth[rec_person].astype(np.int64),
+        "defects": found,
+    }
 
+
+def _name_defects(first, last, female, log) -> Found:
+    """Nicknames, name typos and changed surnames (mostly women's), in place."""
+    n, drng = len(first), log.rng
+    found: Found = []
     has_nick = np.array([nm.nickname(f, drng) is not None for f in first.tolist()], dtype=bool)
     picks = log.choose("nickname", has_nick).tolist()
     details = []
@@ -457,7 +486,6 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
             first[i] = new
     found.append(("name_typo", picks, details))
 
-    female = persons.sex[rec_person] == 1
     eligible = female | (drng.random(n) < 0.1)
     picks = log.choose("surname_change", eligible).tolist()
     details = []
@@ -468,19 +496,29 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
         details.append(f"{last[i]} -> {new}")
         last[i] = new
     found.append(("surname_change", picks, details))
+    return found
 
+
+def _sid_defects(sid, log, shared_sid: str) -> Found:
+    """SID typos, placeholder SIDs and one SID shared by unrelated people, in place."""
+    found: Found = []
     picks = log.choose("sid_typo", sid != "").tolist()
     details = []
     for i in picks:
-        new = dfx.sid_typo(sid[i], drng)
+        new = dfx.sid_typo(sid[i], log.rng)
         details.append(f"{sid[i]} -> {new}")
         sid[i] = new
     found.append(("sid_typo", picks, details))
     for defect, value in (("placeholder_sid", dfx.PLACEHOLDER_SID), ("shared_sid", shared_sid)):
-        picks = log.choose(defect, np.ones(n, bool)).tolist()
+        picks = log.choose(defect, np.ones(len(sid), bool)).tolist()
         found.append((defect, picks, [f"{sid[i] or 'blank'} -> {value}" for i in picks]))
         sid[picks] = value
+    return found
 
+
+def _birth_date_defects(dob, log, century_ok) -> Found:
+    """Day and month swapped, and a century added where the layout allows it, in place."""
+    found: Found = []
     y, m, d = ymd(dob)
     picks = log.choose("dob_day_month_swap", (d <= 12) & (d != m))
     if len(picks):
@@ -496,26 +534,7 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
     if len(picks):
         dob[picks] = from_ymd(y[picks] + 100, m[picks], d[picks])
     found.append(("century_dob", picks.tolist(), [f"{y[i]} sent as {y[i] + 100}" for i in picks]))
-    found += _harder_identity_noise(log, first, last, dob, rng_of_noise(log))
-
-    if code not in KEEPS_ACCENTS:
-        for arr in (first, middle, last):
-            arr[:] = [nm.ascii_fold(v) for v in arr.tolist()]
-    if code in UPPER_NAMES:
-        for arr in (first, middle, last):
-            arr[:] = [v.upper() for v in arr.tolist()]
-    return {
-        "first": first,
-        "middle": middle,
-        "last": last,
-        "dob": dob,
-        "sid": sid,
-        "person": rec_person,
-        "sex": persons.sex[rec_person].astype(np.int64),
-        "race": race.astype(np.int64),
-        "eth": persons.eth[rec_person].astype(np.int64),
-        "defects": found,
-    }
+    return found
 
 
 def rng_of_noise(log: dfx.DefectLog) -> np.random.Generator:
