@@ -145,61 +145,15 @@ def doc_segments(stays: Stays, sex: np.ndarray, rng: np.random.Generator) -> Seg
     """DOC commitments cut into facility segments: reception, classification, moves,
     pre-release at the end, and moves forced by the closure of Cedar Junction and Concord."""
     fx = facility_index()
-    info = {f.code: f for f in facilities() if f.agency == "DOC"}
-    main = ("SBCC", "MCINOR", "MCISHI", "NCCI", "OCCC", "MCICON", "MTC", "MCICJ", "BSH")
-    main_w = np.array([0.15, 0.21, 0.17, 0.14, 0.14, 0.11, 0.04, 0.02, 0.02])
-    pre_rel = ("BPRC", "NECC", "PCC", "SMCC")
-
-    def open_at(code: str, when: int) -> bool:
-        closed = info[code].closed
-        return closed is None or when < closed
-
-    def pick_main(when: int, exclude: str = "") -> str:
-        ok = np.array([open_at(c, when) and c != exclude for c in main])
-        w = main_w * ok
-        return main[int(rng.choice(len(main), p=w / w.sum()))]
-
+    prisons = _DocPrisons(rng)
     out_stay, out_fac, out_start, out_end, out_kind = [], [], [], [], []
-    starts, ends = stays.start.tolist(), stays.end.tolist()
-    statuses, releases = stays.status.tolist(), stays.release.tolist()
-    sexes = sex.tolist()
+    ends, releases = stays.end.tolist(), stays.release.tolist()
     uniform = rng.random((len(stays), 6)).tolist()
-    for i in range(len(stays)):
-        s, e, u = starts[i], ends[i], uniform[i]
-        female = sexes[i] == 1
-        pieces: list[list] = []
-        if female:
-            pieces.append(["MCIFRA", s])
-            if e < OPEN and e - s > 365 and u[0] < 0.3:
-                pieces.append(["SMCC", e - int(60 + u[1] * 180)])
-        elif statuses[i] == CIVIL:
-            pieces.append(["BSH", s])
-        elif statuses[i] == PRETRIAL:
-            pieces.append(["MCICJ" if open_at("MCICJ", s) else "NCCI", s])
-        else:
-            reception = "MCICJ" if open_at("MCICJ", s) else "MCINOR"
-            pieces.append([reception, s])
-            t = s + int(30 + u[0] * 60)
-            if t < e:
-                pieces.append([pick_main(t, reception), t])
-                if e - t > 730 and u[1] < 0.5:
-                    t2 = t + int((e - t if e < OPEN else 3000) * (0.3 + 0.4 * u[2]))
-                    if t2 < min(e, WINDOW_END):
-                        pieces.append([pick_main(t2, pieces[-1][0]), t2])
-                if e < OPEN and e - s > 365 and u[3] < 0.45 and releases[i] != REL["TO_COUNTY"]:
-                    t3 = e - int(120 + u[4] * 180)
-                    if t3 > pieces[-1][1] + 30:
-                        pieces.append([pre_rel[int(u[5] * 4)], t3])
-        # Facility closures: everyone still there moves out shortly before the closing date.
-        k = 0
-        while k < len(pieces):
-            code, t = pieces[k]
-            nxt = pieces[k + 1][1] if k + 1 < len(pieces) else e
-            closed = info[code].closed
-            if closed is not None and t < closed <= nxt:
-                move = max(t + 1, closed - int(rng.integers(0, 45)))
-                pieces.insert(k + 1, [pick_main(move, code), move])
-            k += 1
+    for i, (s, e, status, female) in enumerate(
+        zip(stays.start.tolist(), ends, stays.status.tolist(), (sex == 1).tolist(), strict=True)
+    ):
+        pieces = prisons.placements(s, e, status, female, releases[i], uniform[i])
+        prisons.closure_moves(pieces, e)
         for k, (code, t) in enumerate(pieces):
             nxt = pieces[k + 1][1] if k + 1 < len(pieces) else e
             out_stay.append(i)
@@ -221,6 +175,68 @@ def doc_segments(stays: Stays, sex: np.ndarray, rng: np.random.Generator) -> Seg
         np.array(out_end, dtype=np.int64),
         np.array(out_kind, dtype=np.int8),
     )
+
+
+class _DocPrisons:
+    """DOC's prisons: where a commitment is placed, and the moves forced by closures."""
+
+    MAIN = ("SBCC", "MCINOR", "MCISHI", "NCCI", "OCCC", "MCICON", "MTC", "MCICJ", "BSH")
+    MAIN_WEIGHTS = np.array([0.15, 0.21, 0.17, 0.14, 0.14, 0.11, 0.04, 0.02, 0.02])
+    PRE_RELEASE = ("BPRC", "NECC", "PCC", "SMCC")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.info = {f.code: f for f in facilities() if f.agency == "DOC"}
+
+    def open_at(self, code: str, when: int) -> bool:
+        closed = self.info[code].closed
+        return closed is None or when < closed
+
+    def pick_main(self, when: int, exclude: str = "") -> str:
+        ok = np.array([self.open_at(c, when) and c != exclude for c in self.MAIN])
+        w = self.MAIN_WEIGHTS * ok
+        return self.MAIN[int(self.rng.choice(len(self.MAIN), p=w / w.sum()))]
+
+    def placements(self, s, e, status, female, release, u) -> list[list]:
+        """[facility, from day] of one commitment: women at Framingham (South Middlesex before
+        release), civil commitments at Bridgewater, awaiting trial at Cedar Junction (NCCI once
+        closed), the others reception, a main prison, maybe another, maybe pre-release."""
+        pieces: list[list] = []
+        if female:
+            pieces.append(["MCIFRA", s])
+            if e < OPEN and e - s > 365 and u[0] < 0.3:
+                pieces.append(["SMCC", e - int(60 + u[1] * 180)])
+            return pieces
+        if status == CIVIL:
+            return [["BSH", s]]
+        if status == PRETRIAL:
+            return [["MCICJ" if self.open_at("MCICJ", s) else "NCCI", s]]
+        reception = "MCICJ" if self.open_at("MCICJ", s) else "MCINOR"
+        pieces.append([reception, s])
+        t = s + int(30 + u[0] * 60)
+        if t < e:
+            pieces.append([self.pick_main(t, reception), t])
+            if e - t > 730 and u[1] < 0.5:
+                t2 = t + int((e - t if e < OPEN else 3000) * (0.3 + 0.4 * u[2]))
+                if t2 < min(e, WINDOW_END):
+                    pieces.append([self.pick_main(t2, pieces[-1][0]), t2])
+            if e < OPEN and e - s > 365 and u[3] < 0.45 and release != REL["TO_COUNTY"]:
+                t3 = e - int(120 + u[4] * 180)
+                if t3 > pieces[-1][1] + 30:
+                    pieces.append([self.PRE_RELEASE[int(u[5] * 4)], t3])
+        return pieces
+
+    def closure_moves(self, pieces: list[list], e: int) -> None:
+        """Everyone still in a facility that closes moves out shortly before the closing date."""
+        k = 0
+        while k < len(pieces):
+            code, t = pieces[k]
+            nxt = pieces[k + 1][1] if k + 1 < len(pieces) else e
+            closed = self.info[code].closed
+            if closed is not None and t < closed <= nxt:
+                move = max(t + 1, closed - int(self.rng.integers(0, 45)))
+                pieces.insert(k + 1, [self.pick_main(move, code), move])
+            k += 1
 
 
 def _start_acceptance(days: np.ndarray, work: np.ndarray) -> np.ndarray:
