@@ -928,43 +928,7 @@ def _events_activity(
     code, enr, referrals, stay_ids, rec_ids, rec_of_stay, off_codes, stays, rng, log
 ) -> Table:
     types = np.array(EVENT_CODES[code], dtype=object)
-    t_index = {t: i for i, t in enumerate(EVENT_TYPES)}
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    # (enrollment or -1, stay, offering, day, type index), reason filled below
-    n = len(enr)
-    all_e = np.arange(n)
-    m = enr.referral >= 0
-    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.referral[m], np.full(m.sum(), 0)))
-    parts.append((all_e, enr.stay, enr.offering, enr.start, np.full(n, 1)))
-    m = enr.suspend >= 0
-    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.suspend[m], np.full(m.sum(), 2)))
-    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.resume[m], np.full(m.sum(), 3)))
-    closed = enr.exit >= 0
-    term_type = np.full(n, 9)
-    term_reason = np.full(n, "", dtype=object)
-    for i, reason in enumerate(EXIT_REASONS):
-        mm = enr.exit == i
-        if not mm.any() or reason not in EVENT_EXIT:
-            continue
-        etype, reasons = EVENT_EXIT[reason]
-        term_type[mm] = t_index[etype]
-        term_reason[mm] = _pick(reasons, rng, int(mm.sum()))
-    parts.append(
-        (all_e[closed], enr.stay[closed], enr.offering[closed], enr.end[closed], term_type[closed])
-    )
-    k = len(referrals.stay)
-    parts.append((np.full(k, -1), referrals.stay, referrals.offering, referrals.day, np.full(k, 0)))
-    e_idx = np.concatenate([p[0] for p in parts])
-    stay = np.concatenate([p[1] for p in parts])
-    off = np.concatenate([p[2] for p in parts])
-    day_arr = np.concatenate([p[3] for p in parts]).astype(np.int64)
-    typ = np.concatenate([p[4] for p in parts])
-    reason = np.full(len(e_idx), "", dtype=object)
-    is_term = np.zeros(len(e_idx), dtype=bool)
-    start_of_term = len(e_idx) - k - int(closed.sum())
-    is_term[start_of_term : len(e_idx) - k] = True
-    reason[is_term] = term_reason[closed]
-    reason = _vary_case(reason, rng)
+    e_idx, stay, off, day_arr, typ, reason, is_term = _events(enr, referrals, rng)
     # Exit before start: the terminal event dated before the start event.
     for r in log.choose("exit_before_start", is_term).tolist():
         day_arr[r] = enr.start[e_idx[r]] - int(rng.integers(1, 31))
@@ -998,6 +962,52 @@ def _events_activity(
     return table
 
 
+def _events(enr, referrals, rng) -> tuple[np.ndarray, ...]:
+    """The events layout's events, as columns: enrollment (-1: a referral that never started),
+    stay, offering, day, event type index, reason, and whether it ends the enrollment. Per
+    enrollment: referral, start, suspension and resumption, end; then the unstarted referrals."""
+    t_index = {t: i for i, t in enumerate(EVENT_TYPES)}
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    n = len(enr)
+    all_e = np.arange(n)
+    m = enr.referral >= 0
+    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.referral[m], np.full(m.sum(), 0)))
+    parts.append((all_e, enr.stay, enr.offering, enr.start, np.full(n, 1)))
+    m = enr.suspend >= 0
+    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.suspend[m], np.full(m.sum(), 2)))
+    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.resume[m], np.full(m.sum(), 3)))
+    closed = enr.exit >= 0
+    term_type = np.full(n, 9)
+    term_reason = np.full(n, "", dtype=object)
+    for i, reason in enumerate(EXIT_REASONS):
+        mm = enr.exit == i
+        if not mm.any() or reason not in EVENT_EXIT:
+            continue
+        etype, reasons = EVENT_EXIT[reason]
+        term_type[mm] = t_index[etype]
+        term_reason[mm] = _pick(reasons, rng, int(mm.sum()))
+    parts.append(
+        (all_e[closed], enr.stay[closed], enr.offering[closed], enr.end[closed], term_type[closed])
+    )
+    k = len(referrals.stay)
+    parts.append((np.full(k, -1), referrals.stay, referrals.offering, referrals.day, np.full(k, 0)))
+    e_idx = np.concatenate([p[0] for p in parts])
+    reason = np.full(len(e_idx), "", dtype=object)
+    is_term = np.zeros(len(e_idx), dtype=bool)
+    start_of_term = len(e_idx) - k - int(closed.sum())
+    is_term[start_of_term : len(e_idx) - k] = True
+    reason[is_term] = term_reason[closed]
+    return (
+        e_idx,
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]).astype(np.int64),
+        np.concatenate([p[4] for p in parts]),
+        _vary_case(reason, rng),
+        is_term,
+    )
+
+
 def _attended(values: np.ndarray, layout: Layout) -> np.ndarray:
     return np.array(["Y", "N"], dtype=object)[values]
 
@@ -1015,6 +1025,15 @@ ATTEND_RENDER = {
 
 
 def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
+    """The attendance layout's files: one row per session, and one per exit."""
+    person = rec_ids[rec_of_stay[enr.stay]]
+    sessions = _sessions(enr, person, off_codes, offerings, rng, log)
+    return sessions, _attend_exits(enr, person, off_codes, rng, log)
+
+
+def _sessions(enr, person, off_codes, offerings, rng, log) -> Table:
+    """Sessions at the program's cadence from start to exit (or the window's end), some
+    missed; ids follow the date order."""
     per_week = cadence(offerings)[enr.offering]
     last_day = np.where(enr.exit >= 0, enr.end, WINDOW_END)
     span = np.maximum(last_day - enr.start, 0)
@@ -1028,7 +1047,6 @@ def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
     day_arr = np.minimum(day_arr, last_day[owner])
     attended = (rng.random(total) < 0.12).astype(np.int8)
     attended[k == 0] = 0
-    person = rec_ids[rec_of_stay[enr.stay]]
     month = np.maximum(month_index(np.minimum(day_arr, WINDOW_END)), 0)
     base = 1_000_000 + int(rng.integers(0, 1000))
     sessions = Table(
@@ -1046,14 +1064,17 @@ def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
         rec=np.arange(total, dtype=np.int64),
         key=np.empty(total, dtype=object),
     )
-    # Ids follow the date order; the record key is the id.
     order = np.lexsort((np.arange(total), day_arr))
     ids = np.empty(total, dtype=np.int64)
     ids[order] = base + np.arange(total)
     sessions.data["att_id"] = ids
     sessions.key = ids.astype(object)
     _future_dates(sessions, "date", log, rng)
+    return sessions
 
+
+def _attend_exits(enr, person, off_codes, rng, log) -> Table:
+    """One row per ended enrollment: status code and note of its exit reason."""
     closed = np.flatnonzero(enr.exit >= 0)
     status = np.full(len(closed), "UNK", dtype=object)
     note = np.full(len(closed), "", dtype=object)
@@ -1074,7 +1095,7 @@ def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
             "exit dated before the first session",
         )
     exit_ids = 500_000 + np.arange(len(closed)) * 2 + rng.integers(0, 2, len(closed))
-    exits = Table(
+    return Table(
         role="exits",
         data={
             "exit_id": exit_ids,
@@ -1090,7 +1111,6 @@ def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
         rec=np.arange(len(closed), dtype=np.int64),
         key=exit_ids.astype(object),
     )
-    return sessions, exits
 
 
 def _late_and_duplicates(table: Table, role: str, log: dfx.DefectLog) -> Table:
