@@ -1284,33 +1284,39 @@ def _damage(code, tables, revision, kind, month, layout, log, rng, final_number,
             month=month,
             revision=revision.number,
         )
-        chosen_set = set(chosen.tolist())
-        shift = 0
-        for pos in range(lo, hi):
-            if role_kind == "missing_rows" and pos in chosen_set:
-                log.add(
-                    "correction_missing_row",
-                    role,
-                    None,
-                    str(table.key[pos]),
-                    f"left out of r{revision.number}",
-                    month=month,
-                    revision=revision.number,
-                )
-                shift -= 1
-            elif role_kind == "duplicate_rows" and pos in chosen_set:
-                line = pos - lo + 2 + shift
-                log.add(
-                    "correction_duplicate_row",
-                    role,
-                    None,
-                    str(table.key[pos]),
-                    f"sent twice in r{revision.number}",
-                    month=month,
-                    revision=revision.number,
-                    line=line + 1,
-                )
-                shift += 1
+        _log_damaged_rows(
+            table, role, role_kind, set(chosen.tolist()), lo, hi, revision, month, log
+        )
+
+
+def _log_damaged_rows(table, role, kind, chosen: set[int], lo, hi, revision, month, log) -> None:
+    """One defect per row left out of or sent twice in the revision (with its line then)."""
+    shift = 0
+    for pos in range(lo, hi):
+        if kind == "missing_rows" and pos in chosen:
+            log.add(
+                "correction_missing_row",
+                role,
+                None,
+                str(table.key[pos]),
+                f"left out of r{revision.number}",
+                month=month,
+                revision=revision.number,
+            )
+            shift -= 1
+        elif kind == "duplicate_rows" and pos in chosen:
+            line = pos - lo + 2 + shift
+            log.add(
+                "correction_duplicate_row",
+                role,
+                None,
+                str(table.key[pos]),
+                f"sent twice in r{revision.number}",
+                month=month,
+                revision=revision.number,
+                line=line + 1,
+            )
+            shift += 1
 
 
 def _catalog_renderer(offerings: list[Offering]):
