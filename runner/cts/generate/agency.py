@@ -15,6 +15,8 @@ from .catalog import Offering, build_catalog
 from .dates import NA, from_ymd, month_index, month_label, ymd
 from .enrollments import (
     Enrollments,
+    Referrals,
+    Segments,
     cadence,
     doc_segments,
     sheriff_segments,
@@ -50,7 +52,7 @@ from .reference import (
     facility_codes,
 )
 from .tables import Revision, Table, code_col, d_col, int_col, s_col, write_agency
-from .world import OPEN, World
+from .world import OPEN, Stays, World
 
 # Identifier formats: (person id, first number, stay id, first number, enrollment id).
 ID_FORMATS = {
@@ -112,48 +114,25 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
     of the truth into `out`, and return its summary. The agency's draws come from its own
     random streams (seed and agency index): agencies can run in any order or in parallel."""
     ai = AGENCY_INDEX[code]
-    agency = AGENCIES[ai]
     rng = np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(2, ai)))
     log = dfx.DefectLog(
         code, cfg.rates, np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(3, ai)))
     )
-    is_doc = code == "DOC"
-    kind = "doc" if is_doc else LAYOUTS[code].layout
-    stays = world.stays.take(np.flatnonzero(world.stays.agency == ai))
-    persons = world.persons
-    sex = persons.sex[stays.person]
-    size = max(6, round(agency.catalog_size * cfg.catalog_factor))
-    offerings = build_catalog(code, size, rng)
-    segments = doc_segments(stays, sex, rng) if is_doc else sheriff_segments(stays)
-    enr, referrals = simulate(code, stays, sex, segments, offerings, rng)
-    _remap_exits(enr, kind)
-
-    records = _person_records(code, stays, sex, rng)
+    kind = "doc" if code == "DOC" else LAYOUTS[code].layout
+    custody = _custody(code, world, cfg, rng)
+    _remap_exits(custody.enr, kind)
+    stays, persons, enr = custody.stays, world.persons, custody.enr
+    records = _person_records(code, stays, custody.sex, rng)
     century_ok = (
-        records.first_month >= DOC_V2_MONTH if is_doc else np.ones(len(records.person), bool)
+        records.first_month >= DOC_V2_MONTH if code == "DOC" else np.ones(len(records.person), bool)
     )
     identity = _identities(code, persons, records.person, rng, log, cfg.shared_sid, century_ok)
     people, rows = _people_rows(code, records, identity, persons, stays, rng, log)
     people, in_people = _without_orphans(people, rows, records, enr, log)
-
     fac_codes = np.array(facility_codes(), dtype=object)
-    tables, enr_ids = _files(
-        kind,
-        code,
-        people,
-        stays,
-        sex,
-        segments,
-        records,
-        enr,
-        referrals,
-        offerings,
-        fac_codes,
-        rng,
-        log,
-    )
+    tables, enr_ids = _files(kind, code, people, custody, records, fac_codes, rng, log)
     revisions = _corrections(code, tables, log, rng)
-    counts = write_agency(out, code, tables, _catalog_renderer(offerings), revisions)
+    counts = write_agency(out, code, tables, _catalog_renderer(custody.offerings), revisions)
     truth.write_agency_parts(
         out / "truth" / ".parts",
         code,
@@ -165,37 +144,53 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
         rec_person=records.person,
         identity=identity,
         in_people=in_people,
-        offerings=offerings,
+        offerings=custody.offerings,
         enr=enr,
         enr_ids=enr_ids if kind in ("doc", "enroll") else None,
-        segments=segments,
-        referrals=referrals,
+        segments=custody.segments,
+        referrals=custody.referrals,
         fac_codes=fac_codes,
         log=log,
         tables=tables,
         revisions=revisions,
     )
     summary = {"agency": code, "layout": kind, "rows": counts}
-    return summary | _agency_summary(counts, revisions, in_people, stays, enr, offerings, log)
+    return summary | _agency_summary(
+        counts, revisions, in_people, stays, enr, custody.offerings, log
+    )
+
+
+@dataclass
+class _Custody:
+    """What the agency's people did in its custody: stays, facility segments, programs
+    offered, enrollments and referrals that never started."""
+
+    stays: Stays
+    sex: np.ndarray  # of each stay's person
+    offerings: list[Offering]
+    segments: Segments
+    enr: Enrollments
+    referrals: Referrals
+
+
+def _custody(code: str, world: World, cfg: Config, rng) -> _Custody:
+    ai = AGENCY_INDEX[code]
+    stays = world.stays.take(np.flatnonzero(world.stays.agency == ai))
+    sex = world.persons.sex[stays.person]
+    size = max(6, round(AGENCIES[ai].catalog_size * cfg.catalog_factor))
+    offerings = build_catalog(code, size, rng)
+    segments = doc_segments(stays, sex, rng) if code == "DOC" else sheriff_segments(stays)
+    enr, referrals = simulate(code, stays, sex, segments, offerings, rng)
+    return _Custody(stays, sex, offerings, segments, enr, referrals)
 
 
 def _files(
-    kind,
-    code,
-    people,
-    stays,
-    sex,
-    segments,
-    records,
-    enr,
-    referrals,
-    offerings,
-    fac_codes,
-    rng,
-    log,
+    kind, code, people, custody: _Custody, records, fac_codes, rng, log
 ) -> tuple[dict[str, Table], np.ndarray]:
     """The agency's files as tables (people, stays or DOC movements, program activity), with
     late records, duplicates, sorting and field-level defects; and the enrollment ids."""
+    stays, sex, segments, enr = custody.stays, custody.sex, custody.segments, custody.enr
+    referrals, offerings = custody.referrals, custody.offerings
     if code == "DOC":
         stays_role = "movements"
         stays_table = _movements_table(stays, segments, records.ids, fac_codes, rng)
