@@ -646,7 +646,6 @@ STAY_RENDER = {
 
 
 def _stays_table(code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rng, log) -> Table:
-    n = len(stays)
     start_m = np.maximum(month_index(stays.start), 0)
     closed = stays.end < OPEN
     end_m = np.where(closed, month_index(np.minimum(stays.end, WINDOW_END)), N_MONTHS)
@@ -657,32 +656,7 @@ def _stays_table(code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rn
     is_close = np.concatenate([np.zeros(len(open_rows), bool), np.ones(len(close_rows), bool)])
     end = np.where(is_close, stays.end[idx], NA)
     reason = np.where(is_close, stays.release[idx], -1).astype(np.int64)
-    # Overlapping spells: a release date sent after the person's next admission here.
-    nxt = np.full(n, -1, dtype=np.int64)
-    order = np.lexsort((stays.start, rec_of_stay))
-    same = rec_of_stay[order[1:]] == rec_of_stay[order[:-1]]
-    nxt[order[:-1][same]] = order[1:][same]
-    has_next = np.zeros(len(idx), dtype=bool)
-    has_next[is_close] = nxt[idx[is_close]] >= 0
-    overlap_rows = log.choose("overlapping_spell", has_next)
-    for r in overlap_rows.tolist():
-        nstart = stays.start[nxt[idx[r]]]
-        end[r] = nstart + int(rng.integers(1, 16))
-        log.before_sort(
-            "overlapping_spell",
-            "stays",
-            r,
-            str(stay_ids[idx[r]]),
-            f"release sent after next admission ({stay_ids[nxt[idx[r]]]})",
-        )
-    # Exit before start: a release date before the admission date.
-    for r in log.choose("exit_before_start", is_close & (end != NA)).tolist():
-        if r in set(overlap_rows.tolist()):
-            continue
-        end[r] = stays.start[idx[r]] - int(rng.integers(1, 31))
-        log.before_sort(
-            "exit_before_start", "stays", r, str(stay_ids[idx[r]]), "release before admission"
-        )
+    _release_date_defects(stays, stay_ids, rec_of_stay, idx, is_close, end, rng, log)
     sending = np.array(
         [AGENCY_CODES[s] if s >= 0 else "" for s in stays.sending[idx].tolist()], dtype=object
     )
@@ -706,6 +680,35 @@ def _stays_table(code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rn
         rec=idx.astype(np.int64),
         key=stay_ids[idx],
     )
+
+
+def _release_date_defects(stays, stay_ids, rec_of_stay, idx, is_close, end, rng, log) -> None:
+    """Release dates sent wrong, in `end`: after the person's next admission here (overlapping
+    spells), or before the admission."""
+    nxt = np.full(len(stays), -1, dtype=np.int64)
+    order = np.lexsort((stays.start, rec_of_stay))
+    same = rec_of_stay[order[1:]] == rec_of_stay[order[:-1]]
+    nxt[order[:-1][same]] = order[1:][same]
+    has_next = np.zeros(len(idx), dtype=bool)
+    has_next[is_close] = nxt[idx[is_close]] >= 0
+    overlap_rows = log.choose("overlapping_spell", has_next)
+    for r in overlap_rows.tolist():
+        nstart = stays.start[nxt[idx[r]]]
+        end[r] = nstart + int(rng.integers(1, 16))
+        log.before_sort(
+            "overlapping_spell",
+            "stays",
+            r,
+            str(stay_ids[idx[r]]),
+            f"release sent after next admission ({stay_ids[nxt[idx[r]]]})",
+        )
+    for r in log.choose("exit_before_start", is_close & (end != NA)).tolist():
+        if r in set(overlap_rows.tolist()):
+            continue
+        end[r] = stays.start[idx[r]] - int(rng.integers(1, 31))
+        log.before_sort(
+            "exit_before_start", "stays", r, str(stay_ids[idx[r]]), "release before admission"
+        )
 
 
 MOVE_RENDER = {
@@ -851,22 +854,7 @@ def _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log) -> Table
     ids = enr_ids[idx].copy()
     start = enr.start[idx].copy()
     base = len(open_rows) + len(close_rows)
-    extra_ids = (
-        _ids("{:07d}", 9000000, len(dup_src), rng)
-        if code != "DOC"
-        else _ids("{:07d}", 8000000, len(dup_src), rng)
-    )
-    for j, src in enumerate(dup_src.tolist()):
-        r = base + j
-        ids[r] = extra_ids[j]
-        start[r] = enr.start[src] + int(rng.integers(1, max(2, span[src])))
-        log.before_sort(
-            "overlapping_spell",
-            "activity",
-            r,
-            str(ids[r]),
-            f"second enrollment overlapping {enr_ids[src]} in the same program",
-        )
+    _second_records(code, enr, enr_ids, dup_src, span, base, ids, start, rng, log)
     end = np.where(is_close, enr.end[idx], NA)
     for r in log.choose("exit_before_start", is_close[:base]).tolist():
         end[r] = start[r] - int(rng.integers(1, 31))
@@ -894,6 +882,27 @@ def _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log) -> Table
     )
     _future_dates(table, "start", log, rng)
     return table
+
+
+def _second_records(code, enr, enr_ids, dup_src, span, base, ids, start, rng, log) -> None:
+    """Rows `base`… of `ids` and `start`: a second record of each spell of `dup_src` under a
+    new enrollment id, starting during the first (overlapping spells)."""
+    extra_ids = (
+        _ids("{:07d}", 9000000, len(dup_src), rng)
+        if code != "DOC"
+        else _ids("{:07d}", 8000000, len(dup_src), rng)
+    )
+    for j, src in enumerate(dup_src.tolist()):
+        r = base + j
+        ids[r] = extra_ids[j]
+        start[r] = enr.start[src] + int(rng.integers(1, max(2, span[src])))
+        log.before_sort(
+            "overlapping_spell",
+            "activity",
+            r,
+            str(ids[r]),
+            f"second enrollment overlapping {enr_ids[src]} in the same program",
+        )
 
 
 def _future_dates(table: Table, key: str, log, rng) -> None:
