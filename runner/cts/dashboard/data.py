@@ -309,11 +309,8 @@ def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> d
     period_keys = [(period[0], period[1]) for period in periods]
     agency_names = {row["agency_code"]: row["agency_name"] for row in programs}
     category_names = {row["category_code"]: row["category_name"] for row in programs}
-    super_categories = {row["category_code"]: row["psi_super_category"] for row in programs}
-    report_agencies = {row["agency_code"] for row in reports} - {"ALL"}
-    agencies = ["ALL", *sorted(report_agencies | set(agency_names))]
-    report_categories = {row["category_code"] for row in reports} - {"ALL"}
-    categories = ["ALL", *sorted(report_categories | set(category_names))]
+    agencies = _codes(reports, "agency_code", agency_names)
+    categories = _codes(reports, "category_code", category_names)
     breakdowns = _breakdowns(reports, publication)
     reason_groups = {row["exit_reason_code"]: row["outcome_group"] for row in exits}
     reasons = _ordered(set(reason_groups), code_order(publication, "exit_reason"))
@@ -340,14 +337,7 @@ def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> d
             {"code": code, "name": ALL_AGENCIES if code == "ALL" else agency_names.get(code, code)}
             for code in agencies
         ],
-        "categories": [
-            {
-                "code": code,
-                "name": _category_name(code, category_names),
-                "super": super_categories.get(code),
-            }
-            for code in categories
-        ],
+        "categories": _category_entries(categories, category_names, programs),
         "breakdowns": [list(breakdown) for breakdown in breakdowns],
         "labels": labels(publication),
         "reasons": [{"code": code, "group": reason_groups[code]} for code in reasons],
@@ -432,10 +422,25 @@ def _breakdowns(reports: list[dict[str, Any]], publication: dict[str, Any]) -> l
     ]
 
 
-def _category_name(code: str, names: dict[str, str]) -> str:
-    if code == "ALL":
-        return "All categories"
-    return names.get(code) or code.replace("_", " ").title()
+def _codes(reports: list[dict[str, Any]], column: str, named: dict[str, str]) -> list[str]:
+    """ALL, then every code of `column` in the reports or with a name, sorted."""
+    return ["ALL", *sorted(({row[column] for row in reports} - {"ALL"}) | set(named))]
+
+
+def _category_entries(
+    categories: list[str], names: dict[str, str], programs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    super_categories = {row["category_code"]: row["psi_super_category"] for row in programs}
+    return [
+        {
+            "code": code,
+            "name": "All categories"
+            if code == "ALL"
+            else names.get(code) or code.replace("_", " ").title(),
+            "super": super_categories.get(code),
+        }
+        for code in categories
+    ]
 
 
 def _program_entry(row: dict[str, Any]) -> list[Any]:
