@@ -11,7 +11,9 @@
 {%- endmacro %}
 
 
-{#- SID as sent, without spaces or dashes, upper case. Validity is judged downstream. -#}
+{#- The one SID-cleaning rule, used by staging and by the identity linkage: letters and digits
+    only (spaces, dashes and any other punctuation dropped), upper case, null when nothing is
+    left. Validity is judged downstream. -#}
 {% macro cts_clean_sid(expression) -%}
-    nullif(upper(regexp_replace({{ expression }}, '[\s-]', '', 'g')), '')
+    nullif(upper({{ cts_regex_replace_all(expression, '[^A-Za-z0-9]', '') }}), '')
 {%- endmacro %}

@@ -32,7 +32,7 @@ names_normalised as (
         {{ dbt.concat(["agency_code", "':'", "agency_person_id"]) }} as record_key,
         agency_code,
         agency_person_id,
-        nullif(upper({{ cts_regex_replace_all('trim(sid)', '[^A-Za-z0-9]', '') }}), '') as sid,
+        {{ cts_clean_sid('sid') }} as sid,
         {{ cts_identity_clean_name('first_name') }} as first_name_clean,
         {{ cts_identity_clean_name('last_name') }} as last_name_clean,
         {{ cts_identity_compound_name('last_name') }} as last_name_compound,
