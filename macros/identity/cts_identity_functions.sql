@@ -15,7 +15,7 @@
     jaro_winkler_similarity({{ left }}, {{ right }})
 {%- endmacro %}
 
-{#- PostgreSQL has no Jaro-Winkler: a normalised Levenshtein similarity (fuzzystrmatch) stands in. -#}
+{#- PostgreSQL has no Jaro-Winkler: a normalized Levenshtein similarity (fuzzystrmatch) stands in. -#}
 {% macro postgres__cts_jaro_winkler(left, right) -%}
     (1.0 - levenshtein({{ left }}, {{ right }})::float
         / greatest(length({{ left }}), length({{ right }}), 1))

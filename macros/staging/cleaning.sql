@@ -4,7 +4,7 @@
 {%- endmacro %}
 
 
-{#- A code as sent, normalised for crosswalk lookups: trimmed, upper case, inner whitespace
+{#- A code as sent, normalized for crosswalk lookups: trimmed, upper case, inner whitespace
     collapsed to one space. -#}
 {% macro cts_clean_code(expression) -%}
     nullif(upper(trim(regexp_replace({{ expression }}, '\s+', ' ', 'g'))), '')

@@ -1,4 +1,4 @@
-{#- Left join of a code crosswalk seed on the agency and the normalised raw value. -#}
+{#- Left join of a code crosswalk seed on the agency and the normalized raw value. -#}
 {% macro cts_crosswalk_join(seed_name, alias, raw_column) -%}
     left join {{ ref(seed_name) }} as {{ alias }}
         on

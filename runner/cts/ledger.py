@@ -207,7 +207,7 @@ def insert_raw(
     loaded_at_sql: str,
     longest_record: int,
 ) -> int:
-    """Insert one normalised temp file into its raw table; return the row count inserted."""
+    """Insert one normalized temp file into its raw table; return the row count inserted."""
     columns = [(name, "VARCHAR") for name in spec.columns] + [
         ("_file_no", "BIGINT"),
         ("_line", "BIGINT"),

@@ -9,7 +9,7 @@
    latest loaded one.
 3. Preflight every other submission against its agency's sources YAML and its manifest (see
    `cts.preflight`, `cts.manifest`), streaming each file once; accepted records go to one
-   normalised temp file per raw table (a rejected submission's records are cut off again).
+   normalized temp file per raw table (a rejected submission's records are cut off again).
 4. In ONE transaction: create missing schemas/tables, insert each raw table's temp file with one
    `INSERT ... SELECT ... FROM read_csv(...)`, write ledger, submissions and rejected lines;
    commit. A process killed before the commit leaves the warehouse as it was.

@@ -2,7 +2,7 @@
 
 A file passes through here once, block by block (memory stays bounded whatever its size):
 decoded in its declared encoding, its header compared with the declared columns, every data line
-split and counted, its bytes hashed. The accepted records come out as normalised text (UTF-8, the
+split and counted, its bytes hashed. The accepted records come out as normalized text (UTF-8, the
 table's own delimiter, standard `"` quoting, two extra fields: the file number and the physical
 line where the record starts) ready for DuckDB's `read_csv`.
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from cts.manifest import Totals
-from cts.specs import TableSpec, normalise_column_name
+from cts.specs import TableSpec, normalize_column_name
 
 Writer = Callable[[str], None]
 
@@ -197,7 +197,7 @@ def _check_header(raw_names: list[str], table: TableSpec) -> Fault | None:
     expected = list(table.columns)
     if len(raw_names) == 1 and len(expected) > 1:
         return _one_field_header(raw_names[0], table)
-    got = [normalise_column_name(name) for name in raw_names]
+    got = [normalize_column_name(name) for name in raw_names]
     if got == expected:
         return None
     duplicates = sorted({name for name in got if got.count(name) > 1})
@@ -468,7 +468,7 @@ def check_stream(
 ) -> FileCheck:
     """Check a file read from `source` block by block against `table`.
 
-    The accepted records, normalised, are passed to `write` as they are found (a rejected file
+    The accepted records, normalized, are passed to `write` as they are found (a rejected file
     may already have written some: the caller discards them). Memory stays bounded whatever the
     file's size: one block, plus the lines of a record still open at its end.
     """

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cts.load import LoadError, LoadResult, load_submissions
 from cts.preflight import check_file, check_stream
-from cts.specs import SpecError, load_source_specs, normalise_column_name
+from cts.specs import SpecError, load_source_specs, normalize_column_name
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from submission_kit import (
@@ -519,7 +519,7 @@ def test_killed_load_leaves_warehouse_unchanged(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- specs
 
 
-def test_normalise_column_name() -> None:
+def test_normalize_column_name() -> None:
     cases = {
         "DateOfBirth": "date_of_birth",
         "PersonID": "person_id",
@@ -530,7 +530,7 @@ def test_normalise_column_name() -> None:
         "Release-Reason (text)": "release_reason_text",
         "\ufeffSID": "sid",
     }
-    assert {k: normalise_column_name(k) for k in cases} == cases
+    assert {k: normalize_column_name(k) for k in cases} == cases
 
 
 def test_real_or_fixture_specs_are_readable() -> None:
@@ -551,7 +551,7 @@ def test_bad_spec_is_one_line_error(tmp_path: Path) -> None:
         "      - name: inmates\n        meta: {file: inmates.csv}\n"
         "        columns:\n          - name: InmateID\n"
     )
-    with pytest.raises(SpecError, match="'InmateID' is not in normalised form"):
+    with pytest.raises(SpecError, match="'InmateID' is not in normalized form"):
         load_source_specs(tmp_path)
 
 
