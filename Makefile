@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 WORKDIR ?= work
 TEST_WORKDIR ?= work/test-tiny
 
-.PHONY: setup browser run test lint lint-sql lint-python dbt-test pytest docs status bench bench-linkage clean
+.PHONY: setup browser run test lint lint-sql lint-python dbt-test pytest docs status bench bench-linkage evaluate clean
 
 setup: $(STAMP)
 
@@ -64,6 +64,19 @@ bench: setup
 bench-linkage: setup
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt -c requirements.lock
 	nice -n 10 $(BIN)/python bench/bench_linkage.py
+
+# dbt Labs' project evaluator on this project (dev/evaluate.py): dbt-project-evaluator and
+# dbt-utils are cloned outside the repository (never committed) and the project's justified
+# exceptions and tuned variables come from dev/evaluate/. Clone sources: the fetched mirrors in
+# MIRROR when they exist (these machines have no internet), else GitHub; set
+# DBT_PROJECT_EVALUATOR_GIT / DBT_UTILS_GIT to use others. Exit 1 when it finds anything.
+MIRROR ?= /work/.mirror
+DBT_PROJECT_EVALUATOR_GIT ?= $(firstword $(wildcard $(MIRROR)/dbt-labs+dbt-project-evaluator/repo) https://github.com/dbt-labs/dbt-project-evaluator.git)
+DBT_UTILS_GIT ?= $(firstword $(wildcard $(MIRROR)/dbt-labs+dbt-utils/repo) https://github.com/dbt-labs/dbt-utils.git)
+
+evaluate: setup
+	DBT_PROJECT_EVALUATOR_GIT=$(DBT_PROJECT_EVALUATOR_GIT) DBT_UTILS_GIT=$(DBT_UTILS_GIT) \
+		nice -n 10 $(BIN)/python dev/evaluate.py
 
 clean:
 	rm -rf $(WORKDIR) target logs

@@ -3,7 +3,7 @@
 Reads a warehouse built by `cts run` (or by `cts build` after changing the identity models)
 and the truth the generator wrote beside the submissions (`<data>/truth/records.csv`: each
 agency person record's true person). Reports, for the probabilistic model (`int_persons_linked`)
-and for the baseline it replaced (valid SID, else an exact normalised name + birth date match),
+and for the baseline it replaced (valid SID, else an exact normalized name + birth date match),
 computed here on the same records in the same run:
 
 - pairwise precision, recall and F1 over pairs of records (same predicted person vs same true

@@ -24,11 +24,13 @@
 {%- endmacro %}
 
 
+{#- The first day of the reporting window (`window_start_date`), as a date. -#}
 {% macro cts_window_start() -%}
     cast('{{ var("window_start_date") }}' as date)
 {%- endmacro %}
 
 
+{#- The last day of the reporting window (`window_end_date`), as a date. -#}
 {% macro cts_window_end() -%}
     cast('{{ var("window_end_date") }}' as date)
 {%- endmacro %}

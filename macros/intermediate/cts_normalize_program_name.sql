@@ -1,4 +1,4 @@
-{#- First step of normalising a program name: lower case, `&` and `+` spelled out,
+{#- First step of normalizing a program name: lower case, `&` and `+` spelled out,
     punctuation dropped, and qualifiers that name a unit, cohort, phase, shift, language or
     population rather than the program removed (`program_name_qualifiers`). Words come out
     padded by two spaces (` word  word `) so that neighbouring matches of the next step do not
@@ -40,7 +40,7 @@
 {%- endmacro %}
 
 
-{#- A normalised name without the filler words (`program_name_filler_words`) that agencies
+{#- A normalized name without the filler words (`program_name_filler_words`) that agencies
     append to program names. -#}
 {% macro cts_drop_filler_words(expression) -%}
     {%- set ns = namespace(sql="concat(' ', replace(" ~ expression ~ ", ' ', '  '), ' ')") -%}
@@ -51,7 +51,7 @@
 {%- endmacro %}
 
 
-{#- The words of a normalised name in alphabetical order, so that word order does not matter. -#}
+{#- The words of a normalized name in alphabetical order, so that word order does not matter. -#}
 {% macro cts_sort_words(expression) -%}
     {{ return(adapter.dispatch('cts_sort_words', 'cts_programs')(expression)) }}
 {%- endmacro %}
@@ -70,7 +70,7 @@
 {%- endmacro %}
 
 
-{#- True when every word of `needle` is a word of `haystack` (both normalised names): an agency
+{#- True when every word of `needle` is a word of `haystack` (both normalized names): an agency
     name that carries the whole catalog name plus a site or other extra words. -#}
 {% macro cts_contains_all_words(haystack, needle) -%}
     {{ return(adapter.dispatch('cts_contains_all_words', 'cts_programs')(haystack, needle)) }}

@@ -16,21 +16,16 @@
 {%- endmacro %}
 
 
-{#- String similarity in [0, 1] used to match program names never seen before. -#}
-{% macro cts_string_similarity(left, right) -%}
-    {{ return(adapter.dispatch('cts_string_similarity', 'cts_programs')(left, right)) }}
+{#- Every match of `pattern` in `expression` replaced by `replacement`. -#}
+{% macro cts_regex_replace_all(expression, pattern, replacement) -%}
+    {{ return(adapter.dispatch('cts_regex_replace_all', 'cts_programs')(
+        expression, pattern, replacement)) }}
 {%- endmacro %}
 
-{% macro default__cts_string_similarity(left, right) -%}
-    {{ exceptions.raise_compiler_error(
-        "cts_string_similarity has no implementation for adapter " ~ adapter.type()) }}
+{% macro default__cts_regex_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro %}
 
-{% macro duckdb__cts_string_similarity(left, right) -%}
-    jaro_winkler_similarity({{ left }}, {{ right }})
-{%- endmacro %}
-
-{#- PostgreSQL: trigram similarity from the pg_trgm extension. -#}
-{% macro postgres__cts_string_similarity(left, right) -%}
-    similarity({{ left }}, {{ right }})
+{% macro spark__cts_regex_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
 {%- endmacro %}

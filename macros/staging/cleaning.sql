@@ -4,32 +4,16 @@
 {%- endmacro %}
 
 
-{#- A code as sent, normalised for crosswalk lookups: trimmed, upper case, inner whitespace
+{#- A code as sent, normalized for crosswalk lookups: trimmed, upper case, inner whitespace
     collapsed to one space. -#}
 {% macro cts_clean_code(expression) -%}
     nullif(upper(trim(regexp_replace({{ expression }}, '\s+', ' ', 'g'))), '')
 {%- endmacro %}
 
 
-{#- SID as sent, without spaces or dashes, upper case. Validity is judged downstream. -#}
+{#- The one SID-cleaning rule, used by staging and by the identity linkage: letters and digits
+    only (spaces, dashes and any other punctuation dropped), upper case, null when nothing is
+    left. Validity is judged downstream. -#}
 {% macro cts_clean_sid(expression) -%}
-    nullif(upper(regexp_replace({{ expression }}, '[\s-]', '', 'g')), '')
-{%- endmacro %}
-
-
-{#- A date column parsed in the agency's format, and the text as sent beside it
-    (`<name>` and `<name>_raw`). -#}
-{% macro cts_staged_date(spec, role, name, is_birth_date=false) -%}
-    {{ cts_parse_date(cts_role(spec, role), spec.meta.date_format, is_birth_date=is_birth_date) }}
-        as {{ name }},
-    {{ cts_clean_string(cts_role(spec, role)) }} as {{ name }}_raw
-{%- endmacro %}
-
-
-{#- The trimmed text of each role, named after the role: `<role>,` for every role in `roles`
-    (the list ends with a comma, so more columns follow it). -#}
-{% macro cts_staged_strings(spec, roles) -%}
-    {%- for role in roles %}
-        {{ cts_clean_string(cts_role(spec, role)) }} as {{ role }},
-    {%- endfor %}
+    nullif(upper({{ cts_regex_replace_all(expression, '[^A-Za-z0-9]', '') }}), '')
 {%- endmacro %}

@@ -11,12 +11,3 @@
         _loaded_at as loaded_at,
         _revision = max(_revision) over (partition by _period) as is_latest_revision
 {%- endmacro %}
-
-
-{#- Left join of a code crosswalk seed on the agency and the normalised raw value. -#}
-{% macro cts_crosswalk_join(seed_name, alias, raw_column) -%}
-    left join {{ ref(seed_name) }} as {{ alias }}
-        on
-            renamed.agency_code = {{ alias }}.agency_code
-            and renamed.{{ raw_column }} = {{ alias }}.raw_value
-{%- endmacro %}

@@ -3,6 +3,8 @@
     agency's format and maps codes through the crosswalk seeds, keeping each raw value beside
     its mapped code. -#}
 
+{#- A person file staged: person id, SID (`cts_clean_sid`), PCF number, names, birth date,
+    and sex, race and ethnicity as sent and mapped through their crosswalks (U when unknown). -#}
 {% macro stage_people(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with
@@ -51,6 +53,8 @@ select * from codes_mapped
 {% endmacro %}
 
 
+{#- A county custody-stays file staged: stay and person ids, facility, sending agency,
+    custody status and release reason as sent and mapped, admission and release dates. -#}
 {% macro stage_stays(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with
@@ -91,6 +95,8 @@ select * from codes_mapped
 {% endmacro %}
 
 
+{#- DOC's movements file staged: person (commitment), facility, movement code and
+    description, custody status as sent and mapped, movement date. -#}
 {% macro stage_movements(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with
@@ -130,6 +136,7 @@ select * from codes_mapped
 {% endmacro %}
 
 
+{#- A program catalog file staged: the agency's program code, name, type and facility. -#}
 {% macro stage_programs(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with
@@ -156,6 +163,8 @@ select * from renamed
 {% endmacro %}
 
 
+{#- An enrollments file staged (enrollment layout and DOC): enrollment, stay, person and
+    program ids, start and end dates, and the exit reason mapped to the common code. -#}
 {% macro stage_enrollments(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 {#- DOC sends an exit code and a description; the code is mapped, falling back to the text.
@@ -219,6 +228,8 @@ select * from codes_mapped
 {% endmacro %}
 
 
+{#- A program events file staged (events layout): event, person, stay and program ids,
+    event type and reason as sent and mapped, event date. -#}
 {% macro stage_events(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with
@@ -271,6 +282,7 @@ select * from codes_mapped
 {% endmacro %}
 
 
+{#- An attendance file staged (attendance layout): one session per row, attended or not. -#}
 {% macro stage_attendance(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with
@@ -299,6 +311,8 @@ select * from renamed
 {% endmacro %}
 
 
+{#- A program exits file staged (attendance layout): exit, person and program ids, exit status
+    and reason as sent and mapped to the common exit reason, exit date. -#}
 {% macro stage_exits(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with

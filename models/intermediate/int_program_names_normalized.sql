@@ -1,5 +1,5 @@
--- Every program name to be matched, normalised the same way on both sides: the agencies'
--- current program names and the common catalog's names and aliases. Normalisation runs in
+-- Every program name to be matched, normalized the same way on both sides: the agencies'
+-- current program names and the common catalog's names and aliases. Normalization runs in
 -- steps (qualifiers, abbreviations in slices, spacing) so that no expression nests deeply;
 -- each name also gets its words in alphabetical order and a core without filler words.
 with

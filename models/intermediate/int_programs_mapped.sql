@@ -1,5 +1,5 @@
 -- Each agency program mapped onto the common catalog. In order: a curated override
--- (program_name_overrides seed); an exact match of the normalised name on a canonical name or
+-- (program_name_overrides seed); an exact match of the normalized name on a canonical name or
 -- alias (any word order); the catalog name contained whole in the agency's name (plus a site or
 -- other qualifier); the most similar canonical name or alias when the similarity reaches
 -- `program_match_threshold`; otherwise OTHER. Every decision keeps its method and score for

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import duckdb
 
 from cts import __version__
 from cts.paths import Workdir, find_project_root
+from cts.progress import Progress
 from cts.pseudonym import DEMO_KEY, KEY_ENV, is_demo_key
 from cts.publication import declaration
 
@@ -420,7 +420,7 @@ def export_quality(workdir: Workdir) -> list[dict[str, Any]]:
 def export_public(
     workdir: Workdir,
     generation: dict[str, Any] | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
     release: bool = False,
     project_dir: Path | None = None,
 ) -> ExportSummary:
@@ -445,10 +445,46 @@ def export_public(
     manifest = read_manifest(workdir.target / "manifest.json")
     directory = workdir.public
     directory.mkdir(parents=True, exist_ok=True)
+    source, relations, files, entries = export_relations(
+        workdir.warehouse, manifest, directory, progress
+    )
+    dictionary = {
+        "title": "Cross-Tracking System program data: public marts",
+        "disclosure_control": control,
+        "models": entries,
+        # the publication as declared (dbt_project.yml): tables, code lists, relations
+        "publication": declaration.as_dict(publication, project_dir),
+    }
+    write_text(directory / DICTIONARY_JSON, json.dumps(dictionary, indent=2, sort_keys=True))
+    write_text(directory / DICTIONARY_MD, dictionary_markdown(entries, control))
+    files += [file_entry(directory / name, None) for name in (DICTIONARY_JSON, DICTIONARY_MD)]
+    files.sort(key=lambda entry: entry["path"])
+    export_manifest = {
+        **release_manifest(manifest, source, generation, release, control),
+        "files": files,
+    }
+    write_text(directory / MANIFEST, json.dumps(export_manifest, indent=2, sort_keys=True))
+    remove_stale(directory, {entry["path"] for entry in files} | {MANIFEST})
+    return ExportSummary(
+        directory=directory,
+        source=source,
+        relations=[relation.name for relation in relations],
+        files=files,
+    )
+
+
+def export_relations(
+    warehouse: Path,
+    manifest: dict[str, Any] | None,
+    directory: Path,
+    progress: Progress | None,
+) -> tuple[str, list[PublicRelation], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Write every public relation as Parquet and CSV into `directory`. Returns where the list
+    of relations came from, the relations, the files written and the dictionary entries."""
     try:
-        con = duckdb.connect(str(workdir.warehouse), read_only=True)
+        con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as error:
-        raise ExportError(f"cannot open the warehouse {workdir.warehouse}: {error}") from error
+        raise ExportError(f"cannot open the warehouse {warehouse}: {error}") from error
     try:
         # One thread: the same bytes every time (row groups never depend on scheduling).
         con.execute("set threads = 1")
@@ -463,30 +499,28 @@ def export_public(
             if relation.schema in FORBIDDEN_SCHEMAS:  # defence in depth; never reached
                 raise ExportError(f"refusing to export {relation.qualified}")
             if progress is not None:
-                progress(relation.name, index, len(relations))
+                progress("export", index, len(relations), relation.name)
             rows = con.execute(f"select count(*) from {relation.qualified}").fetchall()[0][0]
             written = copy_relation(con, relation, directory)
             files += [file_entry(path, rows) for path in written]
             entries.append(dictionary_entry(relation, warehouse_columns(con, relation), rows))
         if progress is not None:
-            progress("data dictionary", len(relations), len(relations))
+            progress("export", len(relations), len(relations), "data dictionary")
     finally:
         con.close()
+    return source, relations, files, entries
 
-    dictionary = {
-        "title": "Cross-Tracking System program data: public marts",
-        "disclosure_control": control,
-        "models": entries,
-        # the publication as declared (dbt_project.yml): tables, code lists, relations
-        "publication": declaration.as_dict(publication, project_dir),
-    }
-    write_text(directory / DICTIONARY_JSON, json.dumps(dictionary, indent=2, sort_keys=True))
-    write_text(directory / DICTIONARY_MD, dictionary_markdown(entries, control))
-    files += [file_entry(directory / name, None) for name in (DICTIONARY_JSON, DICTIONARY_MD)]
-    files.sort(key=lambda entry: entry["path"])
 
+def release_manifest(
+    manifest: dict[str, Any] | None,
+    source: str,
+    generation: dict[str, Any] | None,
+    release: bool,
+    control: dict[str, Any],
+) -> dict[str, Any]:
+    """The export manifest's description of the release (all but its list of files)."""
     metadata = (manifest or {}).get("metadata", {})
-    export_manifest = {
+    return {
         "generated_by": f"cts {__version__}",
         "relations_from": "dbt manifest (access: public)"
         if source == "manifest"
@@ -502,13 +536,4 @@ def export_public(
             "rate_min_denominator": control["rate_min_denominator"],
             "flags": control["flags"],
         },
-        "files": files,
     }
-    write_text(directory / MANIFEST, json.dumps(export_manifest, indent=2, sort_keys=True))
-    remove_stale(directory, {entry["path"] for entry in files} | {MANIFEST})
-    return ExportSummary(
-        directory=directory,
-        source=source,
-        relations=[relation.name for relation in relations],
-        files=files,
-    )

@@ -18,6 +18,9 @@ import duckdb
 from cts.specs import LoadError, TableSpec
 
 META_SCHEMA = "raw_meta"
+# `load_ledger.outcome` of a file: part of an accepted submission, or of a rejected one.
+LOADED = "loaded"
+REJECTED = "rejected"
 
 META_TABLES: dict[str, list[tuple[str, str]]] = {
     "load_ledger": [
@@ -129,13 +132,26 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     if not _table_exists(con, META_SCHEMA, "load_ledger"):
         return {}
     rows = con.execute(
-        f"SELECT submission_id, file, sha256 FROM {META_SCHEMA}.load_ledger "
-        "WHERE outcome = 'loaded'"
+        f"SELECT submission_id, file, sha256 FROM {META_SCHEMA}.load_ledger WHERE outcome = ?",
+        [LOADED],
     ).fetchall()
     known: dict[str, dict[str, str]] = {}
     for submission_id, file, sha in rows:
         known.setdefault(submission_id, {})[file.rsplit("/", 1)[-1]] = sha
     return known
+
+
+def loads_per_agency(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, str]] | None:
+    """Per agency (in order): accepted submissions, data rows loaded and the last load time
+    (text); None when the warehouse has no ledger yet."""
+    if not _table_exists(con, META_SCHEMA, "load_ledger"):
+        return None
+    return con.execute(
+        "SELECT agency_code, count(DISTINCT submission_id), sum(data_rows),"
+        f" CAST(max(loaded_at) AS VARCHAR) FROM {META_SCHEMA}.load_ledger WHERE outcome = ?"
+        " GROUP BY agency_code ORDER BY agency_code",
+        [LOADED],
+    ).fetchall()
 
 
 def _create(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns) -> None:
@@ -191,7 +207,7 @@ def insert_raw(
     loaded_at_sql: str,
     longest_record: int,
 ) -> int:
-    """Insert one normalised temp file into its raw table; return the row count inserted."""
+    """Insert one normalized temp file into its raw table; return the row count inserted."""
     columns = [(name, "VARCHAR") for name in spec.columns] + [
         ("_file_no", "BIGINT"),
         ("_line", "BIGINT"),
@@ -218,7 +234,7 @@ def forget_rejections(con: duckdb.DuckDBPyConnection, submission_ids: Iterable[s
     if not ids:
         return
     con.execute(
-        f"DELETE FROM {META_SCHEMA}.load_ledger WHERE outcome = 'rejected' "
+        f"DELETE FROM {META_SCHEMA}.load_ledger WHERE outcome = ? "
         "AND list_contains(?, submission_id)",
-        [ids],
+        [REJECTED, ids],
     )

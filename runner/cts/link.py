@@ -9,6 +9,7 @@ The linkage is the warehouse's own dbt models, not a second implementation.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -74,38 +75,7 @@ def load_input(path: Path, database: Path) -> int:
         except duckdb.Error as error:
             first_line = str(error).strip().splitlines()[0]
             raise LinkError(f"cannot read {path.name}: {first_line}") from error
-        rows, blank_ids, duplicate_ids, blank_agencies = con.execute(
-            """
-            select
-                count(*),
-                count(*) filter (where nullif(trim(record_id), '') is null),
-                count(*) - count(distinct trim(record_id)),
-                count(*) filter (where nullif(trim(agency_code), '') is null)
-            from raw_input
-            """
-        ).fetchone()
-        if rows == 0:
-            raise LinkError(f"{path.name} has no records")
-        if blank_ids:
-            raise LinkError(f"{path.name}: {blank_ids} records without a record_id")
-        if duplicate_ids:
-            raise LinkError(f"{path.name}: record_id is not unique ({duplicate_ids} repeats)")
-        if blank_agencies:
-            raise LinkError(f"{path.name}: {blank_agencies} records without an agency_code")
-        bad_date = con.execute(
-            """
-            select record_id, date_of_birth from raw_input
-            where nullif(trim(date_of_birth), '') is not null
-                and (try_strptime(trim(date_of_birth), '%Y-%m-%d') is null
-                    or not regexp_full_match(trim(date_of_birth), '[0-9]{4}-[0-9]{2}-[0-9]{2}'))
-            limit 1
-            """
-        ).fetchall()
-        if bad_date:
-            record_id, value = bad_date[0]
-            raise LinkError(
-                f"{path.name}: record {record_id}: date_of_birth {value!r} is not YYYY-MM-DD"
-            )
+        rows = _check_records(con, path.name)
         # agency_person_id <- record_id: the linkage keys records by (agency_code,
         # agency_person_id), and record_id is the one column guaranteed unique.
         con.execute(
@@ -127,12 +97,57 @@ def load_input(path: Path, database: Path) -> int:
             """
         )
         con.execute("drop table raw_input")
-        return int(rows)
+        return rows
     finally:
         con.close()
 
 
-def export_links(database: Path, output: Path) -> dict[str, int]:
+def _check_records(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """The records of `raw_input` (their count), or the first reason they cannot be linked:
+    none at all, a record without a record_id or agency_code, a repeated record_id, a birth
+    date not written YYYY-MM-DD."""
+    rows, blank_ids, duplicate_ids, blank_agencies = con.execute(
+        """
+        select
+            count(*),
+            count(*) filter (where nullif(trim(record_id), '') is null),
+            count(*) - count(distinct trim(record_id)),
+            count(*) filter (where nullif(trim(agency_code), '') is null)
+        from raw_input
+        """
+    ).fetchone()
+    if rows == 0:
+        raise LinkError(f"{name} has no records")
+    if blank_ids:
+        raise LinkError(f"{name}: {blank_ids} records without a record_id")
+    if duplicate_ids:
+        raise LinkError(f"{name}: record_id is not unique ({duplicate_ids} repeats)")
+    if blank_agencies:
+        raise LinkError(f"{name}: {blank_agencies} records without an agency_code")
+    bad_date = con.execute(
+        """
+        select record_id, date_of_birth from raw_input
+        where nullif(trim(date_of_birth), '') is not null
+            and (try_strptime(trim(date_of_birth), '%Y-%m-%d') is null
+                or not regexp_full_match(trim(date_of_birth), '[0-9]{4}-[0-9]{2}-[0-9]{2}'))
+        limit 1
+        """
+    ).fetchall()
+    if bad_date:
+        record_id, value = bad_date[0]
+        raise LinkError(f"{name}: record {record_id}: date_of_birth {value!r} is not YYYY-MM-DD")
+    return int(rows)
+
+
+@dataclass(frozen=True)
+class Links:
+    """What `export_links` wrote: how many input records, linked into how many persons."""
+
+    records: int
+    persons: int
+
+
+def export_links(database: Path, output: Path) -> Links:
     """Write record_id, person_id, link_method, match_probability for every input record."""
     con = duckdb.connect(str(database), read_only=True)
     try:
@@ -164,7 +179,4 @@ def export_links(database: Path, output: Path) -> dict[str, int]:
             writer.writerow(
                 [record_id, person_id, link_method, "" if probability is None else probability]
             )
-    return {
-        "records": len(rows),
-        "persons": len({row[1] for row in rows}),
-    }
+    return Links(records=len(rows), persons=len({row[1] for row in rows}))

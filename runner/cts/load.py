@@ -9,7 +9,7 @@
    latest loaded one.
 3. Preflight every other submission against its agency's sources YAML and its manifest (see
    `cts.preflight`, `cts.manifest`), streaming each file once; accepted records go to one
-   normalised temp file per raw table (a rejected submission's records are cut off again).
+   normalized temp file per raw table (a rejected submission's records are cut off again).
 4. In ONE transaction: create missing schemas/tables, insert each raw table's temp file with one
    `INSERT ... SELECT ... FROM read_csv(...)`, write ledger, submissions and rejected lines;
    commit. A process killed before the commit leaves the warehouse as it was.
@@ -46,6 +46,7 @@ from cts.manifest import (
     read_manifest,
 )
 from cts.preflight import BLANK, Fault, FileCheck, Writer, check_stream
+from cts.progress import Progress
 from cts.specs import (
     PERIOD_RE,
     AgencySpec,
@@ -65,8 +66,6 @@ __all__ = [
     "load_submissions",
     "validate_submissions",
 ]
-
-Progress = Callable[[int, int, str], None]
 
 # Exit codes of `cts load`, `cts validate` and `cts run` for the submissions' outcome (the CLI
 # keeps 1 for user errors and failing models, 2 for bad options or dbt not running, 3 for
@@ -320,6 +319,18 @@ def _content_mismatch(check: FileCheck, listed: FileTotals) -> str | None:
 # ----------------------------------------------------------------------------- the checks
 
 
+class _Problems(list[Problem]):
+    """The problems found in one submission so far; `fatal` adds one that rejects it."""
+
+    def __init__(self, candidate: _Candidate) -> None:
+        super().__init__()
+        self.candidate = candidate
+
+    def fatal(self, code: str, message: str, file: str | None = None, line: int | None = None):
+        candidate = self.candidate
+        self.append(Problem(candidate.agency, candidate.submission_id, file, line, code, message))
+
+
 class _Run:
     def __init__(
         self,
@@ -365,115 +376,37 @@ class _Run:
     # --- per submission
 
     def handle(self, candidate: _Candidate) -> None:
-        sid = candidate.submission_id
-        agency = self.specs.get(candidate.agency)
-        problems: list[Problem] = []
-
-        def fatal(code: str, message: str, file: str | None = None, line: int | None = None):
-            problems.append(Problem(candidate.agency, sid, file, line, code, message))
-
+        """Check one submission, cheapest checks first, and accept, reject or skip it (already
+        loaded): its folder (agency, period, revision, links), whether it was loaded before,
+        its set of files, its manifest, every file's content, and whether it repeats the
+        month's latest revision."""
+        problems = _Problems(candidate)
         entries = sorted(candidate.folder.iterdir())
-        if agency is None:
-            lower = candidate.agency.lower()
-            fatal(
-                "UNKNOWN_AGENCY",
-                f"unknown agency {candidate.agency!r} (no models/staging/{lower}/"
-                f"_{lower}__sources.yml declares it)",
-            )
-        elif not PERIOD_RE.match(candidate.period) or not (
-            self.window[0] <= candidate.period <= self.window[1]
-        ):
-            fatal(
-                "BAD_PERIOD",
-                f"period {candidate.period!r} is not a month YYYY-MM in "
-                f"{self.window[0]}..{self.window[1]}",
-            )
-        elif candidate.revision is None:
-            fatal(
-                "BAD_REVISION",
-                f"revision folder {candidate.revision_name!r} is not r1..r99",
-            )
-        elif not candidate.folder.resolve().is_relative_to(self.root):
-            fatal(
-                "SYMLINK",
-                f"submission folder is a symbolic link to {candidate.folder.resolve()}, outside "
-                "the submissions folder: send the files themselves",
-            )
-        if problems:
-            self._reject(candidate, problems, {}, entries)
-            return
-
-        assert agency is not None
+        agency = self._check_folder(candidate, problems)
         contents = {e.name: e for e in entries}
         manifest_path = contents.pop(MANIFEST_NAME, None)
-        for entry in entries:
-            if why := _link_problem(entry, self.root):
-                fatal("SYMLINK", why, entry.name)
+        if not problems:
+            for entry in entries:
+                if why := _link_problem(entry, self.root):
+                    problems.fatal("SYMLINK", why, entry.name)
         if problems:
             self._reject(candidate, problems, {}, entries)
             return
-
-        if sid in self.known:
-            files = {name: path for name, path in contents.items() if path.is_file()}
-            hashes = {name: describe_file(path).sha256 for name, path in files.items()}
-            if hashes == self.known[sid] and len(hashes) == len(contents):
-                self.result.skipped_already_loaded.append(sid)
-                return
-            changed = sorted(
-                set(hashes) ^ set(self.known[sid])
-                | {n for n in hashes if self.known[sid].get(n) != hashes[n]}
-            )
-            fatal(
-                "CHANGED_CONTENT",
-                "already loaded with different content; send it as a new revision "
-                f"(differs: {', '.join(changed) or 'folder entries'})",
-            )
-            self._reject(candidate, problems, {}, entries, hashes)
+        assert agency is not None  # an unknown agency is a problem
+        if candidate.submission_id in self.known:
+            self._loaded_before(candidate, contents, entries, problems)
             return
-
-        expected = agency.tables_for(candidate.period)
+        expected = self._check_file_set(candidate, agency, contents, problems)
         expected_names = [t.file for t in expected]
-        for name, entry in contents.items():
-            if name in expected_names:
-                if not entry.is_file():
-                    fatal("UNEXPECTED_FILE", f"{name} is a folder, expected a file", name)
-                continue
-            other = agency.table_for_file(name)
-            if other:
-                hint = f"expected only in {other[0].validity_text()}"
-            else:
-                hint = f"expected files: {', '.join(expected_names)}"
-            kind = "folder" if entry.is_dir() else "file"
-            fatal("UNEXPECTED_FILE", f"unexpected {kind} {name} ({hint})", name)
-        for table in expected:
-            if table.file not in contents:
-                fatal("MISSING_FILE", f"missing file {table.file}", table.file)
-
         warnings: list[str] = []
         manifest = self._manifest(
-            candidate, agency, manifest_path, contents, expected_names, fatal, warnings
+            candidate, agency, manifest_path, contents, expected_names, problems.fatal, warnings
         )
-        checks: dict[str, FileCheck] = {}
-        marks: dict[str, int] = {}
-        for table in expected:
-            entry = contents.get(table.file)
-            if entry is None or not entry.is_file():
-                continue
-            listed = manifest.files.get(table.file) if manifest else None
-            if listed is not None and (why := _size_mismatch(entry, listed)):
-                fatal("MANIFEST_MISMATCH", why, table.file)
-                continue
-            self.file_no += 1
-            check = self._check(entry, table, self._sink(table, marks))
-            checks[table.file] = check
-            if check.fault is not None:
-                fatal(check.fault.code, check.fault.message, table.file, check.fault.line)
-            elif listed is not None and (why := _content_mismatch(check, listed)):
-                fatal("MANIFEST_MISMATCH", why, table.file)
+        checks, marks = self._check_files(expected, contents, manifest, problems)
         hashes = {name: check.sha256 or "" for name, check in checks.items()}
         latest = self.latest.get((candidate.agency, candidate.period))
         if not problems and latest is not None and latest[2] == hashes:
-            fatal(
+            problems.fatal(
                 "DUPLICATE_SUBMISSION",
                 f"same files as {latest[1]}, the month's latest loaded revision: a new revision "
                 "must correct something (nothing to load)",
@@ -483,7 +416,122 @@ class _Run:
             self._reject(candidate, problems, checks, entries)
         else:
             self._accept(candidate, checks, warnings)
-            self._remember(candidate.agency, candidate.period, candidate.revision or 0, sid, hashes)
+            revision = candidate.revision or 0
+            self._remember(
+                candidate.agency, candidate.period, revision, candidate.submission_id, hashes
+            )
+
+    def _check_folder(self, candidate: _Candidate, problems: _Problems) -> AgencySpec | None:
+        """The agency (None: unknown), and the first problem of the folder's name or place."""
+        agency = self.specs.get(candidate.agency)
+        if agency is None:
+            lower = candidate.agency.lower()
+            problems.fatal(
+                "UNKNOWN_AGENCY",
+                f"unknown agency {candidate.agency!r} (no models/staging/{lower}/"
+                f"_{lower}__sources.yml declares it)",
+            )
+        elif not PERIOD_RE.match(candidate.period) or not (
+            self.window[0] <= candidate.period <= self.window[1]
+        ):
+            problems.fatal(
+                "BAD_PERIOD",
+                f"period {candidate.period!r} is not a month YYYY-MM in "
+                f"{self.window[0]}..{self.window[1]}",
+            )
+        elif candidate.revision is None:
+            problems.fatal(
+                "BAD_REVISION",
+                f"revision folder {candidate.revision_name!r} is not r1..r99",
+            )
+        elif not candidate.folder.resolve().is_relative_to(self.root):
+            problems.fatal(
+                "SYMLINK",
+                f"submission folder is a symbolic link to {candidate.folder.resolve()}, outside "
+                "the submissions folder: send the files themselves",
+            )
+        return agency
+
+    def _loaded_before(
+        self,
+        candidate: _Candidate,
+        contents: dict[str, Path],
+        entries: list[Path],
+        problems: _Problems,
+    ) -> None:
+        """A submission the ledger knows: skipped when its files are the same, else rejected."""
+        sid = candidate.submission_id
+        files = {name: path for name, path in contents.items() if path.is_file()}
+        hashes = {name: describe_file(path).sha256 for name, path in files.items()}
+        if hashes == self.known[sid] and len(hashes) == len(contents):
+            self.result.skipped_already_loaded.append(sid)
+            return
+        changed = sorted(
+            set(hashes) ^ set(self.known[sid])
+            | {n for n in hashes if self.known[sid].get(n) != hashes[n]}
+        )
+        problems.fatal(
+            "CHANGED_CONTENT",
+            "already loaded with different content; send it as a new revision "
+            f"(differs: {', '.join(changed) or 'folder entries'})",
+        )
+        self._reject(candidate, problems, {}, entries, hashes)
+
+    def _check_file_set(
+        self,
+        candidate: _Candidate,
+        agency: AgencySpec,
+        contents: dict[str, Path],
+        problems: _Problems,
+    ) -> list[TableSpec]:
+        """The files the agency sends for that period: every one there, nothing else."""
+        expected = agency.tables_for(candidate.period)
+        expected_names = [t.file for t in expected]
+        for name, entry in contents.items():
+            if name in expected_names:
+                if not entry.is_file():
+                    problems.fatal("UNEXPECTED_FILE", f"{name} is a folder, expected a file", name)
+                continue
+            other = agency.table_for_file(name)
+            if other:
+                hint = f"expected only in {other[0].validity_text()}"
+            else:
+                hint = f"expected files: {', '.join(expected_names)}"
+            kind = "folder" if entry.is_dir() else "file"
+            problems.fatal("UNEXPECTED_FILE", f"unexpected {kind} {name} ({hint})", name)
+        for table in expected:
+            if table.file not in contents:
+                problems.fatal("MISSING_FILE", f"missing file {table.file}", table.file)
+        return expected
+
+    def _check_files(
+        self,
+        expected: list[TableSpec],
+        contents: dict[str, Path],
+        manifest: Manifest | None,
+        problems: _Problems,
+    ) -> tuple[dict[str, FileCheck], dict[str, int]]:
+        """Read every expected file once (against its manifest entry, when there is one); its
+        accepted records go to the raw tables' temp files. Returns the checks and where this
+        submission's records start in each temp file."""
+        checks: dict[str, FileCheck] = {}
+        marks: dict[str, int] = {}
+        for table in expected:
+            entry = contents.get(table.file)
+            if entry is None or not entry.is_file():
+                continue
+            listed = manifest.files.get(table.file) if manifest else None
+            if listed is not None and (why := _size_mismatch(entry, listed)):
+                problems.fatal("MANIFEST_MISMATCH", why, table.file)
+                continue
+            self.file_no += 1
+            check = self._check(entry, table, self._sink(table, marks))
+            checks[table.file] = check
+            if check.fault is not None:
+                problems.fatal(check.fault.code, check.fault.message, table.file, check.fault.line)
+            elif listed is not None and (why := _content_mismatch(check, listed)):
+                problems.fatal("MANIFEST_MISMATCH", why, table.file)
+        return checks, marks
 
     def _manifest(
         self,
@@ -585,7 +633,7 @@ class _Run:
                 sha,
                 check.rows if check and check.fault is None else 0,
                 0,
-                "rejected",
+                ledger.REJECTED,
                 "; ".join(own) if own else f"submission rejected: {summary}",
                 self.loaded_at_text,
             )
@@ -605,67 +653,11 @@ class _Run:
             self.result.warnings.append(
                 Problem(candidate.agency, sid, None, None, "NO_MANIFEST", warning, fatal=False)
             )
-        total_rows = total_rejected = 0
-        files_report = []
-        for name, check in checks.items():
-            table = check.table
-            assert table is not None
-            rel = self._rel(candidate, name)
-            self.files.write(
-                check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
-            )
-            key = table.qualified_name
-            if self.dry_run:
-                self.result.rows_loaded[key] = self.result.rows_loaded.get(key, 0) + check.rows
-            else:
-                output = self.outputs[key]
-                output.rows += check.rows
-                output.longest = max(output.longest, check.max_record_chars)
-            for bad in check.rejected:
-                self.rejected_lines.write(
-                    sid,
-                    candidate.agency,
-                    candidate.period,
-                    candidate.revision,
-                    rel,
-                    bad.line,
-                    bad.reason,
-                    bad.detail,
-                    bad.raw,
-                    self.loaded_at_text,
-                )
-                self.result.problems.append(
-                    Problem(
-                        candidate.agency, sid, name, bad.line, bad.reason, bad.detail, fatal=False
-                    )
-                )
-            self.ledger.write(
-                sid,
-                candidate.agency,
-                candidate.period,
-                candidate.revision,
-                rel,
-                check.sha256,
-                check.rows,
-                len(check.rejected),
-                "loaded",
-                "; ".join(warnings) or None,
-                self.loaded_at_text,
-            )
-            total_rows += check.rows
-            total_rejected += len(check.rejected)
-            files_report.append(
-                {
-                    "file": rel,
-                    "table": table.qualified_name,
-                    "data_rows": check.rows,
-                    "rejected_lines": [
-                        {"line": r.line, "reason": r.reason, "detail": r.detail}
-                        for r in check.rejected
-                    ],
-                    "blank_lines": sum(1 for r in check.rejected if r.reason == BLANK),
-                }
-            )
+        files_report = [
+            self._accept_file(candidate, name, check, warnings) for name, check in checks.items()
+        ]
+        total_rows = sum(check.rows for check in checks.values())
+        total_rejected = sum(len(check.rejected) for check in checks.values())
         self.submissions.write(
             sid,
             candidate.agency,
@@ -687,6 +679,64 @@ class _Run:
             }
         )
 
+    def _accept_file(
+        self, candidate: _Candidate, name: str, check: FileCheck, warnings: list[str]
+    ) -> dict:
+        """Record one file of an accepted submission: file list, rows for its raw table, lines
+        left out, ledger row; return its part of the load report."""
+        sid = candidate.submission_id
+        table = check.table
+        assert table is not None
+        rel = self._rel(candidate, name)
+        self.files.write(
+            check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
+        )
+        key = table.qualified_name
+        if self.dry_run:
+            self.result.rows_loaded[key] = self.result.rows_loaded.get(key, 0) + check.rows
+        else:
+            output = self.outputs[key]
+            output.rows += check.rows
+            output.longest = max(output.longest, check.max_record_chars)
+        for bad in check.rejected:
+            self.rejected_lines.write(
+                sid,
+                candidate.agency,
+                candidate.period,
+                candidate.revision,
+                rel,
+                bad.line,
+                bad.reason,
+                bad.detail,
+                bad.raw,
+                self.loaded_at_text,
+            )
+            self.result.problems.append(
+                Problem(candidate.agency, sid, name, bad.line, bad.reason, bad.detail, fatal=False)
+            )
+        self.ledger.write(
+            sid,
+            candidate.agency,
+            candidate.period,
+            candidate.revision,
+            rel,
+            check.sha256,
+            check.rows,
+            len(check.rejected),
+            ledger.LOADED,
+            "; ".join(warnings) or None,
+            self.loaded_at_text,
+        )
+        return {
+            "file": rel,
+            "table": table.qualified_name,
+            "data_rows": check.rows,
+            "rejected_lines": [
+                {"line": r.line, "reason": r.reason, "detail": r.detail} for r in check.rejected
+            ],
+            "blank_lines": sum(1 for r in check.rejected if r.reason == BLANK),
+        }
+
     def _output(self, table: TableSpec) -> _TableOutput:
         key = table.qualified_name
         if key not in self.outputs:
@@ -702,7 +752,7 @@ class _Run:
 
     # --- the transaction
 
-    def commit(self, con, progress: Progress | None, total_steps: int) -> None:
+    def commit(self, con, steps: _Steps) -> None:
         crash_after = int(os.environ.get(CRASH_HOOK_ENV, "0") or 0)
         loaded_at_sql = f"TIMESTAMP '{self.loaded_at_text}'"
         inserted_tables = 0
@@ -715,8 +765,7 @@ class _Run:
             ledger.create_file_list(con, self.files.path)
             for key in sorted(self.outputs):
                 output = self.outputs[key]
-                if progress:
-                    progress(0, total_steps, f"inserting {key}")
+                steps.start(f"inserting {key}")
                 count = ledger.insert_raw(
                     con, output.spec, output.path, loaded_at_sql, output.longest
                 )
@@ -726,8 +775,7 @@ class _Run:
                     )
                 self.result.rows_loaded[key] = count
                 inserted_tables += 1
-                if progress:
-                    progress(1, total_steps, f"inserted {key}")
+                steps.finish(f"inserted {key}")
                 if crash_after and inserted_tables >= crash_after:
                     os.kill(os.getpid(), signal.SIGKILL)
             ledger.forget_rejections(con, self.attempted)
@@ -810,13 +858,32 @@ def _prepare(path: Path, project_dir: Path):
     return specs, window, root, candidates, stray
 
 
-def _check_all(run: _Run, candidates: list[_Candidate], progress: Progress | None, total: int):
+class _Steps:
+    """The loader's steps (one per submission checked, one per raw table inserted), reported to
+    a `Progress` callback as stage `load` or `validate`."""
+
+    def __init__(self, stage: str, total: int, progress: Progress | None) -> None:
+        self.stage, self.total, self.progress = stage, total, progress
+        self.done = 0
+
+    def start(self, detail: str) -> None:
+        if self.progress is not None:
+            self.progress(self.stage, self.done, self.total, detail)
+
+    def finish(self, detail: str) -> None:
+        self.done += 1
+        self.start(detail)
+
+    def end(self) -> None:
+        self.done = self.total
+        self.start("")
+
+
+def _check_all(run: _Run, candidates: list[_Candidate], steps: _Steps) -> None:
     for candidate in candidates:
-        if progress:
-            progress(0, total, f"checking {candidate.submission_id}")
+        steps.start(f"checking {candidate.submission_id}")
         run.handle(candidate)
-        if progress:
-            progress(1, total, f"checked {candidate.submission_id}")
+        steps.finish(f"checked {candidate.submission_id}")
     run.close_files()
 
 
@@ -845,12 +912,13 @@ def load_submissions(
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         run = _Run(root, specs, window, tmp, known, loaded_at)
         run.result.warnings.extend(stray)
-        total_steps = len(candidates) + sum(len(a.tables) for a in specs.values())
-        _check_all(run, candidates, progress, total_steps)
+        steps = _Steps(
+            "load", len(candidates) + sum(len(a.tables) for a in specs.values()), progress
+        )
+        _check_all(run, candidates, steps)
         if run.attempted:
-            run.commit(con, progress, total_steps)
-        if progress:
-            progress(total_steps, total_steps, "done")
+            run.commit(con, steps)
+        steps.end()
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -892,7 +960,9 @@ def validate_submissions(
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         run = _Run(root, specs, window, Path(tmp), known, loaded_at, dry_run=True)
         run.result.warnings.extend(stray)
-        _check_all(run, candidates, progress, len(candidates))
+        steps = _Steps("validate", len(candidates), progress)
+        _check_all(run, candidates, steps)
+        steps.end()
     result = run.result
     result.elapsed_seconds = round(time.perf_counter() - started, 3)
     used = Path(warehouse) if known else None

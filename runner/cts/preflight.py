@@ -2,7 +2,7 @@
 
 A file passes through here once, block by block (memory stays bounded whatever its size):
 decoded in its declared encoding, its header compared with the declared columns, every data line
-split and counted, its bytes hashed. The accepted records come out as normalised text (UTF-8, the
+split and counted, its bytes hashed. The accepted records come out as normalized text (UTF-8, the
 table's own delimiter, standard `"` quoting, two extra fields: the file number and the physical
 line where the record starts) ready for DuckDB's `read_csv`.
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from cts.manifest import Totals
-from cts.specs import TableSpec, normalise_column_name
+from cts.specs import TableSpec, normalize_column_name
 
 Writer = Callable[[str], None]
 
@@ -171,28 +171,33 @@ def _split_header(header: str, table: TableSpec) -> tuple[list[str] | None, Faul
         return None, Fault("HEADER_QUOTING", 1, f"header line has broken quoting ({exc})")
 
 
+def _one_field_header(header: str, table: TableSpec) -> Fault:
+    """The fault of a header that is one field where the table has several: empty, or split
+    by another delimiter."""
+    if not header.strip():
+        return Fault("HEADER_EMPTY", 1, "header line is empty")
+    for candidate in _CANDIDATE_DELIMITERS:
+        if candidate != table.delimiter and header.count(candidate) >= 1:
+            return Fault(
+                "WRONG_DELIMITER",
+                1,
+                f"header has no {delimiter_name(table.delimiter)} delimiter but splits on "
+                f"{delimiter_name(candidate)}: the file must be "
+                f"{delimiter_name(table.delimiter)}-delimited",
+            )
+    return Fault(
+        "WRONG_DELIMITER",
+        1,
+        f"header is one field, expected {len(table.columns)} columns separated by "
+        f"{delimiter_name(table.delimiter)}",
+    )
+
+
 def _check_header(raw_names: list[str], table: TableSpec) -> Fault | None:
     expected = list(table.columns)
     if len(raw_names) == 1 and len(expected) > 1:
-        header = raw_names[0]
-        if not header.strip():
-            return Fault("HEADER_EMPTY", 1, "header line is empty")
-        for candidate in _CANDIDATE_DELIMITERS:
-            if candidate != table.delimiter and header.count(candidate) >= 1:
-                return Fault(
-                    "WRONG_DELIMITER",
-                    1,
-                    f"header has no {delimiter_name(table.delimiter)} delimiter but splits on "
-                    f"{delimiter_name(candidate)}: the file must be "
-                    f"{delimiter_name(table.delimiter)}-delimited",
-                )
-        return Fault(
-            "WRONG_DELIMITER",
-            1,
-            f"header is one field, expected {len(expected)} columns separated by "
-            f"{delimiter_name(table.delimiter)}",
-        )
-    got = [normalise_column_name(name) for name in raw_names]
+        return _one_field_header(raw_names[0], table)
+    got = [normalize_column_name(name) for name in raw_names]
     if got == expected:
         return None
     duplicates = sorted({name for name in got if got.count(name) > 1})
@@ -361,40 +366,55 @@ class _Scan:
                 reject(i, CHARACTER, "NUL byte in line")
                 i += 1
                 continue
-            feed.pos = i
-            try:
-                record = next(reader)
-            except csv.Error as exc:
-                if not final and "unexpected end of data" in str(exc):
-                    break  # a quoted field goes on in the next block
-                reason, detail = _csv_error_reason(exc)
-                reject(i, reason, detail)
-                i += 1
-                continue
-            except StopIteration:  # pragma: no cover - a non-blank line always yields a record
-                reject(i, QUOTING, "unparseable line")
-                i += 1
-                continue
-            if len(record) != ncols:
-                reject(i, FIELD_COUNT, f"{len(record)} fields, expected {ncols}")
-                i += 1
-                continue
-            consumed = feed.pos - i
-            if consumed > 1 and any("\x00" in value for value in record):
-                reject(i, CHARACTER, "NUL byte in a quoted field")
-                i += 1
-                continue
-            if consumed > 1:
-                self.result.max_record_chars = max(
-                    self.result.max_record_chars, sum(len(x) + 1 for x in lines[i : feed.pos])
-                )
-            fields = delimiter.join([_quote_for_output(v, delimiter) for v in record])
-            append(f"{fields}{suffix}{base + i + 1}\n")
-            i = feed.pos
+            following = self._quoted(reader, feed, lines, i, final, append, reject)
+            if following is None:
+                break  # a quoted field goes on in the next block
+            i = following
         if out:
             self.write("".join(out))
             self.result.rows += len(out)
         return i
+
+    def _quoted(
+        self,
+        reader: Iterator[list[str]],
+        feed: _Feed,
+        lines: list[str],
+        i: int,
+        final: bool,
+        append: Callable[[str], None],
+        reject: Callable[[int, str, str], None],
+    ) -> int | None:
+        """A line with a quote or a carriage return, parsed by the csv module (a quoted field
+        may hold line ends): the index of the line after its record, or None when the record
+        goes on in the next block. The fast path of `_records` handles every other line."""
+        feed.pos = i
+        try:
+            record = next(reader)
+        except csv.Error as exc:
+            if not final and "unexpected end of data" in str(exc):
+                return None
+            reason, detail = _csv_error_reason(exc)
+            reject(i, reason, detail)
+            return i + 1
+        except StopIteration:  # pragma: no cover - a non-blank line always yields a record
+            reject(i, QUOTING, "unparseable line")
+            return i + 1
+        if len(record) != self.ncols:
+            reject(i, FIELD_COUNT, f"{len(record)} fields, expected {self.ncols}")
+            return i + 1
+        consumed = feed.pos - i
+        if consumed > 1 and any("\x00" in value for value in record):
+            reject(i, CHARACTER, "NUL byte in a quoted field")
+            return i + 1
+        if consumed > 1:
+            self.result.max_record_chars = max(
+                self.result.max_record_chars, sum(len(x) + 1 for x in lines[i : feed.pos])
+            )
+        delimiter = self.table.delimiter
+        fields = delimiter.join([_quote_for_output(v, delimiter) for v in record])
+        append(f"{fields}{self.suffix}{self.base + i + 1}\n")
+        return feed.pos
 
     def _finish(self) -> None:
         result = self.result
@@ -448,7 +468,7 @@ def check_stream(
 ) -> FileCheck:
     """Check a file read from `source` block by block against `table`.
 
-    The accepted records, normalised, are passed to `write` as they are found (a rejected file
+    The accepted records, normalized, are passed to `write` as they are found (a rejected file
     may already have written some: the caller discards them). Memory stays bounded whatever the
     file's size: one block, plus the lines of a record still open at its end.
     """
@@ -465,80 +485,117 @@ def check_stream(
     result.fault = _sniff(head, table)
     if result.fault is not None:
         return result
-    encoding = table.encoding
-    if encoding == "utf-8" and head.startswith(UTF8_BOM):
+    if table.encoding == "utf-8" and head.startswith(UTF8_BOM):
         head = head[len(UTF8_BOM) :]
-    decoder = codecs.getincrementaldecoder(encoding)()
-    # A file declared in another encoding that is valid UTF-8 with non-ASCII text was sent as
-    # UTF-8 by mistake: probed alongside, judged at the end.
-    probe = codecs.getincrementaldecoder("utf-8")() if encoding != "utf-8" else None
-    first_non_ascii: int | None = None
-    newlines = 0  # line ends in the bytes decoded so far
+    decoding = _Decoding(table.encoding)
     scan = _Scan(result, table, write or _discard)
+    if not _scan_blocks(_blocks(head, source, totals, block_bytes), decoding, scan):
+        return result
+    result.sha256, result.size = totals.digest.hexdigest(), totals.size
+    if result.fault is None:
+        result.fault = decoding.sent_as_utf8()
+    return result
+
+
+def _blocks(head: bytes, source: BinaryIO, totals: Totals, block_bytes: int) -> Iterator[bytes]:
+    """The file's blocks: the head already read, then the rest, counted into `totals`."""
+    for start in range(0, len(head), block_bytes):
+        yield head[start : start + block_bytes]
+    while block := source.read(block_bytes):
+        totals.update(block)
+        yield block
+
+
+def _scan_blocks(blocks: Iterator[bytes], decoding: _Decoding, scan: _Scan) -> bool:
+    """Decode the blocks and feed their complete lines to `scan`; False when the file has a
+    fault and reading stopped early (the fault is in the scan's result)."""
+    result = scan.result
     partial = ""
+    for block in blocks:
+        text, fault = decoding.decode(block)
+        parts = (partial + text).split("\n")
+        partial = parts.pop()
+        if parts and not scan.feed(parts, final=False):
+            return False
+        if fault is not None:
+            result.fault = fault
+            return False
+        if len(partial) > MAX_LINE_CHARS:
+            line = scan.base + len(scan.pending) + 1
+            result.fault = _bare_cr_fault() if "\r" in partial[:-1] else _long_line_fault(line)
+            return False
+    rest, fault = decoding.finish()
+    if fault is not None:
+        result.fault = fault
+        return False
+    partial += rest
+    scan.feed([partial] if partial else [], final=True, last_has_newline=partial == "")
+    return True
 
-    def blocks() -> Iterator[bytes]:
-        for start in range(0, len(head), block_bytes):
-            yield head[start : start + block_bytes]
-        while block := source.read(block_bytes):
-            totals.update(block)
-            yield block
 
-    def encoding_fault(exc: UnicodeDecodeError, before: int) -> Fault:
-        line = before + exc.object.count(b"\n", 0, exc.start) + 1
+class _Decoding:
+    """A file's text, decoded block by block in its declared encoding.
+
+    A file declared in another encoding that is valid UTF-8 with non-ASCII text was sent as
+    UTF-8 by mistake: it is probed alongside, and judged at the end (`sent_as_utf8`).
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.decoder = codecs.getincrementaldecoder(encoding)()
+        self.probe = codecs.getincrementaldecoder("utf-8")() if encoding != "utf-8" else None
+        self.first_non_ascii: int | None = None
+        self.newlines = 0  # line ends in the bytes decoded so far
+
+    def decode(self, block: bytes) -> tuple[str, Fault | None]:
+        """The block's text, up to a byte it cannot decode (then also the fault: the lines
+        before the bad byte are still checked)."""
+        try:
+            text = self.decoder.decode(block)
+        except UnicodeDecodeError as exc:
+            return exc.object[: exc.start].decode(self.encoding), self._fault(exc)
+        if self.probe is not None:
+            if self.first_non_ascii is None and not block.isascii():
+                position = _NON_ASCII_RE.search(block).start()  # type: ignore[union-attr]
+                self.first_non_ascii = self.newlines + block.count(b"\n", 0, position) + 1
+            try:
+                self.probe.decode(block)
+            except UnicodeDecodeError:
+                self.probe = None
+        self.newlines += block.count(b"\n")
+        return text, None
+
+    def finish(self) -> tuple[str, Fault | None]:
+        """What the decoder still holds at the end of the file."""
+        try:
+            return self.decoder.decode(b"", final=True), None
+        except UnicodeDecodeError as exc:
+            return "", self._fault(exc)
+
+    def sent_as_utf8(self) -> Fault | None:
+        """The fault of a file declared in another encoding but sent as UTF-8, if it is one."""
+        if self.probe is None or self.first_non_ascii is None:
+            return None
+        try:
+            self.probe.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+        return Fault(
+            "ENCODING",
+            self.first_non_ascii,
+            f"file is UTF-8 encoded but declared {self.encoding} (first non-ASCII text at line "
+            f"{self.first_non_ascii}); send it as {self.encoding}",
+        )
+
+    def _fault(self, exc: UnicodeDecodeError) -> Fault:
+        line = self.newlines + exc.object.count(b"\n", 0, exc.start) + 1
         bad = exc.object[exc.start : exc.start + 1].hex()
         return Fault(
             "ENCODING",
             line,
-            f"not valid {encoding} (byte 0x{bad} at line {line}); "
-            f"the file must be encoded as {encoding}",
+            f"not valid {self.encoding} (byte 0x{bad} at line {line}); "
+            f"the file must be encoded as {self.encoding}",
         )
-
-    for block in blocks():
-        error: UnicodeDecodeError | None = None
-        try:
-            text = decoder.decode(block)
-        except UnicodeDecodeError as exc:  # the lines before the bad byte are still checked
-            error, text = exc, exc.object[: exc.start].decode(encoding)
-        if probe is not None and error is None:
-            if first_non_ascii is None and not block.isascii():
-                position = _NON_ASCII_RE.search(block).start()  # type: ignore[union-attr]
-                first_non_ascii = newlines + block.count(b"\n", 0, position) + 1
-            try:
-                probe.decode(block)
-            except UnicodeDecodeError:
-                probe = None
-        parts = (partial + text).split("\n")
-        partial = parts.pop()
-        if parts and not scan.feed(parts, final=False):
-            return result
-        if error is not None:
-            result.fault = encoding_fault(error, newlines)
-            return result
-        newlines += block.count(b"\n")
-        if len(partial) > MAX_LINE_CHARS:
-            line = scan.base + len(scan.pending) + 1
-            result.fault = _bare_cr_fault() if "\r" in partial[:-1] else _long_line_fault(line)
-            return result
-    try:
-        partial += decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        result.fault = encoding_fault(exc, newlines)
-        return result
-    scan.feed([partial] if partial else [], final=True, last_has_newline=partial == "")
-    result.sha256, result.size = totals.digest.hexdigest(), totals.size
-    if result.fault is None and probe is not None and first_non_ascii is not None:
-        try:
-            probe.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return result
-        result.fault = Fault(
-            "ENCODING",
-            first_non_ascii,
-            f"file is UTF-8 encoded but declared {encoding} (first non-ASCII text at line "
-            f"{first_non_ascii}); send it as {encoding}",
-        )
-    return result
 
 
 def _long_line_fault(line: int) -> Fault:

@@ -53,7 +53,7 @@ class SpecError(LoadError):
     """A sources YAML that cannot be used to check submissions."""
 
 
-def normalise_column_name(name: str) -> str:
+def normalize_column_name(name: str) -> str:
     """Header name → lower snake case: `DateOfBirth` → `date_of_birth`, `Booking Date` →
     `booking_date`, `PersonID` → `person_id`, `COMMIT_NO` → `commit_no`."""
     text = name.strip()
@@ -167,10 +167,10 @@ def _table(
         column_name = str(column.get("name", "")) if isinstance(column, dict) else ""
         if not column_name:
             raise SpecError(f"{where}: a column has no name")
-        if normalise_column_name(column_name) != column_name:
+        if normalize_column_name(column_name) != column_name:
             raise SpecError(
-                f"{where}: column {column_name!r} is not in normalised form "
-                f"(write {normalise_column_name(column_name)!r})"
+                f"{where}: column {column_name!r} is not in normalized form "
+                f"(write {normalize_column_name(column_name)!r})"
             )
         if column_name in columns:
             raise SpecError(f"{where}: column {column_name!r} is declared twice")

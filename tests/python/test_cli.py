@@ -12,9 +12,10 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 from click.testing import CliRunner
-from cts import cli as cli_module
 from cts import dbt as dbt_module
-from cts.cli import ProgressReporter, cli
+from cts import pipeline
+from cts.cli import cli
+from cts.console import ConsoleReporter
 from submission_kit import one_error_line
 
 SUBCOMMANDS = ["generate", "load", "validate", "build", "export", "run", "docs", "status"]
@@ -120,7 +121,7 @@ def fake_generate(monkeypatch):
 
 @pytest.fixture
 def fake_load(monkeypatch):
-    """The real loader module with `load_submissions` replaced: two accepted, one rejected."""
+    """The loader the pipeline calls, replaced: two submissions accepted, one rejected."""
     from cts import load as load_module
 
     calls = []
@@ -129,9 +130,9 @@ def fake_load(monkeypatch):
         calls.append((path, warehouse, project_dir))
         if (path / "broken").exists():
             raise load_module.LoadError(f"submission {path / 'broken'} has no header")
-        progress(0, 2, "checking DOC/2019-01/r1")
-        progress(1, 2, "checked DOC/2019-01/r1")
-        progress(2, 2, "done")
+        progress("load", 0, 2, "checking DOC/2019-01/r1")
+        progress("load", 1, 2, "checked DOC/2019-01/r1")
+        progress("load", 2, 2)
         duckdb.connect(str(warehouse)).close()
         problem = load_module.Problem("BAR", "BAR/2019-03/r1", None, None, "X", "bad header")
         return load_module.LoadResult(
@@ -141,7 +142,7 @@ def fake_load(monkeypatch):
             problems=[problem],
         )
 
-    monkeypatch.setattr(load_module, "load_submissions", load_submissions)
+    monkeypatch.setattr(pipeline, "load_submissions", load_submissions)
     return calls
 
 
@@ -181,23 +182,27 @@ def test_run_chains_the_steps_and_says_where_everything_is(
     runner, workdir, fake_generate, fake_load, monkeypatch
 ):
     steps = []
-    monkeypatch.setattr(cli_module, "do_build", lambda *args: steps.append("build"))
-    monkeypatch.setattr(cli_module, "do_export", lambda *args: steps.append("export"))
+    monkeypatch.setattr(pipeline, "build", lambda *args: steps.append("build"))
+    monkeypatch.setattr(pipeline, "export", lambda *args, **kwargs: steps.append("export"))
     result = invoke(runner, workdir, "run", "--scale", "tiny", "--seed", "3", "--no-export")
     assert result.exit_code == 4, result.output  # a rejected submission does not stop the run
     assert steps == ["build"]
     assert fake_generate[0][:2] == ("tiny", 3)
     assert "Where everything is" in result.output
     assert "warehouse.duckdb" in result.output
+    table = result.output[result.output.index("Time and peak memory") :]
+    for step in ("generate", "load", "build", "all"):
+        assert step in table
+    assert " MB " in table and " s " in table
 
 
 def test_run_stops_when_nothing_could_be_loaded(runner, workdir, fake_generate, monkeypatch):
     from cts import load as load_module
 
     rejected = load_module.LoadResult(rejected=["BAR/2019-03/r1"])
-    monkeypatch.setattr(load_module, "load_submissions", lambda *args, **kwargs: rejected)
+    monkeypatch.setattr(pipeline, "load_submissions", lambda *args, **kwargs: rejected)
     steps = []
-    monkeypatch.setattr(cli_module, "do_build", lambda *args: steps.append("build"))
+    monkeypatch.setattr(pipeline, "build", lambda *args: steps.append("build"))
     result = invoke(runner, workdir, "run", "--scale", "tiny", "--no-export")
     assert result.exit_code == 5 and steps == []
     assert one_error_line(result).endswith("every submission was rejected: nothing loaded")
@@ -504,8 +509,8 @@ def test_status_shows_loads_per_agency_and_the_last_build(runner, workdir):
     con.execute("create schema raw_meta")
     con.execute(
         "create table raw_meta.load_ledger as select * from (values"
-        " ('DOC', 'DOC/2019-01/r1', 100, timestamp '2026-01-02 03:04:05', 'accepted'),"
-        " ('DOC', 'DOC/2019-02/r1', 50, timestamp '2026-01-03 03:04:05', 'accepted'),"
+        " ('DOC', 'DOC/2019-01/r1', 100, timestamp '2026-01-02 03:04:05', 'loaded'),"
+        " ('DOC', 'DOC/2019-02/r1', 50, timestamp '2026-01-03 03:04:05', 'loaded'),"
         " ('BAR', 'BAR/2019-01/r1', 0, timestamp '2026-01-02 03:04:05', 'rejected'))"
         " as t(agency_code, submission_id, data_rows, loaded_at, outcome)"
     )
@@ -529,24 +534,37 @@ def test_status_shows_loads_per_agency_and_the_last_build(runner, workdir):
     assert "test.cts_programs.b: Got 2 results" in result.output
 
 
-# --- progress callbacks --------------------------------------------------------------------------
+# --- progress --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "calls",
-    [
-        [("agencies", 1, 3), ("agencies", 3, 3), ("files", 2, 2)],
-        [(1, 4), (4, 4)],
-        [(2, 5, "loading")],
-        [{"description": "x", "completed": 1, "total": 2}],
-    ],
-)
-def test_progress_reporter_accepts_common_callback_shapes(calls):
-    reporter = ProgressReporter()
-    for call in calls:
-        if isinstance(call, dict):
-            reporter(**call)
-        else:
-            reporter(*call)
-    reporter.stop(succeeded=True)
-    assert all(task.completed == task.total for task in reporter.progress.tasks)
+def test_console_reporter_draws_one_bar_per_stage_and_completes_them():
+    with ConsoleReporter() as reporter:
+        reporter.progress("Simulating the world", 0, 1)
+        reporter.progress("Simulating the world", 1, 1)
+        reporter.progress("load", 0, None)  # the total is not known yet
+        reporter.progress("load", 3, 10, "checking DOC/2019-01/r1")
+        bars = reporter.bars
+        tasks = {task.description.strip(): task for task in bars.tasks}
+        assert tasks["load: checking DOC/2019-01/r1"].completed == 3
+        assert tasks["load: checking DOC/2019-01/r1"].total == 10
+    assert reporter.bars is None
+    assert all(task.completed == task.total for task in bars.tasks)
+    assert [task.description for task in bars.tasks] == ["Simulating the world", "load"]
+
+
+def test_console_reporter_leaves_the_bars_of_a_failed_step_as_they_were():
+    with pytest.raises(RuntimeError), ConsoleReporter() as reporter:
+        reporter.progress("export", 2, 6, "rpt_program_exits")
+        bars = reporter.bars
+        raise RuntimeError("failed")
+    assert [(task.completed, task.total) for task in bars.tasks] == [(2, 6)]
+
+
+def test_a_line_ends_the_bars_before_it(capsys):
+    reporter = ConsoleReporter()
+    reporter.progress("export", 6, 6)
+    reporter.info("Exported 4 public marts")
+    assert reporter.bars is None
+    reporter.output("report: here")
+    captured = capsys.readouterr()
+    assert "Exported 4 public marts" in captured.err and captured.out == "report: here\n"

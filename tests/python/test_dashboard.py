@@ -531,16 +531,14 @@ def test_page_of_the_tiny_build(browser, tmp_path):
 
 
 def test_cts_run_checks_the_export_then_builds_the_dashboard(runner, workdir, monkeypatch):
-    from cts import cli as cli_module
+    from cts import pipeline
+    from cts.load import LoadResult
 
     steps = []
-    for step in ("generate", "load", "build", "export", "check_disclosure"):
+    for step in ("generate", "load", "build", "export", "check_disclosure", "dashboard"):
         monkeypatch.setattr(
-            cli_module, f"do_{step}", lambda *args, step=step, **kwargs: steps.append(step)
+            pipeline, step, lambda *args, step=step, **kwargs: steps.append(step) or LoadResult()
         )
-    monkeypatch.setattr(
-        cli_module, "do_dashboard", lambda *args, **kwargs: steps.append("dashboard")
-    )
     result = runner.invoke(cli, ["--workdir", str(workdir), "run", "--scale", "tiny"])
     assert result.exit_code == 0, result.output
     assert steps == ["generate", "load", "build", "export", "check_disclosure", "dashboard"]
@@ -553,18 +551,19 @@ def test_cts_run_checks_the_export_then_builds_the_dashboard(runner, workdir, mo
 def test_cts_run_stops_before_the_dashboard_when_the_disclosure_check_fails(
     runner, workdir, monkeypatch
 ):
-    from cts import cli as cli_module
+    from cts import pipeline
+    from cts.load import LoadResult
 
     steps = []
     for step in ("generate", "load", "build", "export", "dashboard"):
         monkeypatch.setattr(
-            cli_module, f"do_{step}", lambda *args, step=step, **kwargs: steps.append(step)
+            pipeline, step, lambda *args, step=step, **kwargs: steps.append(step) or LoadResult()
         )
 
     def failing_check(*args, **kwargs):
-        raise cli_module.CtsError("disclosure check failed: 3 suppressed counts recoverable")
+        raise pipeline.PipelineError("disclosure check failed: 3 suppressed counts recoverable")
 
-    monkeypatch.setattr(cli_module, "do_check_disclosure", failing_check)
+    monkeypatch.setattr(pipeline, "check_disclosure", failing_check)
     result = runner.invoke(cli, ["--workdir", str(workdir), "run", "--scale", "tiny"])
     assert result.exit_code == 1
     assert "3 suppressed counts recoverable" in result.output

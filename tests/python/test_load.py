@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cts.load import LoadError, LoadResult, load_submissions
 from cts.preflight import check_file, check_stream
-from cts.specs import SpecError, load_source_specs, normalise_column_name
+from cts.specs import SpecError, load_source_specs, normalize_column_name
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from submission_kit import (
@@ -249,14 +249,19 @@ def test_locked_warehouse_is_a_load_error(tmp_path: Path) -> None:
 
 def test_progress_callback(tmp_path: Path) -> None:
     write_submission(tmp_path, "SUF", "2019-03", "r1", suf_files(2))
-    calls: list[tuple[int, int, str]] = []
-    load_submissions(
-        tmp_path, tmp_path / "wh.duckdb", PROJECT, progress=lambda a, t, d: calls.append((a, t, d))
-    )
-    total = calls[0][1]
-    assert all(t == total for _, t, _ in calls)
-    assert any("checking SUF/2019-03/r1" in d for _, _, d in calls)
-    assert any("raw_suf.inmates" in d for _, _, d in calls)
+    calls: list[tuple[str, int, int | None, str]] = []
+
+    def progress(stage: str, done: int, total: int | None, detail: str = "") -> None:
+        calls.append((stage, done, total, detail))
+
+    load_submissions(tmp_path, tmp_path / "wh.duckdb", PROJECT, progress=progress)
+    total = calls[0][2]
+    assert {stage for stage, *_ in calls} == {"load"}
+    assert all(t == total for _, _, t, _ in calls)
+    assert [done for _, done, _, _ in calls] == sorted(done for _, done, _, _ in calls)
+    assert calls[-1][1:] == (total, total, "")
+    assert any("checking SUF/2019-03/r1" in d for *_, d in calls)
+    assert any("raw_suf.inmates" in d for *_, d in calls)
 
 
 # ----------------------------------------------------------------------------- rejections
@@ -514,7 +519,7 @@ def test_killed_load_leaves_warehouse_unchanged(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- specs
 
 
-def test_normalise_column_name() -> None:
+def test_normalize_column_name() -> None:
     cases = {
         "DateOfBirth": "date_of_birth",
         "PersonID": "person_id",
@@ -525,7 +530,7 @@ def test_normalise_column_name() -> None:
         "Release-Reason (text)": "release_reason_text",
         "\ufeffSID": "sid",
     }
-    assert {k: normalise_column_name(k) for k in cases} == cases
+    assert {k: normalize_column_name(k) for k in cases} == cases
 
 
 def test_real_or_fixture_specs_are_readable() -> None:
@@ -546,7 +551,7 @@ def test_bad_spec_is_one_line_error(tmp_path: Path) -> None:
         "      - name: inmates\n        meta: {file: inmates.csv}\n"
         "        columns:\n          - name: InmateID\n"
     )
-    with pytest.raises(SpecError, match="'InmateID' is not in normalised form"):
+    with pytest.raises(SpecError, match="'InmateID' is not in normalized form"):
         load_source_specs(tmp_path)
 
 

@@ -1,6 +1,6 @@
 -- First names that may stand for one another, from the nicknames seed: a formal name and each of
 -- its nicknames, both ways, and two nicknames of the same formal name. One row per ordered pair
--- of normalised names.
+-- of normalized names.
 with
 
 nicknames as (

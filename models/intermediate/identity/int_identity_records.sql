@@ -1,4 +1,4 @@
--- The person records to link, one row per agency person record, normalised for comparison:
+-- The person records to link, one row per agency person record, normalized for comparison:
 -- names upper-cased without accents or punctuation, compound surnames split into their first and
 -- last parts, phonetic keys of the names, birth date parts, unknown codes as null, the SID
 -- checked (placeholders: all zeros, or one value carried by records of several clearly different
@@ -27,12 +27,12 @@ persons as (
 ),
 {% endif %}
 
-names_normalised as (
+names_normalized as (
     select
         {{ dbt.concat(["agency_code", "':'", "agency_person_id"]) }} as record_key,
         agency_code,
         agency_person_id,
-        nullif(upper({{ cts_regex_replace_all('trim(sid)', '[^A-Za-z0-9]', '') }}), '') as sid,
+        {{ cts_clean_sid('sid') }} as sid,
         {{ cts_identity_clean_name('first_name') }} as first_name_clean,
         {{ cts_identity_clean_name('last_name') }} as last_name_clean,
         {{ cts_identity_compound_name('last_name') }} as last_name_compound,
@@ -61,7 +61,7 @@ parts_added as (
         replace({{ dbt.safe_cast('birth_date', dbt.type_string()) }}, '-', '') as birth_date_text,
         {{ cts_identity_sounds_alike('first_name_clean') }} as first_name_sounds,
         {{ cts_identity_sounds_alike('last_name_clean') }} as last_name_sounds
-    from names_normalised
+    from names_normalized
 ),
 
 sid_holders as (

@@ -24,7 +24,6 @@ import duckdb
 
 PRIMARY, COMPLEMENTARY = -1, -2
 SUPPRESSION_CODES = {"PRIMARY": PRIMARY, "COMPLEMENTARY": COMPLEMENTARY}
-DEFAULT_THRESHOLD = 10
 
 MARTS = ("dim_programs", "rpt_program_enrollments", "rpt_program_outcomes", "rpt_program_exits")
 PERIOD_TYPES = ("CALENDAR_YEAR", "FISCAL_YEAR")
@@ -290,9 +289,75 @@ def _as_bool(value: Any) -> bool:
     return bool(value)
 
 
+ALL_AGENCIES = "All agencies (statewide)"
+# Each cube axis's key of a report row.
+KEY_OF = {
+    "period": lambda row: (row["period_type"], int(row["period_year"])),
+    "agency": lambda row: row["agency_code"],
+    "category": lambda row: row["category_code"],
+    "breakdown": lambda row: (row["dimension"], row["dimension_value"]),
+    "reason": lambda row: row["exit_reason_code"],
+}
+
+
 def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> dict[str, Any]:
     """Everything the page needs, as one JSON-able dict."""
     publication = read_publication(export.directory)
+    programs, enrollments, outcomes, exits = _read_marts(export)
+    reports = enrollments + outcomes + exits
+    periods = _periods(reports)
+    period_keys = [(period[0], period[1]) for period in periods]
+    agency_names = {row["agency_code"]: row["agency_name"] for row in programs}
+    category_names = {row["category_code"]: row["category_name"] for row in programs}
+    agencies = _codes(reports, "agency_code", agency_names)
+    categories = _codes(reports, "category_code", category_names)
+    breakdowns = _breakdowns(reports, publication)
+    reason_groups = {row["exit_reason_code"]: row["outcome_group"] for row in exits}
+    reasons = _ordered(set(reason_groups), code_order(publication, "exit_reason"))
+    axes = {
+        "period": period_keys,
+        "agency": agencies,
+        "category": categories,
+        "breakdown": breakdowns,
+    }
+    programs.sort(key=lambda row: (row["agency_code"], row["agency_program_code"]))
+    return {
+        "threshold": threshold or publication["threshold"],
+        "synthetic": is_synthetic(export.manifest),
+        "release": {
+            "generated_by": export.manifest.get("generated_by"),
+            "generation": export.manifest.get("generation"),
+            "dbt_version": export.manifest.get("dbt_version"),
+        },
+        "periods": [
+            {"type": period[0], "year": period[1], "label": period[2], "partial": period[3]}
+            for period in periods
+        ],
+        "agencies": [
+            {"code": code, "name": ALL_AGENCIES if code == "ALL" else agency_names.get(code, code)}
+            for code in agencies
+        ],
+        "categories": _category_entries(categories, category_names, programs),
+        "breakdowns": [list(breakdown) for breakdown in breakdowns],
+        "labels": labels(publication),
+        "reasons": [{"code": code, "group": reason_groups[code]} for code in reasons],
+        "programColumns": [*PROGRAM_COLUMNS, *PROGRAM_COUNTS],
+        "programs": [_program_entry(row) for row in programs],
+        "enrollments": build_cube(enrollments, axes, KEY_OF, ENROLLMENT_MEASURES),
+        "outcomes": build_cube(outcomes, axes, KEY_OF, OUTCOME_MEASURES),
+        # The page shows exit reasons statewide or per agency and category, not per
+        # demographic value: only those rows (and only the exit counts) are embedded.
+        "exits": build_cube(
+            [row for row in exits if row["dimension"] == "ALL"],
+            {"period": period_keys, "agency": agencies, "category": categories, "reason": reasons},
+            KEY_OF,
+            EMBEDDED_EXIT_MEASURES,
+        ),
+    }
+
+
+def _read_marts(export: PublicExport) -> tuple[list[dict[str, Any]], ...]:
+    """The rows of dim_programs and of the three report marts, with the columns the page uses."""
     con = duckdb.connect(":memory:")
     try:
         con.execute("set enable_progress_bar = false")
@@ -326,9 +391,12 @@ def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> d
         raise DashboardError(f"cannot read the public exports: {error}") from error
     finally:
         con.close()
+    return programs, enrollments, outcomes, exits
 
-    reports = enrollments + outcomes + exits
-    periods = sorted(
+
+def _periods(reports: list[dict[str, Any]]) -> list[tuple[str, int, str, bool]]:
+    """Every period of the reports (type, year, label, partial), calendar years first."""
+    return sorted(
         {
             (row["period_type"], int(row["period_year"]), row["period_label"])
             + (_as_bool(row["is_partial_period"]),)
@@ -336,21 +404,15 @@ def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> d
         },
         key=lambda period: (PERIOD_TYPES.index(period[0]), period[1]),
     )
-    period_keys = [(period[0], period[1]) for period in periods]
 
-    agency_names = {row["agency_code"]: row["agency_name"] for row in programs}
-    category_names = {row["category_code"]: row["category_name"] for row in programs}
-    super_categories = {row["category_code"]: row["psi_super_category"] for row in programs}
-    report_agencies = {row["agency_code"] for row in reports} - {"ALL"}
-    agencies = ["ALL", *sorted(report_agencies | set(agency_names))]
-    report_categories = {row["category_code"] for row in reports} - {"ALL"}
-    categories = ["ALL", *sorted(report_categories | set(category_names))]
 
+def _breakdowns(reports: list[dict[str, Any]], publication: dict[str, Any]) -> list[tuple]:
+    """Every (dimension, value) of the reports, in the publication's order."""
     dimension_values: dict[str, set[str]] = {}
     for row in reports:
         dimension_values.setdefault(row["dimension"], set()).add(row["dimension_value"])
     dimensions = _ordered(set(dimension_values), ["ALL", *publication["breakdowns"]])
-    breakdowns = [
+    return [
         (dimension, value)
         for dimension in dimensions
         for value in _ordered(
@@ -359,81 +421,29 @@ def load_dashboard_data(export: PublicExport, threshold: int | None = None) -> d
         )
     ]
 
-    reason_groups = {row["exit_reason_code"]: row["outcome_group"] for row in exits}
-    reasons = _ordered(set(reason_groups), code_order(publication, "exit_reason"))
 
-    axes = {
-        "period": period_keys,
-        "agency": agencies,
-        "category": categories,
-        "breakdown": breakdowns,
-    }
-    key_of = {
-        "period": lambda row: (row["period_type"], int(row["period_year"])),
-        "agency": lambda row: row["agency_code"],
-        "category": lambda row: row["category_code"],
-        "breakdown": lambda row: (row["dimension"], row["dimension_value"]),
-        "reason": lambda row: row["exit_reason_code"],
-    }
-
-    def program_entry(row: dict[str, Any]) -> list[Any]:
-        entry: list[Any] = [row[column] for column in PROGRAM_COLUMNS]
-        entry += [encode_count(row[count], row[count + "_suppression"]) for count in PROGRAM_COUNTS]
-        return entry
-
-    programs.sort(key=lambda row: (row["agency_code"], row["agency_program_code"]))
-    return {
-        "threshold": threshold or _threshold(export.manifest),
-        "synthetic": is_synthetic(export.manifest),
-        "release": {
-            "generated_by": export.manifest.get("generated_by"),
-            "generation": export.manifest.get("generation"),
-            "dbt_version": export.manifest.get("dbt_version"),
-        },
-        "periods": [
-            {"type": period[0], "year": period[1], "label": period[2], "partial": period[3]}
-            for period in periods
-        ],
-        "agencies": [
-            {
-                "code": code,
-                "name": "All agencies (statewide)"
-                if code == "ALL"
-                else agency_names.get(code, code),
-            }
-            for code in agencies
-        ],
-        "categories": [
-            {
-                "code": code,
-                "name": "All categories"
-                if code == "ALL"
-                else category_names.get(code) or code.replace("_", " ").title(),
-                "super": super_categories.get(code),
-            }
-            for code in categories
-        ],
-        "breakdowns": [list(breakdown) for breakdown in breakdowns],
-        "labels": labels(publication),
-        "reasons": [{"code": code, "group": reason_groups[code]} for code in reasons],
-        "programColumns": [*PROGRAM_COLUMNS, *PROGRAM_COUNTS],
-        "programs": [program_entry(row) for row in programs],
-        "enrollments": build_cube(enrollments, axes, key_of, ENROLLMENT_MEASURES),
-        "outcomes": build_cube(outcomes, axes, key_of, OUTCOME_MEASURES),
-        # The page shows exit reasons statewide or per agency and category, not per
-        # demographic value: only those rows (and only the exit counts) are embedded.
-        "exits": build_cube(
-            [row for row in exits if row["dimension"] == "ALL"],
-            {"period": period_keys, "agency": agencies, "category": categories, "reason": reasons},
-            key_of,
-            EMBEDDED_EXIT_MEASURES,
-        ),
-    }
+def _codes(reports: list[dict[str, Any]], column: str, named: dict[str, str]) -> list[str]:
+    """ALL, then every code of `column` in the reports or with a name, sorted."""
+    return ["ALL", *sorted(({row[column] for row in reports} - {"ALL"}) | set(named))]
 
 
-def _threshold(manifest: dict[str, Any]) -> int:
-    for key in ("suppression_threshold", "threshold"):
-        value = manifest.get(key)
-        if isinstance(value, int) and value > 0:
-            return value
-    return DEFAULT_THRESHOLD
+def _category_entries(
+    categories: list[str], names: dict[str, str], programs: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    super_categories = {row["category_code"]: row["psi_super_category"] for row in programs}
+    return [
+        {
+            "code": code,
+            "name": "All categories"
+            if code == "ALL"
+            else names.get(code) or code.replace("_", " ").title(),
+            "super": super_categories.get(code),
+        }
+        for code in categories
+    ]
+
+
+def _program_entry(row: dict[str, Any]) -> list[Any]:
+    entry: list[Any] = [row[column] for column in PROGRAM_COLUMNS]
+    entry += [encode_count(row[count], row[count + "_suppression"]) for count in PROGRAM_COUNTS]
+    return entry

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from cts.progress import SILENT, Progress
 
 from . import truth
 from .agency import Config, run_agency
@@ -54,27 +55,20 @@ def generate(
     seed: int,
     out: Path,
     defect_rates: dict[str, float] | None = None,
-    progress: Callable[..., None] | None = None,
+    progress: Progress | None = None,
     processes: int = 2,
 ) -> dict:
     """Generate every agency's monthly submissions and the truth into `out`."""
-    global _WORLD, _CONFIG, _OUT
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: choose one of {', '.join(SCALES)}")
-    rates = dict(DEFAULT_DEFECT_RATES)
-    for key, value in (defect_rates or {}).items():
-        if key not in rates:
-            raise ValueError(f"unknown defect {key!r}: known defects are {', '.join(rates)}")
-        if not 0.0 <= float(value) <= 1.0:
-            raise ValueError(f"defect rate {key}={value} is not between 0 and 1")
-        rates[key] = float(value)
+    rates = _defect_rates(defect_rates)
     spec = SCALES[scale]
     out = Path(out)
     for sub in ("submissions", "truth"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
     (out / "truth").mkdir(parents=True)
-    notify = progress or (lambda *args, **kwargs: None)
+    notify = progress or SILENT.progress
     notify("Simulating the world", 0, 1)
     world_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     world = build_world(spec.population, world_rng)
@@ -84,24 +78,8 @@ def generate(
     )
     notify("Simulating the world", 1, 1)
 
-    # Largest agencies first so that two workers finish at about the same time.
-    order = sorted(AGENCY_CODES, key=lambda c: -_weight(c))
-    results: dict[str, dict] = {}
-    _WORLD, _CONFIG, _OUT = world, config, out
-    try:
-        parallel = processes > 1 and spec.population >= 0.05  # forking costs more at tiny
-        if parallel and "fork" in mp.get_all_start_methods():
-            with mp.get_context("fork").Pool(processes) as pool:
-                for done, result in enumerate(pool.imap_unordered(_work, order), start=1):
-                    results[result["agency"]] = result
-                    notify("Writing agency submissions", done, len(order))
-        else:
-            for done, code in enumerate(order, start=1):
-                results[code] = _work(code)
-                notify("Writing agency submissions", done, len(order))
-    finally:
-        _WORLD = _CONFIG = _OUT = None
-
+    parallel = processes > 1 and spec.population >= 0.05  # forking costs more at tiny
+    results = _run_agencies(world, config, out, processes if parallel else 1, notify)
     truth_dir = out / "truth"
     truth.write_persons(truth_dir, world.persons)
     truth_rows = truth.merge_parts(truth_dir)
@@ -120,6 +98,42 @@ def generate(
         },
     )
     return _summary(scale, seed, results, truth_rows)
+
+
+def _defect_rates(overrides: dict[str, float] | None) -> dict[str, float]:
+    """The default defect rates with `overrides`, each a known defect and a share 0..1."""
+    rates = dict(DEFAULT_DEFECT_RATES)
+    for key, value in (overrides or {}).items():
+        if key not in rates:
+            raise ValueError(f"unknown defect {key!r}: known defects are {', '.join(rates)}")
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"defect rate {key}={value} is not between 0 and 1")
+        rates[key] = float(value)
+    return rates
+
+
+def _run_agencies(
+    world: World, config: Config, out: Path, processes: int, notify: Progress
+) -> dict[str, dict]:
+    """Every agency's submissions and summary, in forked workers when `processes` > 1."""
+    global _WORLD, _CONFIG, _OUT
+    # Largest agencies first so that two workers finish at about the same time.
+    order = sorted(AGENCY_CODES, key=lambda c: -_weight(c))
+    results: dict[str, dict] = {}
+    _WORLD, _CONFIG, _OUT = world, config, out
+    try:
+        if processes > 1 and "fork" in mp.get_all_start_methods():
+            with mp.get_context("fork").Pool(processes) as pool:
+                for done, result in enumerate(pool.imap_unordered(_work, order), start=1):
+                    results[result["agency"]] = result
+                    notify("Writing agency submissions", done, len(order))
+        else:
+            for done, code in enumerate(order, start=1):
+                results[code] = _work(code)
+                notify("Writing agency submissions", done, len(order))
+    finally:
+        _WORLD = _CONFIG = _OUT = None
+    return results
 
 
 def _weight(code: str) -> float:

@@ -15,6 +15,8 @@ from .catalog import Offering, build_catalog
 from .dates import NA, from_ymd, month_index, month_label, ymd
 from .enrollments import (
     Enrollments,
+    Referrals,
+    Segments,
     cadence,
     doc_segments,
     sheriff_segments,
@@ -50,7 +52,7 @@ from .reference import (
     facility_codes,
 )
 from .tables import Revision, Table, code_col, d_col, int_col, s_col, write_agency
-from .world import OPEN, World
+from .world import OPEN, Stays, World
 
 # Identifier formats: (person id, first number, stay id, first number, enrollment id).
 ID_FORMATS = {
@@ -108,25 +110,125 @@ def _vary_case(text: np.ndarray, rng) -> np.ndarray:
 
 
 def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
+    """Simulate one agency's custody and programs, write its monthly submissions and its part
+    of the truth into `out`, and return its summary. The agency's draws come from its own
+    random streams (seed and agency index): agencies can run in any order or in parallel."""
     ai = AGENCY_INDEX[code]
-    agency = AGENCIES[ai]
     rng = np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(2, ai)))
     log = dfx.DefectLog(
         code, cfg.rates, np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(3, ai)))
     )
-    is_doc = code == "DOC"
-    kind = "doc" if is_doc else LAYOUTS[code].layout
-    stays = world.stays.take(np.flatnonzero(world.stays.agency == ai))
-    persons = world.persons
-    sex = persons.sex[stays.person]
-    size = max(6, round(agency.catalog_size * cfg.catalog_factor))
-    offerings = build_catalog(code, size, rng)
-    segments = doc_segments(stays, sex, rng) if is_doc else sheriff_segments(stays)
-    enr, referrals = simulate(code, stays, sex, segments, offerings, rng)
-    _remap_exits(enr, kind)
+    kind = "doc" if code == "DOC" else LAYOUTS[code].layout
+    custody = _custody(code, world, cfg, rng)
+    _remap_exits(custody.enr, kind)
+    stays, persons, enr = custody.stays, world.persons, custody.enr
+    records = _person_records(code, stays, custody.sex, rng)
+    century_ok = (
+        records.first_month >= DOC_V2_MONTH if code == "DOC" else np.ones(len(records.person), bool)
+    )
+    identity = _identities(code, persons, records.person, rng, log, cfg.shared_sid, century_ok)
+    people, rows = _people_rows(code, records, identity, persons, stays, rng, log)
+    people, in_people = _without_orphans(people, rows, records, enr, log)
+    fac_codes = np.array(facility_codes(), dtype=object)
+    tables, enr_ids = _files(kind, code, people, custody, records, fac_codes, rng, log)
+    revisions = _corrections(code, tables, log, rng)
+    counts = write_agency(out, code, tables, _catalog_renderer(custody.offerings), revisions)
+    truth.write_agency_parts(
+        out / "truth" / ".parts",
+        code,
+        persons=persons,
+        stays=stays,
+        stay_ids=records.stay_ids,
+        rec_ids=records.ids,
+        rec_of_stay=records.of_stay,
+        rec_person=records.person,
+        identity=identity,
+        in_people=in_people,
+        offerings=custody.offerings,
+        enr=enr,
+        enr_ids=enr_ids if kind in ("doc", "enroll") else None,
+        segments=custody.segments,
+        referrals=custody.referrals,
+        fac_codes=fac_codes,
+        log=log,
+        tables=tables,
+        revisions=revisions,
+    )
+    summary = {"agency": code, "layout": kind, "rows": counts}
+    return summary | _agency_summary(
+        counts, revisions, in_people, stays, enr, custody.offerings, log
+    )
 
-    # --- records: one per person (sheriffs) or per commitment (DOC) --------------------------
-    if is_doc:
+
+@dataclass
+class _Custody:
+    """What the agency's people did in its custody: stays, facility segments, programs
+    offered, enrollments and referrals that never started."""
+
+    stays: Stays
+    sex: np.ndarray  # of each stay's person
+    offerings: list[Offering]
+    segments: Segments
+    enr: Enrollments
+    referrals: Referrals
+
+
+def _custody(code: str, world: World, cfg: Config, rng) -> _Custody:
+    ai = AGENCY_INDEX[code]
+    stays = world.stays.take(np.flatnonzero(world.stays.agency == ai))
+    sex = world.persons.sex[stays.person]
+    size = max(6, round(AGENCIES[ai].catalog_size * cfg.catalog_factor))
+    offerings = build_catalog(code, size, rng)
+    segments = doc_segments(stays, sex, rng) if code == "DOC" else sheriff_segments(stays)
+    enr, referrals = simulate(code, stays, sex, segments, offerings, rng)
+    return _Custody(stays, sex, offerings, segments, enr, referrals)
+
+
+def _files(
+    kind, code, people, custody: _Custody, records, fac_codes, rng, log
+) -> tuple[dict[str, Table], np.ndarray]:
+    """The agency's files as tables (people, stays or DOC movements, program activity), with
+    late records, duplicates, sorting and field-level defects; and the enrollment ids."""
+    stays, sex, segments, enr = custody.stays, custody.sex, custody.segments, custody.enr
+    referrals, offerings = custody.referrals, custody.offerings
+    if code == "DOC":
+        stays_role = "movements"
+        stays_table = _movements_table(stays, segments, records.ids, fac_codes, rng)
+    else:
+        stays_role = "stays"
+        stays_table = _stays_table(
+            code, stays, records.stay_ids, records.ids, records.of_stay, fac_codes, sex, rng, log
+        )
+    off_codes = np.array([o.code for o in offerings], dtype=object)
+    enr_ids = _enrollment_ids(code, enr, rng)
+    tables: dict[str, Table] = {"people": people, stays_role: stays_table}
+    tables.update(
+        _activity_tables(
+            kind, code, enr, enr_ids, referrals, records, off_codes, offerings, stays, rng, log
+        )
+    )
+    for role in ("people", stays_role, "activity"):
+        tables[role] = _late_and_duplicates(tables[role], role, log)
+    for role, table in tables.items():
+        log.resolve(role, table.finalize())
+    _field_defects(code, tables, stays_role, set(off_codes.tolist()), log)
+    return tables, enr_ids
+
+
+@dataclass
+class _Records:
+    """The agency's person records: one per person (sheriffs) or per commitment (DOC)."""
+
+    of_stay: np.ndarray  # the record of each stay
+    person: np.ndarray  # the world's person of each record
+    ids: np.ndarray  # the record's id as the agency writes it
+    stay_ids: np.ndarray  # each stay's id (DOC: the commitment number)
+    first_stay: np.ndarray  # the record's first stay
+    first_month: np.ndarray  # the month the record is first seen
+
+
+def _person_records(code: str, stays, sex, rng) -> _Records:
+    if code == "DOC":
         rec_of_stay = np.arange(len(stays))
         rec_person = stays.person.copy()
         rec_ids = _commitment_numbers(stays, sex, rng)
@@ -141,42 +243,53 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
         pfmt, pstart, sfmt, sstart, _ = ID_FORMATS[code]
         rec_ids = _ids(pfmt, pstart, len(rec_person), rng)
         stay_ids = _ids(sfmt, sstart, len(stays), rng)
-    n_rec = len(rec_person)
-    rec_first_stay = np.full(n_rec, len(stays), dtype=np.int64)
+    rec_first_stay = np.full(len(rec_person), len(stays), dtype=np.int64)
     np.minimum.at(rec_first_stay, rec_of_stay, np.arange(len(stays)))
     first_month = np.maximum(month_index(stays.start[rec_first_stay]), 0)
-    century_ok = first_month >= DOC_V2_MONTH if is_doc else np.ones(n_rec, dtype=bool)
-    identity = _identities(code, persons, rec_person, rng, log, cfg.shared_sid, century_ok)
+    return _Records(rec_of_stay, rec_person, rec_ids, stay_ids, rec_first_stay, first_month)
 
-    # --- people rows: first sight, and an update when a missing SID gets filled in ---------------
+
+def _people_rows(
+    code, records: _Records, identity, persons, stays, rng, log
+) -> tuple[Table, np.ndarray]:
+    """The people file's rows: first sight, and (sheriffs) an update when a missing SID gets
+    filled in at a later stay; also the record of each row."""
+    n_rec = len(records.person)
     rows = np.arange(n_rec)
-    pmonth = first_month.copy()
+    pmonth = records.first_month.copy()
     psid = identity["sid"].copy()
     latest_sid = identity["sid"].copy()
-    if not is_doc:
-        second = _second_stay(rec_of_stay, n_rec)
+    if code != "DOC":
+        second = _second_stay(records.of_stay, n_rec)
         true_sid = np.array(
-            [f"MA{s:09d}" if s > 0 else "" for s in persons.sid[rec_person].tolist()], object
+            [f"MA{s:09d}" if s > 0 else "" for s in persons.sid[records.person].tolist()], object
         )
         upd = (identity["sid"] == "") & (true_sid != "") & (second >= 0)
         upd &= rng.random(n_rec) < 0.55
         upd_rec = np.flatnonzero(upd)
         upd_month = np.maximum(month_index(stays.start[second[upd_rec]]), 0)
-        later = upd_month > first_month[upd_rec]
+        later = upd_month > records.first_month[upd_rec]
         upd_rec, upd_month = upd_rec[later], upd_month[later]
         rows = np.concatenate([rows, upd_rec])
         pmonth = np.concatenate([pmonth, upd_month])
         psid = np.concatenate([psid, true_sid[upd_rec]])
         latest_sid[upd_rec] = true_sid[upd_rec]
     identity["sid_latest"] = latest_sid
-    people = _people_table(code, identity, rec_ids, rows, pmonth, psid, stays, rec_first_stay)
+    people = _people_table(
+        code, identity, records.ids, rows, pmonth, psid, stays, records.first_stay
+    )
     for defect, recs, details in identity["defects"]:
         for r, detail in zip(recs, details, strict=True):
-            log.before_sort(defect, "people", int(r), str(rec_ids[r]), detail)
+            log.before_sort(defect, "people", int(r), str(records.ids[r]), detail)
+    return people, rows
 
-    # Orphans: some people with activity never appear in the people file.
+
+def _without_orphans(people: Table, rows, records: _Records, enr, log) -> tuple[Table, np.ndarray]:
+    """Orphans: some people with activity never appear in the people file. Returns the people
+    table without them and, per record, whether it is in the people file."""
+    n_rec = len(records.person)
     has_activity = np.zeros(n_rec, dtype=bool)
-    has_activity[rec_of_stay[enr.stay]] = True
+    has_activity[records.of_stay[enr.stay]] = True
     orphans = log.choose("orphan_activity", has_activity)
     in_people = np.ones(n_rec, dtype=bool)
     in_people[orphans] = False
@@ -185,84 +298,54 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
             "orphan_activity",
             "people",
             None,
-            str(rec_ids[r]),
+            str(records.ids[r]),
             "person has activity but no row in the people file",
-            month=int(first_month[r]),
+            month=int(records.first_month[r]),
         )
     keep_rows = in_people[rows]
     new_index = np.cumsum(keep_rows) - 1
     log.pending = [
         (e, int(new_index[row])) for e, row in log.pending if e.role != "people" or keep_rows[row]
     ]
-    people = people.take(np.flatnonzero(keep_rows))
+    return people.take(np.flatnonzero(keep_rows)), in_people
 
-    # --- stays or DOC movements ---------------------------------------------------------------
-    fac_codes = np.array(facility_codes(), dtype=object)
-    if is_doc:
-        stays_role = "movements"
-        stays_table = _movements_table(stays, segments, rec_ids, fac_codes, rng)
-    else:
-        stays_role = "stays"
-        stays_table = _stays_table(
-            code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rng, log
-        )
 
-    # --- program activity -------------------------------------------------------------------
-    off_codes = np.array([o.code for o in offerings], dtype=object)
-    enr_ids = _enrollment_ids(code, enr, rng)
-    tables: dict[str, Table] = {"people": people, stays_role: stays_table}
+def _activity_tables(
+    kind, code, enr, enr_ids, referrals, records: _Records, off_codes, offerings, stays, rng, log
+) -> dict[str, Table]:
+    """The program activity file(s) of the agency's layout."""
     if kind in ("doc", "enroll"):
-        tables["activity"] = _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log)
-    elif kind == "events":
-        tables["activity"] = _events_activity(
-            code, enr, referrals, stay_ids, rec_ids, rec_of_stay, off_codes, stays, rng, log
+        return {
+            "activity": _enroll_activity(code, enr, enr_ids, records.stay_ids, off_codes, rng, log)
+        }
+    if kind == "events":
+        activity = _events_activity(
+            code,
+            enr,
+            referrals,
+            records.stay_ids,
+            records.ids,
+            records.of_stay,
+            off_codes,
+            stays,
+            rng,
+            log,
         )
-    else:
-        tables["activity"], tables["exits"] = _attend_activity(
-            enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log
-        )
-
-    # --- late records, duplicates, sorting, field-level defects ---------------------------
-    for role in ("people", stays_role, "activity"):
-        tables[role] = _late_and_duplicates(tables[role], role, log)
-    for role, table in tables.items():
-        log.resolve(role, table.finalize())
-    _field_defects(code, tables, stays_role, set(off_codes.tolist()), log)
-
-    revisions = _corrections(code, tables, log, rng)
-    counts = write_agency(out, code, tables, _catalog_renderer(offerings), revisions)
-    submissions = sum(len(revisions.get(m, [None])) for m in range(N_MONTHS))
-
-    parts = out / "truth" / ".parts"
-    truth.write_agency_parts(
-        parts,
-        code,
-        persons=persons,
-        stays=stays,
-        stay_ids=stay_ids,
-        rec_ids=rec_ids,
-        rec_of_stay=rec_of_stay,
-        rec_person=rec_person,
-        identity=identity,
-        in_people=in_people,
-        offerings=offerings,
-        enr=enr,
-        enr_ids=enr_ids if kind in ("doc", "enroll") else None,
-        segments=segments,
-        referrals=referrals,
-        fac_codes=fac_codes,
-        log=log,
-        tables=tables,
-        revisions=revisions,
+        return {"activity": activity}
+    activity, exits = _attend_activity(
+        enr, records.ids, records.of_stay, off_codes, offerings, rng, log
     )
+    return {"activity": activity, "exits": exits}
+
+
+def _agency_summary(counts, revisions, in_people, stays, enr, offerings, log) -> dict:
+    """What the generator reports about the agency: rows, submissions, records, programs,
+    defects, exits, enrollments per month and per category."""
     programs = canonical_programs()
     started = month_index(enr.start)
     return {
-        "agency": code,
-        "layout": kind,
-        "rows": counts,
         "rows_total": int(sum(counts.values())),
-        "submissions": submissions,
+        "submissions": sum(len(revisions.get(m, [None])) for m in range(N_MONTHS)),
         "person_records": int(in_people.sum()),
         "stays": len(stays),
         "enrollments": len(enr),
@@ -327,6 +410,9 @@ def _second_stay(rec_of_stay: np.ndarray, n_rec: int) -> np.ndarray:
     return second
 
 
+Found = list[tuple[str, list[int], list[str]]]  # (defect, records, what changed) per defect
+
+
 def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> dict:
     """Names, birth date and SID as this agency sends them, with identity defects."""
     n = len(rec_person)
@@ -344,9 +430,35 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
     race = persons.race[rec_person].copy()
     if code == "BRI":  # Bristol also sends O (other) for some unknowns
         race[(race == 4) & (rng.random(n) < 0.4)] = 5
-    found: list[tuple[str, list[int], list[str]]] = []
-    drng = log.rng
+    female = persons.sex[rec_person] == 1
+    found = _name_defects(first, last, female, log)
+    found += _sid_defects(sid, log, shared_sid)
+    found += _birth_date_defects(dob, log, century_ok)
+    found += _harder_identity_noise(log, first, last, dob, rng_of_noise(log))
+    if code not in KEEPS_ACCENTS:
+        for arr in (first, middle, last):
+            arr[:] = [nm.ascii_fold(v) for v in arr.tolist()]
+    if code in UPPER_NAMES:
+        for arr in (first, middle, last):
+            arr[:] = [v.upper() for v in arr.tolist()]
+    return {
+        "first": first,
+        "middle": middle,
+        "last": last,
+        "dob": dob,
+        "sid": sid,
+        "person": rec_person,
+        "sex": persons.sex[rec_person].astype(np.int64),
+        "race": race.astype(np.int64),
+        "eth": persons.eth[rec_person].astype(np.int64),
+        "defects": found,
+    }
 
+
+def _name_defects(first, last, female, log) -> Found:
+    """Nicknames, name typos and changed surnames (mostly women's), in place."""
+    n, drng = len(first), log.rng
+    found: Found = []
     has_nick = np.array([nm.nickname(f, drng) is not None for f in first.tolist()], dtype=bool)
     picks = log.choose("nickname", has_nick).tolist()
     details = []
@@ -369,7 +481,6 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
             first[i] = new
     found.append(("name_typo", picks, details))
 
-    female = persons.sex[rec_person] == 1
     eligible = female | (drng.random(n) < 0.1)
     picks = log.choose("surname_change", eligible).tolist()
     details = []
@@ -380,19 +491,29 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
         details.append(f"{last[i]} -> {new}")
         last[i] = new
     found.append(("surname_change", picks, details))
+    return found
 
+
+def _sid_defects(sid, log, shared_sid: str) -> Found:
+    """SID typos, placeholder SIDs and one SID shared by unrelated people, in place."""
+    found: Found = []
     picks = log.choose("sid_typo", sid != "").tolist()
     details = []
     for i in picks:
-        new = dfx.sid_typo(sid[i], drng)
+        new = dfx.sid_typo(sid[i], log.rng)
         details.append(f"{sid[i]} -> {new}")
         sid[i] = new
     found.append(("sid_typo", picks, details))
     for defect, value in (("placeholder_sid", dfx.PLACEHOLDER_SID), ("shared_sid", shared_sid)):
-        picks = log.choose(defect, np.ones(n, bool)).tolist()
+        picks = log.choose(defect, np.ones(len(sid), bool)).tolist()
         found.append((defect, picks, [f"{sid[i] or 'blank'} -> {value}" for i in picks]))
         sid[picks] = value
+    return found
 
+
+def _birth_date_defects(dob, log, century_ok) -> Found:
+    """Day and month swapped, and a century added where the layout allows it, in place."""
+    found: Found = []
     y, m, d = ymd(dob)
     picks = log.choose("dob_day_month_swap", (d <= 12) & (d != m))
     if len(picks):
@@ -408,26 +529,7 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
     if len(picks):
         dob[picks] = from_ymd(y[picks] + 100, m[picks], d[picks])
     found.append(("century_dob", picks.tolist(), [f"{y[i]} sent as {y[i] + 100}" for i in picks]))
-    found += _harder_identity_noise(log, first, last, dob, rng_of_noise(log))
-
-    if code not in KEEPS_ACCENTS:
-        for arr in (first, middle, last):
-            arr[:] = [nm.ascii_fold(v) for v in arr.tolist()]
-    if code in UPPER_NAMES:
-        for arr in (first, middle, last):
-            arr[:] = [v.upper() for v in arr.tolist()]
-    return {
-        "first": first,
-        "middle": middle,
-        "last": last,
-        "dob": dob,
-        "sid": sid,
-        "person": rec_person,
-        "sex": persons.sex[rec_person].astype(np.int64),
-        "race": race.astype(np.int64),
-        "eth": persons.eth[rec_person].astype(np.int64),
-        "defects": found,
-    }
+    return found
 
 
 def rng_of_noise(log: dfx.DefectLog) -> np.random.Generator:
@@ -544,7 +646,6 @@ STAY_RENDER = {
 
 
 def _stays_table(code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rng, log) -> Table:
-    n = len(stays)
     start_m = np.maximum(month_index(stays.start), 0)
     closed = stays.end < OPEN
     end_m = np.where(closed, month_index(np.minimum(stays.end, WINDOW_END)), N_MONTHS)
@@ -555,32 +656,7 @@ def _stays_table(code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rn
     is_close = np.concatenate([np.zeros(len(open_rows), bool), np.ones(len(close_rows), bool)])
     end = np.where(is_close, stays.end[idx], NA)
     reason = np.where(is_close, stays.release[idx], -1).astype(np.int64)
-    # Overlapping spells: a release date sent after the person's next admission here.
-    nxt = np.full(n, -1, dtype=np.int64)
-    order = np.lexsort((stays.start, rec_of_stay))
-    same = rec_of_stay[order[1:]] == rec_of_stay[order[:-1]]
-    nxt[order[:-1][same]] = order[1:][same]
-    has_next = np.zeros(len(idx), dtype=bool)
-    has_next[is_close] = nxt[idx[is_close]] >= 0
-    overlap_rows = log.choose("overlapping_spell", has_next)
-    for r in overlap_rows.tolist():
-        nstart = stays.start[nxt[idx[r]]]
-        end[r] = nstart + int(rng.integers(1, 16))
-        log.before_sort(
-            "overlapping_spell",
-            "stays",
-            r,
-            str(stay_ids[idx[r]]),
-            f"release sent after next admission ({stay_ids[nxt[idx[r]]]})",
-        )
-    # Exit before start: a release date before the admission date.
-    for r in log.choose("exit_before_start", is_close & (end != NA)).tolist():
-        if r in set(overlap_rows.tolist()):
-            continue
-        end[r] = stays.start[idx[r]] - int(rng.integers(1, 31))
-        log.before_sort(
-            "exit_before_start", "stays", r, str(stay_ids[idx[r]]), "release before admission"
-        )
+    _release_date_defects(stays, stay_ids, rec_of_stay, idx, is_close, end, rng, log)
     sending = np.array(
         [AGENCY_CODES[s] if s >= 0 else "" for s in stays.sending[idx].tolist()], dtype=object
     )
@@ -604,6 +680,35 @@ def _stays_table(code, stays, stay_ids, rec_ids, rec_of_stay, fac_codes, sex, rn
         rec=idx.astype(np.int64),
         key=stay_ids[idx],
     )
+
+
+def _release_date_defects(stays, stay_ids, rec_of_stay, idx, is_close, end, rng, log) -> None:
+    """Release dates sent wrong, in `end`: after the person's next admission here (overlapping
+    spells), or before the admission."""
+    nxt = np.full(len(stays), -1, dtype=np.int64)
+    order = np.lexsort((stays.start, rec_of_stay))
+    same = rec_of_stay[order[1:]] == rec_of_stay[order[:-1]]
+    nxt[order[:-1][same]] = order[1:][same]
+    has_next = np.zeros(len(idx), dtype=bool)
+    has_next[is_close] = nxt[idx[is_close]] >= 0
+    overlap_rows = log.choose("overlapping_spell", has_next)
+    for r in overlap_rows.tolist():
+        nstart = stays.start[nxt[idx[r]]]
+        end[r] = nstart + int(rng.integers(1, 16))
+        log.before_sort(
+            "overlapping_spell",
+            "stays",
+            r,
+            str(stay_ids[idx[r]]),
+            f"release sent after next admission ({stay_ids[nxt[idx[r]]]})",
+        )
+    for r in log.choose("exit_before_start", is_close & (end != NA)).tolist():
+        if r in set(overlap_rows.tolist()):
+            continue
+        end[r] = stays.start[idx[r]] - int(rng.integers(1, 31))
+        log.before_sort(
+            "exit_before_start", "stays", r, str(stay_ids[idx[r]]), "release before admission"
+        )
 
 
 MOVE_RENDER = {
@@ -749,22 +854,7 @@ def _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log) -> Table
     ids = enr_ids[idx].copy()
     start = enr.start[idx].copy()
     base = len(open_rows) + len(close_rows)
-    extra_ids = (
-        _ids("{:07d}", 9000000, len(dup_src), rng)
-        if code != "DOC"
-        else _ids("{:07d}", 8000000, len(dup_src), rng)
-    )
-    for j, src in enumerate(dup_src.tolist()):
-        r = base + j
-        ids[r] = extra_ids[j]
-        start[r] = enr.start[src] + int(rng.integers(1, max(2, span[src])))
-        log.before_sort(
-            "overlapping_spell",
-            "activity",
-            r,
-            str(ids[r]),
-            f"second enrollment overlapping {enr_ids[src]} in the same program",
-        )
+    _second_records(code, enr, enr_ids, dup_src, span, base, ids, start, rng, log)
     end = np.where(is_close, enr.end[idx], NA)
     for r in log.choose("exit_before_start", is_close[:base]).tolist():
         end[r] = start[r] - int(rng.integers(1, 31))
@@ -794,6 +884,27 @@ def _enroll_activity(code, enr, enr_ids, stay_ids, off_codes, rng, log) -> Table
     return table
 
 
+def _second_records(code, enr, enr_ids, dup_src, span, base, ids, start, rng, log) -> None:
+    """Rows `base`… of `ids` and `start`: a second record of each spell of `dup_src` under a
+    new enrollment id, starting during the first (overlapping spells)."""
+    extra_ids = (
+        _ids("{:07d}", 9000000, len(dup_src), rng)
+        if code != "DOC"
+        else _ids("{:07d}", 8000000, len(dup_src), rng)
+    )
+    for j, src in enumerate(dup_src.tolist()):
+        r = base + j
+        ids[r] = extra_ids[j]
+        start[r] = enr.start[src] + int(rng.integers(1, max(2, span[src])))
+        log.before_sort(
+            "overlapping_spell",
+            "activity",
+            r,
+            str(ids[r]),
+            f"second enrollment overlapping {enr_ids[src]} in the same program",
+        )
+
+
 def _future_dates(table: Table, key: str, log, rng) -> None:
     values = table.data[key]
     ok = values != NA
@@ -821,43 +932,7 @@ def _events_activity(
     code, enr, referrals, stay_ids, rec_ids, rec_of_stay, off_codes, stays, rng, log
 ) -> Table:
     types = np.array(EVENT_CODES[code], dtype=object)
-    t_index = {t: i for i, t in enumerate(EVENT_TYPES)}
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    # (enrollment or -1, stay, offering, day, type index), reason filled below
-    n = len(enr)
-    all_e = np.arange(n)
-    m = enr.referral >= 0
-    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.referral[m], np.full(m.sum(), 0)))
-    parts.append((all_e, enr.stay, enr.offering, enr.start, np.full(n, 1)))
-    m = enr.suspend >= 0
-    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.suspend[m], np.full(m.sum(), 2)))
-    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.resume[m], np.full(m.sum(), 3)))
-    closed = enr.exit >= 0
-    term_type = np.full(n, 9)
-    term_reason = np.full(n, "", dtype=object)
-    for i, reason in enumerate(EXIT_REASONS):
-        mm = enr.exit == i
-        if not mm.any() or reason not in EVENT_EXIT:
-            continue
-        etype, reasons = EVENT_EXIT[reason]
-        term_type[mm] = t_index[etype]
-        term_reason[mm] = _pick(reasons, rng, int(mm.sum()))
-    parts.append(
-        (all_e[closed], enr.stay[closed], enr.offering[closed], enr.end[closed], term_type[closed])
-    )
-    k = len(referrals.stay)
-    parts.append((np.full(k, -1), referrals.stay, referrals.offering, referrals.day, np.full(k, 0)))
-    e_idx = np.concatenate([p[0] for p in parts])
-    stay = np.concatenate([p[1] for p in parts])
-    off = np.concatenate([p[2] for p in parts])
-    day_arr = np.concatenate([p[3] for p in parts]).astype(np.int64)
-    typ = np.concatenate([p[4] for p in parts])
-    reason = np.full(len(e_idx), "", dtype=object)
-    is_term = np.zeros(len(e_idx), dtype=bool)
-    start_of_term = len(e_idx) - k - int(closed.sum())
-    is_term[start_of_term : len(e_idx) - k] = True
-    reason[is_term] = term_reason[closed]
-    reason = _vary_case(reason, rng)
+    e_idx, stay, off, day_arr, typ, reason, is_term = _events(enr, referrals, rng)
     # Exit before start: the terminal event dated before the start event.
     for r in log.choose("exit_before_start", is_term).tolist():
         day_arr[r] = enr.start[e_idx[r]] - int(rng.integers(1, 31))
@@ -891,6 +966,52 @@ def _events_activity(
     return table
 
 
+def _events(enr, referrals, rng) -> tuple[np.ndarray, ...]:
+    """The events layout's events, as columns: enrollment (-1: a referral that never started),
+    stay, offering, day, event type index, reason, and whether it ends the enrollment. Per
+    enrollment: referral, start, suspension and resumption, end; then the unstarted referrals."""
+    t_index = {t: i for i, t in enumerate(EVENT_TYPES)}
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    n = len(enr)
+    all_e = np.arange(n)
+    m = enr.referral >= 0
+    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.referral[m], np.full(m.sum(), 0)))
+    parts.append((all_e, enr.stay, enr.offering, enr.start, np.full(n, 1)))
+    m = enr.suspend >= 0
+    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.suspend[m], np.full(m.sum(), 2)))
+    parts.append((all_e[m], enr.stay[m], enr.offering[m], enr.resume[m], np.full(m.sum(), 3)))
+    closed = enr.exit >= 0
+    term_type = np.full(n, 9)
+    term_reason = np.full(n, "", dtype=object)
+    for i, reason in enumerate(EXIT_REASONS):
+        mm = enr.exit == i
+        if not mm.any() or reason not in EVENT_EXIT:
+            continue
+        etype, reasons = EVENT_EXIT[reason]
+        term_type[mm] = t_index[etype]
+        term_reason[mm] = _pick(reasons, rng, int(mm.sum()))
+    parts.append(
+        (all_e[closed], enr.stay[closed], enr.offering[closed], enr.end[closed], term_type[closed])
+    )
+    k = len(referrals.stay)
+    parts.append((np.full(k, -1), referrals.stay, referrals.offering, referrals.day, np.full(k, 0)))
+    e_idx = np.concatenate([p[0] for p in parts])
+    reason = np.full(len(e_idx), "", dtype=object)
+    is_term = np.zeros(len(e_idx), dtype=bool)
+    start_of_term = len(e_idx) - k - int(closed.sum())
+    is_term[start_of_term : len(e_idx) - k] = True
+    reason[is_term] = term_reason[closed]
+    return (
+        e_idx,
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]).astype(np.int64),
+        np.concatenate([p[4] for p in parts]),
+        _vary_case(reason, rng),
+        is_term,
+    )
+
+
 def _attended(values: np.ndarray, layout: Layout) -> np.ndarray:
     return np.array(["Y", "N"], dtype=object)[values]
 
@@ -908,6 +1029,15 @@ ATTEND_RENDER = {
 
 
 def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
+    """The attendance layout's files: one row per session, and one per exit."""
+    person = rec_ids[rec_of_stay[enr.stay]]
+    sessions = _sessions(enr, person, off_codes, offerings, rng, log)
+    return sessions, _attend_exits(enr, person, off_codes, rng, log)
+
+
+def _sessions(enr, person, off_codes, offerings, rng, log) -> Table:
+    """Sessions at the program's cadence from start to exit (or the window's end), some
+    missed; ids follow the date order."""
     per_week = cadence(offerings)[enr.offering]
     last_day = np.where(enr.exit >= 0, enr.end, WINDOW_END)
     span = np.maximum(last_day - enr.start, 0)
@@ -921,7 +1051,6 @@ def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
     day_arr = np.minimum(day_arr, last_day[owner])
     attended = (rng.random(total) < 0.12).astype(np.int8)
     attended[k == 0] = 0
-    person = rec_ids[rec_of_stay[enr.stay]]
     month = np.maximum(month_index(np.minimum(day_arr, WINDOW_END)), 0)
     base = 1_000_000 + int(rng.integers(0, 1000))
     sessions = Table(
@@ -939,14 +1068,17 @@ def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
         rec=np.arange(total, dtype=np.int64),
         key=np.empty(total, dtype=object),
     )
-    # Ids follow the date order; the record key is the id.
     order = np.lexsort((np.arange(total), day_arr))
     ids = np.empty(total, dtype=np.int64)
     ids[order] = base + np.arange(total)
     sessions.data["att_id"] = ids
     sessions.key = ids.astype(object)
     _future_dates(sessions, "date", log, rng)
+    return sessions
 
+
+def _attend_exits(enr, person, off_codes, rng, log) -> Table:
+    """One row per ended enrollment: status code and note of its exit reason."""
     closed = np.flatnonzero(enr.exit >= 0)
     status = np.full(len(closed), "UNK", dtype=object)
     note = np.full(len(closed), "", dtype=object)
@@ -967,7 +1099,7 @@ def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
             "exit dated before the first session",
         )
     exit_ids = 500_000 + np.arange(len(closed)) * 2 + rng.integers(0, 2, len(closed))
-    exits = Table(
+    return Table(
         role="exits",
         data={
             "exit_id": exit_ids,
@@ -983,7 +1115,6 @@ def _attend_activity(enr, rec_ids, rec_of_stay, off_codes, offerings, rng, log):
         rec=np.arange(len(closed), dtype=np.int64),
         key=exit_ids.astype(object),
     )
-    return sessions, exits
 
 
 def _late_and_duplicates(table: Table, role: str, log: dfx.DefectLog) -> Table:
@@ -1157,33 +1288,39 @@ def _damage(code, tables, revision, kind, month, layout, log, rng, final_number,
             month=month,
             revision=revision.number,
         )
-        chosen_set = set(chosen.tolist())
-        shift = 0
-        for pos in range(lo, hi):
-            if role_kind == "missing_rows" and pos in chosen_set:
-                log.add(
-                    "correction_missing_row",
-                    role,
-                    None,
-                    str(table.key[pos]),
-                    f"left out of r{revision.number}",
-                    month=month,
-                    revision=revision.number,
-                )
-                shift -= 1
-            elif role_kind == "duplicate_rows" and pos in chosen_set:
-                line = pos - lo + 2 + shift
-                log.add(
-                    "correction_duplicate_row",
-                    role,
-                    None,
-                    str(table.key[pos]),
-                    f"sent twice in r{revision.number}",
-                    month=month,
-                    revision=revision.number,
-                    line=line + 1,
-                )
-                shift += 1
+        _log_damaged_rows(
+            table, role, role_kind, set(chosen.tolist()), lo, hi, revision, month, log
+        )
+
+
+def _log_damaged_rows(table, role, kind, chosen: set[int], lo, hi, revision, month, log) -> None:
+    """One defect per row left out of or sent twice in the revision (with its line then)."""
+    shift = 0
+    for pos in range(lo, hi):
+        if kind == "missing_rows" and pos in chosen:
+            log.add(
+                "correction_missing_row",
+                role,
+                None,
+                str(table.key[pos]),
+                f"left out of r{revision.number}",
+                month=month,
+                revision=revision.number,
+            )
+            shift -= 1
+        elif kind == "duplicate_rows" and pos in chosen:
+            line = pos - lo + 2 + shift
+            log.add(
+                "correction_duplicate_row",
+                role,
+                None,
+                str(table.key[pos]),
+                f"sent twice in r{revision.number}",
+                month=month,
+                revision=revision.number,
+                line=line + 1,
+            )
+            shift += 1
 
 
 def _catalog_renderer(offerings: list[Offering]):

@@ -304,10 +304,48 @@ def _popularity(program: CanonicalProgram) -> float:
 
 
 def build_catalog(agency: str, size: int, rng: np.random.Generator) -> list[Offering]:
-    """The agency's offerings over the window, `size` program codes in all."""
+    """The agency's offerings over the window, `size` program codes in all.
+
+    The draws from `rng` happen in a fixed order (programs, then offering by offering its
+    facility, sex and qualifier, months, code and names): the same seed gives the same catalog.
+    """
     programs = canonical_programs()
     style = STYLES[agency]
     facs = [f for f in facilities() if f.agency == agency]
+    picks, core = _programs_offered(agency, size, programs, rng)
+    fac_weights = np.array([_facility_weight(f.kind, f.code) for f in facs])
+    seen: dict[int, int] = {}
+    offerings: list[Offering] = []
+    names_used: set[str] = set()
+    for serial, canon in enumerate(picks):
+        program = programs[canon]
+        is_core = serial < core
+        fac = _facility_of(program, facs, fac_weights, is_core, rng)
+        count = seen.get(canon, 0)
+        seen[canon] = count + 1
+        sex, qualifier = _sex_and_qualifier(fac, agency, count, rng)
+        first, last = _months_offered(fac, is_core, rng)
+        # Local names ("Project Hope") stand for support, reentry and thinking programs only.
+        is_local = program.category in LOCAL_CATEGORIES and rng.random() < 0.04
+        number = style.code_start + serial * 3 + int(rng.integers(3))
+        offering = Offering(
+            code=f"{style.code_prefix}{number:0{style.code_width}d}",
+            canonical=canon,
+            facility=fac.code,
+            sex=sex,
+            first_month=first,
+            last_month=last,
+            is_local=is_local,
+            type_word=_type_word(program.category, style.type_vocab, rng),
+        )
+        _name_offering(offering, program, agency, qualifier, names_used, rng)
+        offerings.append(offering)
+    return offerings
+
+
+def _programs_offered(agency: str, size: int, programs, rng) -> tuple[list[int], int]:
+    """The canonical programs offered (indexes, one per offering) and how many of the first
+    are the core every agency offers (DOC: with its flagship programs)."""
     eligible = [
         i
         for i, p in enumerate(programs)
@@ -324,77 +362,73 @@ def build_catalog(agency: str, size: int, rng: np.random.Generator) -> list[Offe
     if len(picks) < size:
         extra = rng.choice(eligible, size - len(picks), p=weights / weights.sum())
         picks.extend(int(x) for x in extra)
-    fac_weights = np.array([_facility_weight(f.kind, f.code) for f in facs])
-    seen: dict[int, int] = {}
-    offerings: list[Offering] = []
-    names_used: set[str] = set()
-    for serial, canon in enumerate(picks):
-        program = programs[canon]
-        fac = facs[int(rng.choice(len(facs), p=fac_weights / fac_weights.sum()))]
-        if serial < len(core) and fac.closed is not None:  # flagship programs outlive closures
-            fac = next(f for f in facs if f.closed is None and f.kind == fac.kind)
-        if program.code == "SUD_PATHWAYS":
-            fac = next(f for f in facs if f.code == "MCIFRA")
-        if program.code == "WRK_RELEASE":
-            pre = [f for f in facs if f.kind == "PRE_RELEASE"]
-            fac = pre[0] if pre else fac
-        count = seen.get(canon, 0)
-        seen[canon] = count + 1
-        qualifier = ""
-        sex = -1
-        if fac.kind == "WOMENS_CENTER" or fac.code == "MID_WPR":
-            sex = 1
-            if rng.random() < 0.3:
-                qualifier = " (Women)" if rng.random() < 0.6 else " - Women"
-        elif fac.kind in ("PRISON", "HOUSE_OF_CORRECTION") and rng.random() < 0.04:
-            qualifier, sex = " (Men)", 0
-        if count or rng.random() < 0.12:
-            qualifier += _qualifier(rng, agency, int(rng.integers(9)), count)
-        first = 0 if rng.random() < 0.7 else int(rng.integers(1, N_MONTHS - 6))
-        is_core = serial < len(core)
-        if is_core:
-            first = 0
-        if fac.opened is not None:
-            first = max(first, _month_of_day(fac.opened))
-        last = N_MONTHS - 1
-        if rng.random() < 0.22 and not is_core:
-            last = int(rng.integers(min(first + 6, N_MONTHS - 1), N_MONTHS))
-        if fac.closed is not None:
-            closing = _month_of_day(fac.closed)
-            if first > closing - 6:
-                first = int(rng.integers(0, max(1, closing - 6)))
-            last = min(last, closing)
-        # Local names ("Project Hope") stand for support, reentry and thinking programs only.
-        is_local = program.category in LOCAL_CATEGORIES and rng.random() < 0.04
-        number = style.code_start + serial * 3 + int(rng.integers(3))
-        code = f"{style.code_prefix}{number:0{style.code_width}d}"
-        offering = Offering(
-            code=code,
-            canonical=canon,
-            facility=fac.code,
-            sex=sex,
-            first_month=first,
-            last_month=last,
-            is_local=is_local,
-            type_word=_type_word(program.category, style.type_vocab, rng),
-        )
-        if is_local:
-            base = LOCAL_NAMES[int(rng.integers(len(LOCAL_NAMES)))]
-            name = _case(base + qualifier, style.case, rng)
-        else:
-            name = _distinct_variant(program, rng, agency, qualifier, style.case)
-        name = _unique(name, names_used, rng, agency)
-        offering.versions.append((first, name))
-        # Renames: a new name some time after opening (same code).
-        if last - first > 12 and rng.random() < 0.2:
-            when = int(rng.integers(first + 6, last))
-            renamed = _distinct_variant(program, rng, agency, qualifier, style.case)
-            if not is_local:
-                offering.versions.append((when, _unique(renamed, names_used, rng, agency)))
-        if agency == "DOC":
-            _doc_vendor_change(offering, names_used, rng)
-        offerings.append(offering)
-    return offerings
+    return picks, len(core)
+
+
+def _facility_of(program, facs, fac_weights, is_core: bool, rng):
+    fac = facs[int(rng.choice(len(facs), p=fac_weights / fac_weights.sum()))]
+    if is_core and fac.closed is not None:  # flagship programs outlive closures
+        fac = next(f for f in facs if f.closed is None and f.kind == fac.kind)
+    if program.code == "SUD_PATHWAYS":
+        fac = next(f for f in facs if f.code == "MCIFRA")
+    if program.code == "WRK_RELEASE":
+        pre = [f for f in facs if f.kind == "PRE_RELEASE"]
+        fac = pre[0] if pre else fac
+    return fac
+
+
+def _sex_and_qualifier(fac, agency: str, count: int, rng) -> tuple[int, str]:
+    """Who the offering is for (-1 anyone, 0 men, 1 women) and what its name adds for it."""
+    qualifier = ""
+    sex = -1
+    if fac.kind == "WOMENS_CENTER" or fac.code == "MID_WPR":
+        sex = 1
+        if rng.random() < 0.3:
+            qualifier = " (Women)" if rng.random() < 0.6 else " - Women"
+    elif fac.kind in ("PRISON", "HOUSE_OF_CORRECTION") and rng.random() < 0.04:
+        qualifier, sex = " (Men)", 0
+    if count or rng.random() < 0.12:
+        qualifier += _qualifier(rng, agency, int(rng.integers(9)), count)
+    return sex, qualifier
+
+
+def _months_offered(fac, is_core: bool, rng) -> tuple[int, int]:
+    """The first and last month of the offering, within the facility's opening."""
+    first = 0 if rng.random() < 0.7 else int(rng.integers(1, N_MONTHS - 6))
+    if is_core:
+        first = 0
+    if fac.opened is not None:
+        first = max(first, _month_of_day(fac.opened))
+    last = N_MONTHS - 1
+    if rng.random() < 0.22 and not is_core:
+        last = int(rng.integers(min(first + 6, N_MONTHS - 1), N_MONTHS))
+    if fac.closed is not None:
+        closing = _month_of_day(fac.closed)
+        if first > closing - 6:
+            first = int(rng.integers(0, max(1, closing - 6)))
+        last = min(last, closing)
+    return first, last
+
+
+def _name_offering(offering: Offering, program, agency: str, qualifier: str, names_used, rng):
+    """The offering's names over time: its first name, a rename some time after opening
+    (same code), and DOC's vendor changes."""
+    style = STYLES[agency]
+    first, last = offering.first_month, offering.last_month
+    if offering.is_local:
+        base = LOCAL_NAMES[int(rng.integers(len(LOCAL_NAMES)))]
+        name = _case(base + qualifier, style.case, rng)
+    else:
+        name = _distinct_variant(program, rng, agency, qualifier, style.case)
+    name = _unique(name, names_used, rng, agency)
+    offering.versions.append((first, name))
+    if last - first > 12 and rng.random() < 0.2:
+        when = int(rng.integers(first + 6, last))
+        renamed = _distinct_variant(program, rng, agency, qualifier, style.case)
+        if not offering.is_local:
+            offering.versions.append((when, _unique(renamed, names_used, rng, agency)))
+    if agency == "DOC":
+        _doc_vendor_change(offering, names_used, rng)
 
 
 _CORE = {"EDU_HISET", "SUD_AA", "SUD_NA", "REL_BIBLE", "WRK_KITCHEN", "REE_PLANNING"}

@@ -145,61 +145,15 @@ def doc_segments(stays: Stays, sex: np.ndarray, rng: np.random.Generator) -> Seg
     """DOC commitments cut into facility segments: reception, classification, moves,
     pre-release at the end, and moves forced by the closure of Cedar Junction and Concord."""
     fx = facility_index()
-    info = {f.code: f for f in facilities() if f.agency == "DOC"}
-    main = ("SBCC", "MCINOR", "MCISHI", "NCCI", "OCCC", "MCICON", "MTC", "MCICJ", "BSH")
-    main_w = np.array([0.15, 0.21, 0.17, 0.14, 0.14, 0.11, 0.04, 0.02, 0.02])
-    pre_rel = ("BPRC", "NECC", "PCC", "SMCC")
-
-    def open_at(code: str, when: int) -> bool:
-        closed = info[code].closed
-        return closed is None or when < closed
-
-    def pick_main(when: int, exclude: str = "") -> str:
-        ok = np.array([open_at(c, when) and c != exclude for c in main])
-        w = main_w * ok
-        return main[int(rng.choice(len(main), p=w / w.sum()))]
-
+    prisons = _DocPrisons(rng)
     out_stay, out_fac, out_start, out_end, out_kind = [], [], [], [], []
-    starts, ends = stays.start.tolist(), stays.end.tolist()
-    statuses, releases = stays.status.tolist(), stays.release.tolist()
-    sexes = sex.tolist()
+    ends, releases = stays.end.tolist(), stays.release.tolist()
     uniform = rng.random((len(stays), 6)).tolist()
-    for i in range(len(stays)):
-        s, e, u = starts[i], ends[i], uniform[i]
-        female = sexes[i] == 1
-        pieces: list[list] = []
-        if female:
-            pieces.append(["MCIFRA", s])
-            if e < OPEN and e - s > 365 and u[0] < 0.3:
-                pieces.append(["SMCC", e - int(60 + u[1] * 180)])
-        elif statuses[i] == CIVIL:
-            pieces.append(["BSH", s])
-        elif statuses[i] == PRETRIAL:
-            pieces.append(["MCICJ" if open_at("MCICJ", s) else "NCCI", s])
-        else:
-            reception = "MCICJ" if open_at("MCICJ", s) else "MCINOR"
-            pieces.append([reception, s])
-            t = s + int(30 + u[0] * 60)
-            if t < e:
-                pieces.append([pick_main(t, reception), t])
-                if e - t > 730 and u[1] < 0.5:
-                    t2 = t + int((e - t if e < OPEN else 3000) * (0.3 + 0.4 * u[2]))
-                    if t2 < min(e, WINDOW_END):
-                        pieces.append([pick_main(t2, pieces[-1][0]), t2])
-                if e < OPEN and e - s > 365 and u[3] < 0.45 and releases[i] != REL["TO_COUNTY"]:
-                    t3 = e - int(120 + u[4] * 180)
-                    if t3 > pieces[-1][1] + 30:
-                        pieces.append([pre_rel[int(u[5] * 4)], t3])
-        # Facility closures: everyone still there moves out shortly before the closing date.
-        k = 0
-        while k < len(pieces):
-            code, t = pieces[k]
-            nxt = pieces[k + 1][1] if k + 1 < len(pieces) else e
-            closed = info[code].closed
-            if closed is not None and t < closed <= nxt:
-                move = max(t + 1, closed - int(rng.integers(0, 45)))
-                pieces.insert(k + 1, [pick_main(move, code), move])
-            k += 1
+    for i, (s, e, status, female) in enumerate(
+        zip(stays.start.tolist(), ends, stays.status.tolist(), (sex == 1).tolist(), strict=True)
+    ):
+        pieces = prisons.placements(s, e, status, female, releases[i], uniform[i])
+        prisons.closure_moves(pieces, e)
         for k, (code, t) in enumerate(pieces):
             nxt = pieces[k + 1][1] if k + 1 < len(pieces) else e
             out_stay.append(i)
@@ -223,6 +177,68 @@ def doc_segments(stays: Stays, sex: np.ndarray, rng: np.random.Generator) -> Seg
     )
 
 
+class _DocPrisons:
+    """DOC's prisons: where a commitment is placed, and the moves forced by closures."""
+
+    MAIN = ("SBCC", "MCINOR", "MCISHI", "NCCI", "OCCC", "MCICON", "MTC", "MCICJ", "BSH")
+    MAIN_WEIGHTS = np.array([0.15, 0.21, 0.17, 0.14, 0.14, 0.11, 0.04, 0.02, 0.02])
+    PRE_RELEASE = ("BPRC", "NECC", "PCC", "SMCC")
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.info = {f.code: f for f in facilities() if f.agency == "DOC"}
+
+    def open_at(self, code: str, when: int) -> bool:
+        closed = self.info[code].closed
+        return closed is None or when < closed
+
+    def pick_main(self, when: int, exclude: str = "") -> str:
+        ok = np.array([self.open_at(c, when) and c != exclude for c in self.MAIN])
+        w = self.MAIN_WEIGHTS * ok
+        return self.MAIN[int(self.rng.choice(len(self.MAIN), p=w / w.sum()))]
+
+    def placements(self, s, e, status, female, release, u) -> list[list]:
+        """[facility, from day] of one commitment: women at Framingham (South Middlesex before
+        release), civil commitments at Bridgewater, awaiting trial at Cedar Junction (NCCI once
+        closed), the others reception, a main prison, maybe another, maybe pre-release."""
+        pieces: list[list] = []
+        if female:
+            pieces.append(["MCIFRA", s])
+            if e < OPEN and e - s > 365 and u[0] < 0.3:
+                pieces.append(["SMCC", e - int(60 + u[1] * 180)])
+            return pieces
+        if status == CIVIL:
+            return [["BSH", s]]
+        if status == PRETRIAL:
+            return [["MCICJ" if self.open_at("MCICJ", s) else "NCCI", s]]
+        reception = "MCICJ" if self.open_at("MCICJ", s) else "MCINOR"
+        pieces.append([reception, s])
+        t = s + int(30 + u[0] * 60)
+        if t < e:
+            pieces.append([self.pick_main(t, reception), t])
+            if e - t > 730 and u[1] < 0.5:
+                t2 = t + int((e - t if e < OPEN else 3000) * (0.3 + 0.4 * u[2]))
+                if t2 < min(e, WINDOW_END):
+                    pieces.append([self.pick_main(t2, pieces[-1][0]), t2])
+            if e < OPEN and e - s > 365 and u[3] < 0.45 and release != REL["TO_COUNTY"]:
+                t3 = e - int(120 + u[4] * 180)
+                if t3 > pieces[-1][1] + 30:
+                    pieces.append([self.PRE_RELEASE[int(u[5] * 4)], t3])
+        return pieces
+
+    def closure_moves(self, pieces: list[list], e: int) -> None:
+        """Everyone still in a facility that closes moves out shortly before the closing date."""
+        k = 0
+        while k < len(pieces):
+            code, t = pieces[k]
+            nxt = pieces[k + 1][1] if k + 1 < len(pieces) else e
+            closed = self.info[code].closed
+            if closed is not None and t < closed <= nxt:
+                move = max(t + 1, closed - int(self.rng.integers(0, 45)))
+                pieces.insert(k + 1, [self.pick_main(move, code), move])
+            k += 1
+
+
 def _start_acceptance(days: np.ndarray, work: np.ndarray) -> np.ndarray:
     """Probability that an enrollment starting on `days` happens (pandemic trough)."""
     p = np.ones(len(days))
@@ -238,6 +254,67 @@ def _start_acceptance(days: np.ndarray, work: np.ndarray) -> np.ndarray:
     return p
 
 
+# How often a program is chosen against the others offered at the same facility (default 1).
+PROGRAM_WEIGHT = {
+    "EDU_HISET": 3.0,
+    "SUD_AA": 2.5,
+    "SUD_NA": 2.0,
+    "CBT_T4C": 2.0,
+    "SUD_CRA": 3.0,
+    "WRK_CI": 0.6,
+    "WRK_KITCHEN": 2.0,
+    "REL_BIBLE": 1.5,
+}
+
+
+@dataclass
+class _Offered:
+    """The agency's offerings as columns (one entry per offering)."""
+
+    canon: np.ndarray  # canonical program
+    category: np.ndarray
+    facility: np.ndarray  # facility index
+    first_month: np.ndarray
+    last_month: np.ndarray
+    sex: np.ndarray  # -1 any
+    weight: np.ndarray  # PROGRAM_WEIGHT
+
+    @classmethod
+    def of(cls, offerings: list[Offering]) -> _Offered:
+        programs = canonical_programs()
+        canon = np.array([o.canonical for o in offerings])
+        return cls(
+            canon=canon,
+            category=np.array([programs[c].category for c in canon]),
+            facility=np.array([facility_index()[o.facility] for o in offerings]),
+            first_month=np.array([o.first_month for o in offerings]),
+            last_month=np.array([o.last_month for o in offerings]),
+            sex=np.array([o.sex for o in offerings]),
+            weight=np.array([PROGRAM_WEIGHT.get(programs[c].code, 1.0) for c in canon]),
+        )
+
+    def open_to(self, draw: np.ndarray, month: np.ndarray, sex: np.ndarray) -> np.ndarray:
+        """Whether each drawn offering is open that month and fits the person's sex."""
+        return (
+            (self.first_month[draw] <= month)
+            & (self.last_month[draw] >= month)
+            & ((self.sex[draw] < 0) | (self.sex[draw] == sex))
+        )
+
+
+@dataclass
+class _Spells:
+    """Enrollment spells while they are simulated (one entry per spell)."""
+
+    seg: np.ndarray  # index into the segments
+    start: np.ndarray
+    offering: np.ndarray
+    status: np.ndarray  # custody status of the segment
+    end: np.ndarray | None = None
+    exit_code: np.ndarray | None = None
+    is_work: np.ndarray | None = None
+
+
 def simulate(
     agency: str,
     stays: Stays,
@@ -246,34 +323,26 @@ def simulate(
     offerings: list[Offering],
     rng: np.random.Generator,
 ) -> tuple[Enrollments, Referrals]:
-    programs = canonical_programs()
-    n_off = len(offerings)
-    off_canon = np.array([o.canonical for o in offerings])
-    off_cat = np.array([programs[c].category for c in off_canon])
-    off_fac = np.array([facility_index()[o.facility] for o in offerings])
-    off_first = np.array([o.first_month for o in offerings])
-    off_last = np.array([o.last_month for o in offerings])
-    off_sex = np.array([o.sex for o in offerings])
-    off_work = off_cat == "WORK"
-    base_w = np.array(
-        [
-            {
-                "EDU_HISET": 3.0,
-                "SUD_AA": 2.5,
-                "SUD_NA": 2.0,
-                "CBT_T4C": 2.0,
-                "SUD_CRA": 3.0,
-                "WRK_CI": 0.6,
-                "WRK_KITCHEN": 2.0,
-                "REL_BIBLE": 1.5,
-            }.get(programs[c].code, 1.0)
-            for c in off_canon
-        ]
-    )
+    """Enrollments of the agency's people during their custody segments, and the referrals
+    that never started. The draws from `rng` happen in a fixed order: the same seed gives the
+    same enrollments."""
+    offered = _Offered.of(offerings)
     rates = DOC_RATE if agency == "DOC" else COUNTY_RATE
+    seg, start, work = _starts(stays, segments, rates, rng)
+    spells = _choose_offerings(seg, start, work, stays, sex, segments, offered, rng)
+    _durations_and_exits(spells, offered, rng)
+    _censor(spells, stays, segments, offerings, rng)
+    idx, stay_idx = _visible_spells(spells, stays, segments)
+    enrollments = _enrollments(spells, idx, stay_idx, stays, rng)
+    referrals = _unstarted_referrals(spells, idx, stay_idx, stays, sex, offered, rng)
+    return enrollments, referrals
 
+
+def _starts(
+    stays: Stays, segments: Segments, rates: dict, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start days of program and work spells in each segment, at the status's rate."""
     seg_status = stays.status[segments.stay]
-    seg_sex = sex[segments.stay]
     lo = np.maximum(segments.start + np.where(seg_status == PRETRIAL, 2, 7), ENROLL_FROM)
     hi = np.minimum(segments.end, WINDOW_END)
     length = np.maximum(hi - lo, 0)
@@ -289,17 +358,30 @@ def simulate(
     start = np.concatenate([p[1] for p in parts])
     work = np.concatenate([p[2] for p in parts])
     keep = rng.random(len(seg)) < _start_acceptance(start, work)
-    seg, start, work = seg[keep], start[keep], work[keep]
+    return seg[keep], start[keep], work[keep]
 
-    # Offering choice: weighted draw among the facility's offerings, resampled until open
-    # that month and fitting the person's sex.
+
+def _choose_offerings(
+    seg: np.ndarray,
+    start: np.ndarray,
+    work: np.ndarray,
+    stays: Stays,
+    sex: np.ndarray,
+    segments: Segments,
+    offered: _Offered,
+    rng: np.random.Generator,
+) -> _Spells:
+    """Offering choice: weighted draw among the facility's offerings, resampled until open
+    that month and fitting the person's sex; spells that find none are dropped."""
+    n_off = len(offered.canon)
+    off_work = offered.category == "WORK"
     offering = np.full(len(seg), -1, dtype=np.int64)
     month = month_index(start)
-    status = seg_status[seg]
+    status = stays.status[segments.stay][seg]
     fac = segments.facility[seg]
-    psex = seg_sex[seg]
+    psex = sex[segments.stay][seg]
     for f in np.unique(fac):
-        local = off_fac == f
+        local = offered.facility == f
         if local.sum() < 3:
             local = np.ones(n_off, dtype=bool)
         for st in range(4):
@@ -309,31 +391,32 @@ def simulate(
                     continue
                 affinity = CIVIL_AFFINITY if st == 2 else PRETRIAL_AFFINITY
                 aff = np.array(
-                    [affinity[c] if st in (PRETRIAL, 2) else 1.0 for c in off_cat], dtype=float
+                    [affinity[c] if st in (PRETRIAL, 2) else 1.0 for c in offered.category],
+                    dtype=float,
                 )
-                w = base_w * aff * local * (off_work == is_work)
+                w = offered.weight * aff * local * (off_work == is_work)
                 if w.sum() <= 0:
                     continue
                 p = w / w.sum()
                 pending = rows
                 for _ in range(8):
                     draw = rng.choice(n_off, len(pending), p=p)
-                    ok = (
-                        (off_first[draw] <= month[pending])
-                        & (off_last[draw] >= month[pending])
-                        & ((off_sex[draw] < 0) | (off_sex[draw] == psex[pending]))
-                    )
+                    ok = offered.open_to(draw, month[pending], psex[pending])
                     offering[pending[ok]] = draw[ok]
                     pending = pending[~ok]
                     if not len(pending):
                         break
     keep = offering >= 0
-    seg, start, offering, status = seg[keep], start[keep], offering[keep], status[keep]
+    return _Spells(seg[keep], start[keep], offering[keep], status[keep])
 
-    # Durations and natural exits.
-    k = len(seg)
-    canon = off_canon[offering]
-    cat = off_cat[offering]
+
+def _durations_and_exits(spells: _Spells, offered: _Offered, rng: np.random.Generator) -> None:
+    """Durations from the program's typical length and natural exits by the program's kind;
+    pre-trial people attend open groups longer, withdraw more often and complete less."""
+    programs = canonical_programs()
+    k, status, start = len(spells.seg), spells.status, spells.start
+    canon = offered.canon[spells.offering]
+    cat = offered.category[spells.offering]
     typical = np.array([programs[c].duration for c in canon], dtype=float)
     open_ended = np.isin(cat, list(OPEN_ENDED)) | np.isin(
         np.array([programs[c].code for c in canon]), list(OPEN_ENDED_CODES)
@@ -341,7 +424,6 @@ def simulate(
     is_work = cat == "WORK"
     sigma = np.where(is_work, 0.7, np.where(open_ended, 0.8, 0.3))
     duration = np.maximum(np.round(typical * np.exp(sigma * rng.standard_normal(k))), 1)
-    # Pre-trial people attend open groups until they leave and take longer over courses.
     duration *= np.where(status == PRETRIAL, np.where(open_ended, 3.0, 1.5), 1.0)
     klass = np.where(is_work, 2, np.where(open_ended, 1, 0))
     exit_code = np.empty(k, dtype=np.int64)
@@ -350,23 +432,37 @@ def simulate(
         mix = np.array(EXIT_MIX[name])
         pick = rng.choice(len(_EXITS), int(m.sum()), p=mix / mix.sum())
         exit_code[m] = np.array([EXIT_INDEX[e] for e in _EXITS])[pick]
-    # Pre-trial people withdraw more often and complete less.
     flip = (status == PRETRIAL) & (exit_code == EXIT_INDEX["COMPLETED"]) & (rng.random(k) < 0.15)
     exit_code[flip] = EXIT_INDEX["WITHDREW_REFUSED"]
     early = ~np.isin(exit_code, [EXIT_INDEX["COMPLETED"], EXIT_INDEX["MAX_BENEFIT"]])
     early &= exit_code != EXIT_INDEX["PROGRAM_CHANGE"]
     frac = np.where(early, 0.1 + 0.75 * rng.random(k), 1.0)
     frac = np.where(exit_code == EXIT_INDEX["MAX_BENEFIT"], 0.6 + 0.5 * rng.random(k), frac)
-    end = start + np.maximum(np.round(duration * frac), 1).astype(np.int64)
+    spells.end = start + np.maximum(np.round(duration * frac), 1).astype(np.int64)
+    spells.exit_code = exit_code
+    spells.is_work = is_work
 
-    # Censoring: program retirement, the pandemic, transfer/release, the window end.
+
+def _censor(
+    spells: _Spells,
+    stays: Stays,
+    segments: Segments,
+    offerings: list[Offering],
+    rng: np.random.Generator,
+) -> None:
+    """Censoring: program retirement, the pandemic, transfer/release, the window end."""
+    assert spells.end is not None and spells.exit_code is not None and spells.is_work is not None
+    programs = canonical_programs()
+    k, seg, start = len(spells.seg), spells.seg, spells.start
+    end, exit_code, offering = spells.end, spells.exit_code, spells.offering
+    canon = np.array([o.canonical for o in offerings])[offering]
     retire = np.array(
         [_month_end(o.last_month) if o.last_month < 107 else OPEN for o in offerings]
     )[offering]
     m = retire < end
     end[m] = retire[m]
     exit_code[m] = EXIT_INDEX["PROGRAM_ENDED"]
-    suspended = (start < PANDEMIC) & (end > PANDEMIC) & ~is_work
+    suspended = (start < PANDEMIC) & (end > PANDEMIC) & ~spells.is_work
     suspended &= np.array([programs[c].code != "SUD_MAT" for c in canon], dtype=bool)
     suspended &= rng.random(k) < 0.82
     pandemic_end = PANDEMIC - 3 + rng.integers(0, 48, k)
@@ -386,13 +482,21 @@ def simulate(
     active = end > WINDOW_END
     end[active] = OPEN
     exit_code[active] = -1
-    end = np.where(~active, np.maximum(end, start), end)
+    spells.end = np.where(~active, np.maximum(end, start), end)
 
-    # No second spell of one person in one program within 60 days of the first ending.
-    stay_idx = segments.stay[seg]
+
+def _visible_spells(
+    spells: _Spells, stays: Stays, segments: Segments
+) -> tuple[np.ndarray, np.ndarray]:
+    """The spells kept, in order of stay, start and offering (indexes), and every spell's stay:
+    no second spell of one person in one program within 60 days of the first ending, and none
+    ended before the window."""
+    assert spells.end is not None
+    start, end, offering = spells.start, spells.end, spells.offering
+    stay_idx = segments.stay[spells.seg]
     person_key = stays.person[stay_idx]
     order = np.lexsort((start, offering, person_key))
-    keep = np.ones(k, dtype=bool)
+    keep = np.ones(len(spells.seg), dtype=bool)
     last_person, last_off, last_end = -1, -1, -(10**9)
     for i in order.tolist():
         p, o = int(person_key[i]), int(offering[i])
@@ -403,8 +507,20 @@ def simulate(
     visible = keep & ((end >= day("2017-01-01")) | (end >= OPEN))
     idx = np.flatnonzero(visible)
     idx = idx[np.lexsort((offering[idx], start[idx], stay_idx[idx]))]
+    return idx, stay_idx
 
-    # Referrals (events layout): most spells were referred a few days before they started.
+
+def _enrollments(
+    spells: _Spells,
+    idx: np.ndarray,
+    stay_idx: np.ndarray,
+    stays: Stays,
+    rng: np.random.Generator,
+) -> Enrollments:
+    """The visible spells, with referrals (events layout: most spells were referred a few days
+    before they started) and suspensions."""
+    assert spells.end is not None and spells.exit_code is not None
+    start, end = spells.start, spells.end
     st = stays.start[stay_idx[idx]]
     referral = start[idx] - rng.integers(1, 22, len(idx))
     referral = np.where((rng.random(len(idx)) < 0.7) & (referral >= st), referral, -1)
@@ -412,30 +528,39 @@ def simulate(
     susp = (rng.random(len(idx)) < 0.05) & (span > 40)
     suspend = np.where(susp, start[idx] + (span * (0.2 + 0.3 * rng.random(len(idx)))), -1)
     resume = np.where(susp, suspend + rng.integers(3, 21, len(idx)), -1)
-    enrollments = Enrollments(
+    return Enrollments(
         stay=stay_idx[idx],
-        segment=seg[idx],
-        offering=offering[idx],
+        segment=spells.seg[idx],
+        offering=spells.offering[idx],
         start=start[idx],
         end=end[idx],
-        exit=exit_code[idx],
+        exit=spells.exit_code[idx],
         referral=referral.astype(np.int64),
         suspend=suspend.astype(np.int64),
         resume=resume.astype(np.int64),
     )
-    # Referrals that never start: about one for every ten enrollments.
+
+
+def _unstarted_referrals(
+    spells: _Spells,
+    idx: np.ndarray,
+    stay_idx: np.ndarray,
+    stays: Stays,
+    sex: np.ndarray,
+    offered: _Offered,
+    rng: np.random.Generator,
+) -> Referrals:
+    """Referrals that never start: about one for every ten enrollments."""
+    start = spells.start
     nr = int(len(idx) * 0.1)
     pick = rng.integers(0, len(idx), nr) if len(idx) else np.zeros(0, dtype=np.int64)
     ref_day = np.maximum(
         stays.start[stay_idx[idx][pick]], start[idx][pick] - rng.integers(0, 30, nr)
     )
-    other = rng.integers(0, n_off, nr)
-    month = month_index(ref_day)
-    ok = (off_first[other] <= month) & (off_last[other] >= month)
-    ok &= (off_sex[other] < 0) | (off_sex[other] == sex[stay_idx[idx][pick]])
+    other = rng.integers(0, len(offered.canon), nr)
+    ok = offered.open_to(other, month_index(ref_day), sex[stay_idx[idx][pick]])
     ok &= ref_day >= day("2017-01-01")
-    referrals = Referrals(stay=stay_idx[idx][pick][ok], offering=other[ok], day=ref_day[ok])
-    return enrollments, referrals
+    return Referrals(stay=stay_idx[idx][pick][ok], offering=other[ok], day=ref_day[ok])
 
 
 def _month_end(month: int) -> int:

@@ -127,19 +127,37 @@ def _iso(days: np.ndarray) -> np.ndarray:
 
 
 def write_agency_parts(parts: Path, code: str, **kw) -> None:
+    """Write the agency's part of every truth file into `parts` (merged by `merge_parts`):
+    person records, stays, programs, enrollments, referrals and defects."""
     parts.mkdir(parents=True, exist_ok=True)
-    stays = kw["stays"]
-    rec_ids, rec_person, rec_of_stay = kw["rec_ids"], kw["rec_person"], kw["rec_of_stay"]
-    stay_ids, identity, fac_codes = kw["stay_ids"], kw["identity"], kw["fac_codes"]
+    _write_records(parts, code, kw)
+    first_facility = kw["stays"].facility.copy()
+    segments = kw["segments"]
+    if code == "DOC":
+        first_seg = np.r_[True, segments.stay[1:] != segments.stay[:-1]]
+        first_facility[segments.stay[first_seg]] = segments.facility[first_seg]
+    _write_stays(parts, code, kw, first_facility)
+    _write_programs(parts, code, kw["offerings"])
+    _write_enrollments(parts, code, kw)
+    _write_referrals(parts, code, kw)
+    _write(
+        parts / f"{code}-defects.csv", _defect_rows(code, kw["log"], kw["tables"], kw["revisions"])
+    )
+
+
+STATUS_NAMES = np.array(STATUSES, dtype=object)
+
+
+def _write_records(parts: Path, code: str, kw: dict) -> None:
+    rec_ids, identity = kw["rec_ids"], kw["identity"]
     n_rec = len(rec_ids)
-    agency_col = [code] * n_rec
     _write(
         parts / f"{code}-records.csv",
         [
-            agency_col,
+            [code] * n_rec,
             ["person"] * n_rec,
             rec_ids,
-            person_ids(rec_person),
+            person_ids(kw["rec_person"]),
             identity["last"],
             identity["first"],
             identity["middle"],
@@ -148,32 +166,34 @@ def write_agency_parts(parts: Path, code: str, **kw) -> None:
             np.where(kw["in_people"], "true", "false"),
         ],
     )
-    first_facility = stays.facility.copy()
-    segments = kw["segments"]
-    if code == "DOC":
-        first_seg = np.r_[True, segments.stay[1:] != segments.stay[:-1]]
-        first_facility[segments.stay[first_seg]] = segments.facility[first_seg]
-    status_names = np.array(STATUSES, dtype=object)
+
+
+def _write_stays(parts: Path, code: str, kw: dict, first_facility: np.ndarray) -> None:
+    stays = kw["stays"]
     release_names = np.array([*RELEASE_REASONS, ""], dtype=object)
     n = len(stays)
     _write(
         parts / f"{code}-stays.csv",
         [
             [code] * n,
-            stay_ids,
-            rec_ids[rec_of_stay],
+            kw["stay_ids"],
+            kw["rec_ids"][kw["rec_of_stay"]],
             person_ids(stays.person),
-            fac_codes[first_facility],
+            kw["fac_codes"][first_facility],
             _iso(stays.start),
             _iso(stays.end),
-            status_names[stays.status],
+            STATUS_NAMES[stays.status],
             release_names[np.where(stays.release < 0, len(RELEASE_REASONS), stays.release)],
             [AGENCY_CODES[s] if s >= 0 else "" for s in stays.sending.tolist()],
         ],
     )
+
+
+def _write_programs(parts: Path, code: str, offerings) -> None:
+    """One row per name of every program the agency offered, with the months it held it."""
     programs = canonical_programs()
     rows = []
-    for o in kw["offerings"]:
+    for o in offerings:
         for i, (start, name) in enumerate(o.versions):
             end = o.versions[i + 1][0] - 1 if i + 1 < len(o.versions) else o.last_month
             p = programs[o.canonical]
@@ -192,51 +212,52 @@ def write_agency_parts(parts: Path, code: str, **kw) -> None:
             )
     _write(parts / f"{code}-programs.csv", list(zip(*rows, strict=True)) if rows else [[]] * 9)
 
-    enr = kw["enr"]
+
+def _write_enrollments(parts: Path, code: str, kw: dict) -> None:
+    programs = canonical_programs()
+    stays, enr, off, enr_ids = kw["stays"], kw["enr"], kw["offerings"], kw["enr_ids"]
     m = len(enr)
-    off = kw["offerings"]
     canon = np.array([programs[off[o].canonical].code for o in enr.offering.tolist()], object)
     cat = np.array([programs[off[o].canonical].category for o in enr.offering.tolist()], object)
     exits = np.array([*EXIT_REASONS, ""], dtype=object)[
         np.where(enr.exit < 0, len(EXIT_REASONS), enr.exit)
     ]
     outcome = np.array([OUTCOME_GROUP.get(e, "ACTIVE") for e in exits.tolist()], dtype=object)
-    enr_ids = kw["enr_ids"]
     _write(
         parts / f"{code}-enrollments.csv",
         [
             [f"{code}-E{i:07d}" for i in range(m)],
             [code] * m,
             enr_ids if enr_ids is not None else [""] * m,
-            rec_ids[rec_of_stay[enr.stay]],
+            kw["rec_ids"][kw["rec_of_stay"][enr.stay]],
             person_ids(stays.person[enr.stay]),
-            stay_ids[enr.stay],
+            kw["stay_ids"][enr.stay],
             np.array([o.code for o in off], dtype=object)[enr.offering],
             canon,
             cat,
-            fac_codes[segments.facility[enr.segment]],
+            kw["fac_codes"][kw["segments"].facility[enr.segment]],
             _iso(enr.start),
             _iso(enr.end),
             exits,
             outcome,
-            status_names[stays.status[enr.stay]],
+            STATUS_NAMES[stays.status[enr.stay]],
         ],
     )
-    ref = kw["referrals"]
+
+
+def _write_referrals(parts: Path, code: str, kw: dict) -> None:
+    ref, stays = kw["referrals"], kw["stays"]
     k = len(ref.stay)
     _write(
         parts / f"{code}-referrals.csv",
         [
             [code] * k,
-            rec_ids[rec_of_stay[ref.stay]],
+            kw["rec_ids"][kw["rec_of_stay"][ref.stay]],
             person_ids(stays.person[ref.stay]),
-            stay_ids[ref.stay],
-            np.array([o.code for o in off], dtype=object)[ref.offering],
+            kw["stay_ids"][ref.stay],
+            np.array([o.code for o in kw["offerings"]], dtype=object)[ref.offering],
             _iso(ref.day),
         ],
-    )
-    _write(
-        parts / f"{code}-defects.csv", _defect_rows(code, kw["log"], kw["tables"], kw["revisions"])
     )
 
 

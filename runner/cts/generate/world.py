@@ -231,9 +231,38 @@ def _sheriff_facility(agency: np.ndarray, status: np.ndarray, sex: np.ndarray, s
 
 
 def build_world(scale: float, rng: np.random.Generator) -> World:
-    """Simulate persons and stays for all agencies at `scale` (1.0 = full)."""
+    """Simulate persons and stays for all agencies at `scale` (1.0 = full).
+
+    The draws from `rng` happen in a fixed order (first episodes, persons, episode levels,
+    facilities): the same seed gives the same world.
+    """
+    first = _first_episodes(scale, rng)
+    persons = _draw_persons(rng, first)
+    columns = _StayColumns()
+    level = _Level.first(first)
+    for _round in range(40):
+        if not len(level.person):
+            break
+        level = _simulate_level(level, first, persons, columns, rng)
+    stays = _visible_stays(columns.stays(), persons, rng)
+    return _renumber_persons(persons, stays, scale)
+
+
+@dataclass
+class _FirstEpisodes:
+    """Every person's first episode: home county (agency index, -2 Nantucket), start day, and
+    whether it is a DOC commitment from before the window (legacy)."""
+
+    home: np.ndarray
+    start: np.ndarray
+    is_legacy: np.ndarray
+    sheriff_index: np.ndarray  # agency index of every sheriff, in AGENCIES order
+    sheriff_weights: np.ndarray  # their admissions: where people come from and get booked
+
+
+def _first_episodes(scale: float, rng: np.random.Generator) -> _FirstEpisodes:
+    """County-start persons per sheriff, Nantucket people, and legacy DOC commitments."""
     sheriff_codes = [a.code for a in AGENCIES if a.code != "DOC"]
-    # --- first episodes: county-start persons and legacy DOC commitments -------------------
     homes, starts = [], []
     for code in sheriff_codes:
         agency = AGENCIES[AGENCY_INDEX[code]]
@@ -249,42 +278,44 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
     s = _years_days(rng, legacy_years, max(DOC_LEGACY_PER_YEAR * scale, 12.0))
     # Home counties of legacy DOC people drawn in proportion to county admissions.
     weights = np.array([AGENCIES[AGENCY_INDEX[c]].admissions for c in sheriff_codes], float)
-    legacy_home = np.array([AGENCY_INDEX[c] for c in sheriff_codes])[
-        rng.choice(len(weights), len(s), p=weights / weights.sum())
-    ]
+    sheriff_index = np.array([AGENCY_INDEX[c] for c in sheriff_codes])
+    legacy_home = sheriff_index[rng.choice(len(weights), len(s), p=weights / weights.sum())]
     homes.append(legacy_home)
     starts.append(s)
     home = np.concatenate(homes).astype(np.int32)
-    first_start = np.concatenate(starts).astype(np.int64)
     is_legacy = np.zeros(len(home), dtype=bool)
     is_legacy[len(home) - len(s) :] = True
-    n = len(home)
+    start = np.concatenate(starts).astype(np.int64)
+    return _FirstEpisodes(home, start, is_legacy, sheriff_index, weights)
 
-    # --- persons ----------------------------------------------------------------------------
-    sex = (rng.random(n) < np.where(is_legacy, 0.05, 0.105)).astype(np.int8)
+
+def _draw_persons(rng: np.random.Generator, first: _FirstEpisodes) -> Persons:
+    """Sex, origin, names, birth date and SID of every person, then the look-alikes."""
+    n = len(first.home)
+    sex = (rng.random(n) < np.where(first.is_legacy, 0.05, 0.105)).astype(np.int8)
     ow = np.array([o.weight for o in nm.ORIGINS])
     origin = rng.choice(len(ow), n, p=ow / ow.sum()).astype(np.int16)
-    first, middle, last, race, eth = _draw_names(rng, origin, sex)
+    first_name, middle, last, race, eth = _draw_names(rng, origin, sex)
     age_years = 18 + rng.gamma(2.0, 8.5, n)
     age_years = np.minimum(age_years, 72)
-    dob = first_start - np.round(age_years * 365.25).astype(np.int64)
+    dob = first.start - np.round(age_years * 365.25).astype(np.int64)
     sid = np.where(rng.random(n) < 0.86, _unique_sids(rng, n), -1)
-    persons = Persons(sex, origin, first, middle, last, dob, race, eth, sid)
+    persons = Persons(sex, origin, first_name, middle, last, dob, race, eth, sid)
     _look_alikes(persons, np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0]))
+    return persons
 
-    # --- episodes, level by level ------------------------------------------------------------
-    cols: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("person", "agency", "start", "end", "status", "release", "sending", "ep")
-    }
-    cols["doc_move"] = []
-    person = np.arange(n)
-    start = first_start.copy()
-    forced_doc = is_legacy.copy()
-    after_parole = np.zeros(n, dtype=bool)
-    episode_counter = 0
 
-    def add(p, agency, st, en, status, release, sending, ep, move=None):
+class _StayColumns:
+    """The stays simulated so far, as lists of column arrays appended level by level."""
+
+    NAMES = ("person", "agency", "start", "end", "status", "release", "sending", "ep", "doc_move")
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[np.ndarray]] = {name: [] for name in self.NAMES}
+
+    def add(self, p, agency, st, en, status, release, sending, ep, move=None) -> None:
         k = len(p)
+        cols = self.columns
         cols["person"].append(p)
         cols["agency"].append(agency)
         cols["start"].append(st)
@@ -297,170 +328,252 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
             np.zeros(k, np.int8) if move is None else np.broadcast_to(move, k).astype(np.int8)
         )
 
-    for _level in range(40):
-        if not len(person):
-            break
-        k = len(person)
-        ep = np.arange(episode_counter, episode_counter + k)
-        episode_counter += k
-        psex = persons.sex[person]
-        phome = home[person]
-        etype = rng.choice(len(EPISODE_TYPES), k, p=EPISODE_P / EPISODE_P.sum())
-        etype = np.where(forced_doc, 4, etype)
-        # Parole violators mostly come back to DOC.
-        etype = np.where(after_parole & (rng.random(k) < 0.45), 4, etype)
-        # County of the booking: home county, Nantucket → Barnstable, sometimes another county.
-        county = np.where(phome == -2, AGENCY_INDEX["BAR"], phome)
-        elsewhere = rng.random(k) < 0.05
-        other = np.array([AGENCY_INDEX[c] for c in sheriff_codes])[
-            rng.choice(len(weights), k, p=weights / weights.sum())
-        ]
-        county = np.where(elsewhere, other, county)
-        sending = np.full(k, -1, dtype=np.int32)
-        wm = np.isin(county, [AGENCY_INDEX[c] for c in WMRWCC_SENDERS]) & (psex == 1)
-        sending[wm] = county[wm]
-        county = np.where(wm, AGENCY_INDEX["HMD"], county)
-        end = np.full(k, OPEN, dtype=np.int64)
-        died = np.zeros(k, dtype=bool)
-        doc_release = np.full(k, -1, dtype=np.int8)
+    def stays(self) -> Stays:
+        cols = self.columns
+        return Stays(
+            person=np.concatenate(cols["person"]).astype(np.int64),
+            agency=np.concatenate(cols["agency"]).astype(np.int32),
+            facility=np.zeros(sum(len(x) for x in cols["person"]), np.int32),
+            start=np.concatenate(cols["start"]).astype(np.int64),
+            end=np.concatenate(cols["end"]).astype(np.int64),
+            status=np.concatenate(cols["status"]),
+            release=np.concatenate(cols["release"]),
+            sending=np.concatenate(cols["sending"]),
+            episode=np.concatenate(cols["ep"]).astype(np.int64),
+            doc_move=np.concatenate(cols["doc_move"]),
+        )
 
-        # Pre-trial stays (types P, PS, PD).
-        pre_short = _lognormal(rng, 8, 1.5, k, 1, 720)
-        pre_long = _lognormal(rng, 70, 1.0, k, 2, 900)
-        u = rng.random(k)
-        m = etype == 0
-        rel = np.where(u < 0.5, REL["BAIL"], REL["COURT"])
-        rel = np.where(u > 0.995, REL["DIED"], rel)
-        rel = np.where((u > 0.985) & (u <= 0.995), REL["TO_COUNTY"], rel)
-        e = start + pre_short
-        add(person[m], county[m], start[m], e[m], PRETRIAL, rel[m], sending[m], ep[m])
-        end[m] = e[m]
-        died |= m & (rel == REL["DIED"])
-        chain = (etype == 1) | (etype == 3)
-        e_pre = start + pre_long
-        rel = np.where(etype == 1, REL["STATUS_CHANGE"], REL["TO_DOC"])
-        add(
-            person[chain],
-            county[chain],
-            start[chain],
-            e_pre[chain],
-            PRETRIAL,
-            rel[chain],
-            sending[chain],
-            ep[chain],
-        )
-        # County sentences (types PS second stay, S).
-        sent = (etype == 1) | (etype == 2)
-        s_start = np.where(etype == 1, e_pre, start)
-        s_len = _lognormal(rng, 170, 0.85, k, 7, 912)
-        u = rng.random(k)
-        rel = np.select(
-            [u < 0.70, u < 0.92, u < 0.978, u < 0.991, u < 0.995],
-            [REL["EXPIRED"], REL["PAROLE"], REL["COURT"], REL["TO_DOC"], REL["ESCAPE"]],
-            REL["DIED"],
-        )
-        e = s_start + s_len
-        add(
-            person[sent],
-            county[sent],
-            s_start[sent],
-            e[sent],
-            SENTENCED,
-            rel[sent],
-            sending[sent],
-            ep[sent],
-        )
-        end[sent] = e[sent]
-        died |= sent & (rel == REL["DIED"])
-        # Civil and federal holds at the county.
-        for code, status, length in (
-            (5, CIVIL, rng.integers(14, 91, k)),
-            (6, FEDERAL, _lognormal(rng, 40, 0.9, k, 2, 600)),
-        ):
-            m = etype == code
-            u = rng.random(k)
-            rel = np.where(u < 0.6, REL["COURT"], REL["EXPIRED"])
-            if status == FEDERAL:
-                rel = np.where(u < 0.7, REL["TO_COUNTY"], REL["COURT"])
-            e = start + length
-            # A quarter of men's civil commitments go to Bridgewater State Hospital (DOC).
-            where = county.copy()
-            if status == CIVIL:
-                where = np.where((psex == 0) & (rng.random(k) < 0.25), DOC, county)
-            send = np.where(where == DOC, -1, sending)
-            add(person[m], where[m], start[m], e[m], status, rel[m], send[m], ep[m])
-            end[m] = e[m]
-        # DOC commitments (types PD after the pre-trial stay, D).
-        docm = (etype == 3) | (etype == 4)
-        d_start = np.where(etype == 3, e_pre, start)
-        pva = (etype == 4) & after_parole & ~forced_doc
-        d_len = _lognormal(rng, 900, 0.75, k, 180, 15000)
-        d_len = np.where(pva, _lognormal(rng, 240, 0.6, k, 30, 1500), d_len)
-        awt = (etype == 4) & ~pva & (rng.random(k) < 0.03)
-        lifer = docm & ~pva & (rng.random(k) < LIFER_SHARE)
-        u = rng.random(k)
-        rel = np.select(
-            [u < 0.55, u < 0.95, u < 0.978, u < 0.99, u < 0.991],
-            [REL["EXPIRED"], REL["PAROLE"], REL["COURT"], REL["DIED"], REL["ESCAPE"]],
-            REL["TO_COUNTY"],
-        )
-        # Awaiting-trial commitments end with a new (sentenced) commitment number.
-        awt_len = _lognormal(rng, 200, 0.8, k, 10, 900)
-        m = docm & awt
-        add(
-            person[m],
-            np.full(m.sum(), DOC),
-            d_start[m],
-            d_start[m] + awt_len[m],
-            PRETRIAL,
-            np.full(m.sum(), REL["STATUS_CHANGE"]),
-            np.full(m.sum(), -1),
-            ep[m],
-            0,
-        )
-        d_start = np.where(awt, d_start + awt_len, d_start)
-        e = np.where(lifer, OPEN, d_start + d_len)
-        move = np.where(pva, 1, np.where((etype == 3) & (rng.random(k) < 0.04), 2, 0))
-        add(
-            person[docm],
-            np.full(docm.sum(), DOC),
-            d_start[docm],
-            e[docm],
-            SENTENCED,
-            np.where(lifer, -1, rel)[docm],
-            np.full(docm.sum(), -1),
-            ep[docm],
-            move[docm],
-        )
-        end[docm] = e[docm]
-        doc_release[docm] = rel[docm]
-        died |= docm & (rel == REL["DIED"])
 
-        # Re-admission.
-        age = (end - persons.dob[person]) / 365.25
-        p_return = np.clip(0.62 - 0.008 * (age - 25), 0.2, 0.62)
-        again = (rng.random(k) < p_return) & ~died & (end < OPEN)
-        gap = _lognormal(rng, 240, 1.0, k, 3, 6000)
-        nxt = end + gap
-        again &= nxt <= WINDOW_END
-        after_parole = (doc_release == REL["PAROLE"])[again]
-        person = person[again]
-        start = nxt[again]
-        forced_doc = np.zeros(len(person), dtype=bool)
+@dataclass
+class _Level:
+    """The episodes starting at one level: who, when, and what the previous one left behind."""
 
-    stays = Stays(
-        person=np.concatenate(cols["person"]).astype(np.int64),
-        agency=np.concatenate(cols["agency"]).astype(np.int32),
-        facility=np.zeros(sum(len(x) for x in cols["person"]), np.int32),
-        start=np.concatenate(cols["start"]).astype(np.int64),
-        end=np.concatenate(cols["end"]).astype(np.int64),
-        status=np.concatenate(cols["status"]),
-        release=np.concatenate(cols["release"]),
-        sending=np.concatenate(cols["sending"]),
-        episode=np.concatenate(cols["ep"]).astype(np.int64),
-        doc_move=np.concatenate(cols["doc_move"]),
+    person: np.ndarray
+    start: np.ndarray
+    forced_doc: np.ndarray  # legacy DOC commitments
+    after_parole: np.ndarray  # the previous episode ended with a DOC parole
+    episode_counter: int
+
+    @classmethod
+    def first(cls, first: _FirstEpisodes) -> _Level:
+        n = len(first.home)
+        return cls(np.arange(n), first.start.copy(), first.is_legacy.copy(), np.zeros(n, bool), 0)
+
+
+@dataclass
+class _Episodes:
+    """One level's episodes while they are simulated (one entry per episode)."""
+
+    person: np.ndarray
+    start: np.ndarray
+    ep: np.ndarray
+    psex: np.ndarray
+    etype: np.ndarray  # index into EPISODE_TYPES
+    county: np.ndarray  # agency of the booking
+    sending: np.ndarray
+    end: np.ndarray
+    died: np.ndarray
+    doc_release: np.ndarray
+    e_pre: np.ndarray | None = None  # end of the pre-trial stay of a chain
+
+
+def _simulate_level(
+    level: _Level,
+    first: _FirstEpisodes,
+    persons: Persons,
+    columns: _StayColumns,
+    rng: np.random.Generator,
+) -> _Level:
+    """Simulate one episode for each person of `level`; return the next level (re-admissions)."""
+    episodes = _book(level, first, persons, rng)
+    _county_stays(episodes, columns, rng)
+    _holds(episodes, columns, rng)
+    _doc_commitments(episodes, level, columns, rng)
+    return _readmissions(episodes, persons, rng)
+
+
+def _book(
+    level: _Level, first: _FirstEpisodes, persons: Persons, rng: np.random.Generator
+) -> _Episodes:
+    """Episode type and booking county: home county, Nantucket → Barnstable, sometimes another
+    county; women of the WMRWCC counties go to Hampden."""
+    person, k = level.person, len(level.person)
+    ep = np.arange(level.episode_counter, level.episode_counter + k)
+    psex = persons.sex[person]
+    phome = first.home[person]
+    etype = rng.choice(len(EPISODE_TYPES), k, p=EPISODE_P / EPISODE_P.sum())
+    etype = np.where(level.forced_doc, 4, etype)
+    # Parole violators mostly come back to DOC.
+    etype = np.where(level.after_parole & (rng.random(k) < 0.45), 4, etype)
+    county = np.where(phome == -2, AGENCY_INDEX["BAR"], phome)
+    elsewhere = rng.random(k) < 0.05
+    weights = first.sheriff_weights
+    other = first.sheriff_index[rng.choice(len(weights), k, p=weights / weights.sum())]
+    county = np.where(elsewhere, other, county)
+    sending = np.full(k, -1, dtype=np.int32)
+    wm = np.isin(county, [AGENCY_INDEX[c] for c in WMRWCC_SENDERS]) & (psex == 1)
+    sending[wm] = county[wm]
+    county = np.where(wm, AGENCY_INDEX["HMD"], county)
+    return _Episodes(
+        person=person,
+        start=level.start,
+        ep=ep,
+        psex=psex,
+        etype=etype,
+        county=county,
+        sending=sending,
+        end=np.full(k, OPEN, dtype=np.int64),
+        died=np.zeros(k, dtype=bool),
+        doc_release=np.full(k, -1, dtype=np.int8),
     )
-    # Dukes records only pre-trial and sentenced people.
+
+
+def _county_stays(e: _Episodes, columns: _StayColumns, rng: np.random.Generator) -> None:
+    """Pre-trial stays (types P, PS, PD) and county sentences (PS second stay, S)."""
+    k, etype, start = len(e.person), e.etype, e.start
+    pre_short = _lognormal(rng, 8, 1.5, k, 1, 720)
+    pre_long = _lognormal(rng, 70, 1.0, k, 2, 900)
+    u = rng.random(k)
+    m = etype == 0
+    rel = np.where(u < 0.5, REL["BAIL"], REL["COURT"])
+    rel = np.where(u > 0.995, REL["DIED"], rel)
+    rel = np.where((u > 0.985) & (u <= 0.995), REL["TO_COUNTY"], rel)
+    end = start + pre_short
+    columns.add(e.person[m], e.county[m], start[m], end[m], PRETRIAL, rel[m], e.sending[m], e.ep[m])
+    e.end[m] = end[m]
+    e.died |= m & (rel == REL["DIED"])
+    chain = (etype == 1) | (etype == 3)
+    e.e_pre = start + pre_long
+    rel = np.where(etype == 1, REL["STATUS_CHANGE"], REL["TO_DOC"])
+    columns.add(
+        e.person[chain],
+        e.county[chain],
+        start[chain],
+        e.e_pre[chain],
+        PRETRIAL,
+        rel[chain],
+        e.sending[chain],
+        e.ep[chain],
+    )
+    sent = (etype == 1) | (etype == 2)
+    s_start = np.where(etype == 1, e.e_pre, start)
+    s_len = _lognormal(rng, 170, 0.85, k, 7, 912)
+    u = rng.random(k)
+    rel = np.select(
+        [u < 0.70, u < 0.92, u < 0.978, u < 0.991, u < 0.995],
+        [REL["EXPIRED"], REL["PAROLE"], REL["COURT"], REL["TO_DOC"], REL["ESCAPE"]],
+        REL["DIED"],
+    )
+    end = s_start + s_len
+    columns.add(
+        e.person[sent],
+        e.county[sent],
+        s_start[sent],
+        end[sent],
+        SENTENCED,
+        rel[sent],
+        e.sending[sent],
+        e.ep[sent],
+    )
+    e.end[sent] = end[sent]
+    e.died |= sent & (rel == REL["DIED"])
+
+
+def _holds(e: _Episodes, columns: _StayColumns, rng: np.random.Generator) -> None:
+    """Civil and federal holds at the county; a quarter of men's civil commitments go to
+    Bridgewater State Hospital (DOC)."""
+    k = len(e.person)
+    for code, status, length in (
+        (5, CIVIL, rng.integers(14, 91, k)),
+        (6, FEDERAL, _lognormal(rng, 40, 0.9, k, 2, 600)),
+    ):
+        m = e.etype == code
+        u = rng.random(k)
+        rel = np.where(u < 0.6, REL["COURT"], REL["EXPIRED"])
+        if status == FEDERAL:
+            rel = np.where(u < 0.7, REL["TO_COUNTY"], REL["COURT"])
+        end = e.start + length
+        where = e.county.copy()
+        if status == CIVIL:
+            where = np.where((e.psex == 0) & (rng.random(k) < 0.25), DOC, e.county)
+        send = np.where(where == DOC, -1, e.sending)
+        columns.add(e.person[m], where[m], e.start[m], end[m], status, rel[m], send[m], e.ep[m])
+        e.end[m] = end[m]
+
+
+def _doc_commitments(
+    e: _Episodes, level: _Level, columns: _StayColumns, rng: np.random.Generator
+) -> None:
+    """DOC commitments (types PD after the pre-trial stay, D): parole violators, lifers, and
+    awaiting-trial commitments that end with a new (sentenced) commitment number."""
+    k, etype = len(e.person), e.etype
+    docm = (etype == 3) | (etype == 4)
+    d_start = np.where(etype == 3, e.e_pre, e.start)
+    pva = (etype == 4) & level.after_parole & ~level.forced_doc
+    d_len = _lognormal(rng, 900, 0.75, k, 180, 15000)
+    d_len = np.where(pva, _lognormal(rng, 240, 0.6, k, 30, 1500), d_len)
+    awt = (etype == 4) & ~pva & (rng.random(k) < 0.03)
+    lifer = docm & ~pva & (rng.random(k) < LIFER_SHARE)
+    u = rng.random(k)
+    rel = np.select(
+        [u < 0.55, u < 0.95, u < 0.978, u < 0.99, u < 0.991],
+        [REL["EXPIRED"], REL["PAROLE"], REL["COURT"], REL["DIED"], REL["ESCAPE"]],
+        REL["TO_COUNTY"],
+    )
+    awt_len = _lognormal(rng, 200, 0.8, k, 10, 900)
+    m = docm & awt
+    columns.add(
+        e.person[m],
+        np.full(m.sum(), DOC),
+        d_start[m],
+        d_start[m] + awt_len[m],
+        PRETRIAL,
+        np.full(m.sum(), REL["STATUS_CHANGE"]),
+        np.full(m.sum(), -1),
+        e.ep[m],
+        0,
+    )
+    d_start = np.where(awt, d_start + awt_len, d_start)
+    end = np.where(lifer, OPEN, d_start + d_len)
+    move = np.where(pva, 1, np.where((etype == 3) & (rng.random(k) < 0.04), 2, 0))
+    columns.add(
+        e.person[docm],
+        np.full(docm.sum(), DOC),
+        d_start[docm],
+        end[docm],
+        SENTENCED,
+        np.where(lifer, -1, rel)[docm],
+        np.full(docm.sum(), -1),
+        e.ep[docm],
+        move[docm],
+    )
+    e.end[docm] = end[docm]
+    e.doc_release[docm] = rel[docm]
+    e.died |= docm & (rel == REL["DIED"])
+
+
+def _readmissions(e: _Episodes, persons: Persons, rng: np.random.Generator) -> _Level:
+    """Who comes back after a release (less likely with age) and when: the next level."""
+    k = len(e.person)
+    age = (e.end - persons.dob[e.person]) / 365.25
+    p_return = np.clip(0.62 - 0.008 * (age - 25), 0.2, 0.62)
+    again = (rng.random(k) < p_return) & ~e.died & (e.end < OPEN)
+    gap = _lognormal(rng, 240, 1.0, k, 3, 6000)
+    nxt = e.end + gap
+    again &= nxt <= WINDOW_END
+    person = e.person[again]
+    return _Level(
+        person=person,
+        start=nxt[again],
+        forced_doc=np.zeros(len(person), dtype=bool),
+        after_parole=(e.doc_release == REL["PAROLE"])[again],
+        episode_counter=int(e.ep[-1]) + 1,  # a level is simulated only when it has episodes
+    )
+
+
+def _visible_stays(stays: Stays, persons: Persons, rng: np.random.Generator) -> Stays:
+    """The stays seen in the window, in order of agency, start and episode, with facilities.
+    Dukes records only pre-trial and sentenced people."""
     duk = (stays.agency == AGENCY_INDEX["DUK"]) & (stays.status >= CIVIL)
     stays.status[duk] = PRETRIAL
     stays.end = np.where(stays.end > WINDOW_END, OPEN, stays.end)
@@ -472,8 +585,12 @@ def build_world(scale: float, rng: np.random.Generator) -> World:
     stays.facility = _sheriff_facility(
         stays.agency, stays.status, persons.sex[stays.person], stays.start, rng
     )
+    return stays
 
-    # Keep only persons with a visible stay, renumbered in order of first appearance.
+
+def _renumber_persons(persons: Persons, stays: Stays, scale: float) -> World:
+    """Keep only persons with a visible stay, renumbered in order of first appearance."""
+    n = len(persons)
     used = np.unique(stays.person)
     remap = np.full(n, -1, dtype=np.int64)
     first_seen = np.full(n, np.iinfo(np.int64).max)
