@@ -58,16 +58,11 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from cts.publication.declaration import KEY_COLUMNS
+
 DEFAULT_THRESHOLD = 10
 DEFAULT_DENSE_LIMIT = 1500
-CELL_KEY = (
-    "period_type",
-    "period_year",
-    "agency_code",
-    "category_code",
-    "dimension",
-    "dimension_value",
-)
+CELL_KEY = KEY_COLUMNS[:6]  # period, agency, category, dimension and its value
 # where each of them is in a cell's key
 PERIOD_TYPE, PERIOD_YEAR, AGENCY, CATEGORY, DIMENSION, VALUE = range(len(CELL_KEY))
 # Distinct persons add up over the values of a dimension only when a person has one value for
