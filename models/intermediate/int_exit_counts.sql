@@ -7,11 +7,11 @@ spells_by_dimension as (
 ),
 
 counted as (
-    {{ cts_aggregate_cells('spells_by_dimension', 'end', {
-        'exits': 'count(*)',
-        'distinct_persons': 'count(distinct person_id)',
-    }, extra_columns=['outcome_group', 'exit_reason_code'],
-    where='exit_reason_code is not null') }}
+    {{ cts_aggregate_cells(
+        'spells_by_dimension', 'end', events='exits', persons='distinct_persons',
+        extra_columns=['outcome_group', 'exit_reason_code'],
+        where='exit_reason_code is not null',
+    ) }}
 )
 
 select * from counted
