@@ -2,8 +2,8 @@
 
     python bench/run_bare.py WORKDIR [--results run_results.json ...] [--out nodes.json]
 
-Reads the manifest and the run_results.json of one or more `dbt build` invocations in
-WORKDIR/target, and executes the same nodes in the order dbt finished them (a topological
+Reads the run_results.json (and the manifest.json written with it) of one or more
+`dbt build` invocations in WORKDIR/target, and executes the same nodes in the order dbt finished them (a topological
 order): each model's DDL from target/run (created under its `__dbt_tmp` name, then swapped in
 like dbt does), each data test and unit test's query (fetched, and its failures counted).
 Seeds are not loaded again (they are in the warehouse already); Python models are skipped.
@@ -51,12 +51,19 @@ def connect(warehouse: Path):
     return connection
 
 
+def manifest_of(results_file: Path, target: Path) -> Path:
+    """The manifest written with a run_results.json: `<name>.manifest.json` beside a copy of
+    it, else target/manifest.json (dbt fills in build paths only for the nodes it ran)."""
+    beside = results_file.with_suffix(".manifest.json")
+    return beside if beside.is_file() else target / "manifest.json"
+
+
 def executed_nodes(target: Path, results_files: list[Path]) -> list[dict]:
     """The nodes the dbt invocations ran, in the order they finished, with what bare needs."""
-    manifest = json.loads((target / "manifest.json").read_text())
-    nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
     executed = []
     for results_file in results_files:
+        manifest = json.loads(manifest_of(results_file, target).read_text())
+        nodes = {**manifest["nodes"], **manifest.get("unit_tests", {})}
         for result in json.loads(results_file.read_text())["results"]:
             node = nodes.get(result["unique_id"])
             if node is None or result["status"] in ("skipped", "error"):

@@ -1,8 +1,12 @@
 {#- Counts long-form spells (int_program_spells_by_dimension) into report cells: by calendar
     and by fiscal year of `year_prefix` (start or end), for each agency and statewide (ALL),
     each category and all categories (ALL), with optional extra grouping columns: `events`
-    (rows) and `persons` (distinct person_id). Each rollup is its own grouped select, so a
-    person counts once in a statewide distinct count even if several agencies held them.
+    (rows) and `persons` (distinct person_id; only on the dimensions listed in
+    `persons_dimensions` when given, null on the others). Each rollup is its own grouped
+    select, so a person counts once in a statewide distinct count even if several agencies
+    held them. Only report cells are counted (int_report_cells): a cell crosses at most two of
+    agency, category and demographic dimension, so agency by category is counted on dimension
+    ALL only.
 
     Performance: at full scale the rollups count distinct persons over some 14 million rows.
     Grouped on the text keys that takes minutes; so every key is first replaced by an integer
@@ -11,10 +15,16 @@
     with `is not distinct from`, so a null key is counted as its own value, as a plain
     group by would. -#}
 {% macro cts_aggregate_cells(
-    relation, year_prefix, events, persons, extra_columns=[], where='1 = 1'
+    relation, year_prefix, events, persons, extra_columns=[], where='1 = 1',
+    persons_dimensions=none
 ) -%}
     {%- set value_keys = ['dimension', 'dimension_value'] + extra_columns -%}
     {%- set periods = [('CALENDAR_YEAR', 'calendar_year'), ('FISCAL_YEAR', 'fiscal_year')] -%}
+    {%- if persons_dimensions is none %}
+    {%- set persons_counted = 'true' %}
+    {%- else %}
+    {%- set persons_counted = "value_groups.dimension in ('" ~ persons_dimensions | join("', '") ~ "')" %}
+    {%- endif %}
     {%- set rollups = [
         ('agency_number', 'category_number'),
         ('agency_number', '0'),
@@ -59,9 +69,10 @@
             '{{ period_type }}' as period_type,
             rows_in_scope.{{ year_prefix }}_{{ suffix }} as period_year,
             value_groups.value_group_number,
+            value_groups.dimension = 'ALL' as is_all_dimension,
             agency_numbers.agency_number,
             category_numbers.category_number,
-            person_numbers.person_number
+            case when {{ persons_counted }} then person_numbers.person_number end as person_number
         from rows_in_scope
         inner join value_groups
             on
@@ -94,6 +105,9 @@
             count(*) as {{ events }},
             count(distinct person_number) as {{ persons }}
         from numbered
+        {%- if agency_expression != '0' and category_expression != '0' %}
+        where is_all_dimension
+        {%- endif %}
         group by
             period_type,
             period_year,
@@ -125,7 +139,7 @@
                 else category_numbers.category_code
             end as category_code,
             aggregated.{{ events }},
-            aggregated.{{ persons }}
+            case when {{ persons_counted }} then aggregated.{{ persons }} end as {{ persons }}
         from aggregated
         inner join value_groups
             on aggregated.value_group_number = value_groups.value_group_number

@@ -397,7 +397,7 @@ def report_dbt(outcome: dbt_runner.DbtOutcome, label: str, count_nodes: bool = T
     )
 
 
-def do_build(workdir: Workdir, project_dir: Path, extra: list[str]) -> None:
+def do_build(workdir: Workdir, project_dir: Path, extra: list[str], changed: bool = False) -> None:
     if not workdir.warehouse.is_file():
         raise CtsError(
             f"no warehouse at {workdir.warehouse} (load submissions first: `cts load`)",
@@ -412,7 +412,7 @@ def do_build(workdir: Workdir, project_dir: Path, extra: list[str]) -> None:
     if results.is_file():  # kept apart: `cts docs` overwrites run_results.json
         shutil.copyfile(results, workdir.target / LAST_BUILD_RESULTS)
     report_dbt(outcome, "build")
-    if outcome.nodes == 0:
+    if outcome.nodes == 0 and not changed:
         raise CtsError("dbt build selected nothing (check --select/--exclude)")
 
 
@@ -625,18 +625,26 @@ def validate(path: Path, as_json: bool) -> None:
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
 )
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Only the models changed since the last successful build, and what depends on them"
+    " (dbt state:modified+, deferring to that build).",
+)
 @workdir_option
-def build(dbt_args: tuple[str, ...]) -> None:
+def build(dbt_args: tuple[str, ...], changed: bool) -> None:
     """Run dbt seed and dbt build on the warehouse; DBT_ARGS go to dbt build.
 
     \b
     Examples:
       cts build
+      cts build --changed
       cts build -- --select marts
     Exit codes: 0 all passed, 1 models or tests failed, 2 dbt could not run.
     """
     current = state()
-    do_build(current.workdir, current.project_dir, list(dbt_args))
+    selection = dbt_runner.changed_selection(current.workdir) if changed else []
+    do_build(current.workdir, current.project_dir, [*selection, *dbt_args], changed)
 
 
 @cli.command(short_help="Export the public marts (Parquet, CSV, dictionary).")
