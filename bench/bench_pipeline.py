@@ -8,10 +8,10 @@ under GNU time, which reports its wall time, CPU time and peak resident memory. 
 runs load, build and export N times (the figures are the medians); `--reuse-data` keeps the
 submissions already generated in the work dir.
 
-The build leaves out the disclosure protection (its own issue; `--protection` keeps it):
-`cts build` runs once for everything that does not depend on the protection, then the public
-marts are built on a stand-in for `int_published_counts_protected` (primary suppression only,
-made here in SQL) by a second `cts build`; the build step is the two together.
+The build leaves out the disclosure protection (its own issue; `--protection` keeps it): one
+`cts build` of everything but the protection's three models, with a stand-in for
+`int_published_counts_protected` made here first: a view of `int_published_counts` with primary
+suppression only, so that the public marts build and export as usual.
 
 dbt against the bare engine: bench/run_bare.py executes the same SQL (dbt's target/run files:
 every model's DDL, every data test and unit test) in the order dbt ran it, with the DuckDB
@@ -35,13 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PROTECTION = ["int_published_cell_groups", "int_published_counts_suppressed"]
 PROTECTED = "int_published_counts_protected"
-# dbt build arguments of the two builds that leave the protection out
-BUILD_WITHOUT_PROTECTION = [
-    ["--exclude", "int_published_cell_groups+"],
-    ["--select", f"{PROTECTED}+", "--exclude", PROTECTED],
-]
+PROTECTION = ["int_published_cell_groups", "int_published_counts_suppressed", PROTECTED]
 
 
 def load_average() -> float:
@@ -75,19 +70,12 @@ def cts(workdir: Path, *args: str) -> list[str]:
     return [str(BIN / "cts"), "--workdir", str(workdir), *args]
 
 
-def combine(label: str, parts: list[dict]) -> dict:
-    """One step made of several processes: times add up, memory is the largest."""
-    return {
-        "step": label,
-        "seconds": round(sum(part["seconds"] for part in parts), 1),
-        "cpu_seconds": round(sum(part["cpu_seconds"] for part in parts), 1),
-        "peak_rss_mb": max(part["peak_rss_mb"] for part in parts),
-        "load_average": [parts[0]["load_average"][0], parts[-1]["load_average"][1]],
-    }
-
-
 def stand_in_protection(workdir: Path) -> None:
-    """int_published_counts_protected without the protection: primary suppression only."""
+    """int_published_counts_protected without the protection: a view with primary suppression.
+
+    The view reads int_published_counts, which the build then replaces (DuckDB binds a view
+    when it is queried); until the first build an empty placeholder stands in for it.
+    """
     import duckdb
     import yaml
 
@@ -97,9 +85,20 @@ def stand_in_protection(workdir: Path) -> None:
     small = f"true_value between 1 and {int(threshold)}"
     connection = duckdb.connect(str(workdir / "warehouse.duckdb"))
     try:
+        connection.execute("create schema if not exists intermediate")
+        connection.execute(
+            "create table if not exists intermediate.int_published_counts as"
+            " select cast(null as bigint) as true_value where false"
+        )
+        kind = connection.execute(
+            "select table_type from information_schema.tables"
+            f" where table_schema = 'intermediate' and table_name = '{PROTECTED}'"
+        ).fetchall()
+        if kind and kind[0][0] != "VIEW":
+            connection.execute(f"drop table intermediate.{PROTECTED}")
         connection.execute(
             f"""
-            create or replace table intermediate.{PROTECTED} as
+            create or replace view intermediate.{PROTECTED} as
             select
                 *,
                 case when {small} then 'PRIMARY' end as suppression,
@@ -113,49 +112,41 @@ def stand_in_protection(workdir: Path) -> None:
         connection.close()
 
 
-def keep_artifacts(workdir: Path, results: Path, number: int) -> None:
-    """Copy one build's run_results.json and manifest.json (bench/run_bare.py replays them)."""
+def keep_artifacts(workdir: Path, results: Path) -> None:
+    """Copy the build's run_results.json and manifest.json (bench/run_bare.py replays them)."""
     target = workdir / "target"
-    shutil.copyfile(target / "run_results.json", results / f"build_{number}.json")
-    shutil.copyfile(target / "manifest.json", results / f"build_{number}.manifest.json")
+    shutil.copyfile(target / "run_results.json", results / "build.json")
+    shutil.copyfile(target / "manifest.json", results / "build.manifest.json")
 
 
 def build(workdir: Path, protection: bool, results: Path) -> dict:
-    """`cts build` (protection left out unless asked); keeps each run_results.json."""
+    """`cts build` (the protection left out unless asked); keeps its run_results.json."""
     results.mkdir(parents=True, exist_ok=True)
-    if protection:
-        parts = [timed(cts(workdir, "build"), "build")]
-        keep_artifacts(workdir, results, 1)
-    else:
-        parts = []
-        for number, selection in enumerate(BUILD_WITHOUT_PROTECTION, start=1):
-            if number == 2:
-                stand_in_protection(workdir)
-            parts.append(timed(cts(workdir, "build", "--", *selection), f"build {number}"))
-            keep_artifacts(workdir, results, number)
-    return combine("build", parts)
+    selection = []
+    if not protection:
+        stand_in_protection(workdir)
+        selection = ["--", "--exclude", *PROTECTION]
+    step = timed(cts(workdir, "build", *selection), "build")
+    keep_artifacts(workdir, results)
+    return step
 
 
 def bare(workdir: Path, results: Path) -> dict:
     """The same SQL through the DuckDB client (bench/run_bare.py), in its own process."""
     report = results / "bare.json"
-    runs = sorted(results.glob("build_?.json"))
     command = [sys.executable, str(ROOT / "bench" / "run_bare.py"), str(workdir)]
-    for run in runs:
-        command += ["--results", str(run)]
-    step = timed([*command, "--out", str(report)], "bare")
+    command += ["--results", str(results / "build.json"), "--out", str(report)]
+    step = timed(command, "bare")
     step["nodes"] = json.loads(report.read_text())["nodes"]
     return step
 
 
 def slowest_nodes(results: Path, count: int = 10) -> list[dict]:
     """The slowest nodes of the build with their share of its node time."""
-    timings = []
-    for run in sorted(results.glob("build_?.json")):
-        timings += [
-            (result["unique_id"], result["execution_time"])
-            for result in json.loads(run.read_text())["results"]
-        ]
+    timings = [
+        (result["unique_id"], result["execution_time"])
+        for result in json.loads((results / "build.json").read_text())["results"]
+    ]
     total = sum(seconds for _, seconds in timings)
     slowest = sorted(timings, key=lambda timing: -timing[1])[:count]
     return [

@@ -3,12 +3,12 @@
     python bench/run_bare.py WORKDIR [--results run_results.json ...] [--out nodes.json]
 
 Reads the run_results.json (and the manifest.json written with it) of one or more
-`dbt build` invocations in WORKDIR/target, and executes the same nodes in the order dbt finished them (a topological
-order): each model's DDL from target/run (created under its `__dbt_tmp` name, then swapped in
-like dbt does), each data test and unit test's query (fetched, and its failures counted).
-Seeds are not loaded again (they are in the warehouse already); Python models are skipped.
-The connection gets the profile's DuckDB settings (the same environment variables and
-defaults as profiles.yml) and the cts_pseudonym() function.
+`dbt build` invocations in WORKDIR/target, and executes the same nodes in the order dbt
+finished them (a topological order): each model's DDL from target/run (created under its
+`__dbt_tmp` name, then swapped in like dbt does), each data test and unit test's query
+(fetched, and its failures counted). Seeds are not loaded again (they are in the warehouse
+already); Python models are skipped. The connection gets the profile's DuckDB settings (the
+same environment variables and defaults as profiles.yml) and the cts_pseudonym() function.
 
 Prints, or writes as JSON, the wall and CPU seconds of every node and of the whole run, so
 that the same SQL can be timed with and without dbt around it (bench_pipeline.py does that).
@@ -40,7 +40,6 @@ def _cpu_seconds() -> float:
 def connect(warehouse: Path):
     """A DuckDB connection set up like dbt-duckdb's: settings, progress bar off, pseudonyms."""
     import duckdb
-
     from dbt.adapters.duckdb.plugins import BasePlugin
 
     config = {name: os.environ.get(env, default) for name, (env, default) in SETTINGS.items()}
