@@ -1,11 +1,23 @@
-"""Time and peak memory of every step of `cts run`, each step in its own process.
+"""Time and peak memory of every step of the pipeline, and dbt's overhead over the bare engine.
 
-    python bench/bench_pipeline.py --scale full --seed 7 --workdir /tmp/cts_full \
+    python bench/bench_pipeline.py --scale full --seed 7 --workdir /tmp/cts_full \\
         --out bench/results/pipeline_full.json
 
-Steps: generate, load, build (dbt seed + build, every test), export. Each runs as a separate
-`cts` process under GNU time, which reports its wall time and peak resident memory; the row
-counts come from the generator summary and the warehouse. Figures go to a JSON file.
+Steps: generate, load (into a fresh warehouse), build, export; each a separate `cts` process
+under GNU time, which reports its wall time, CPU time and peak resident memory. `--repeat N`
+runs load, build and export N times (the figures are the medians); `--reuse-data` keeps the
+submissions already generated in the work dir.
+
+The build leaves out the disclosure protection (its own issue; `--protection` keeps it): one
+`cts build` of everything but the protection's three models, with a stand-in for
+`int_published_counts_protected` made here first: a view of `int_published_counts` with primary
+suppression only, so that the public marts build and export as usual.
+
+dbt against the bare engine: bench/run_bare.py executes the same SQL (dbt's target/run files:
+every model's DDL, every data test and unit test) in the order dbt ran it, with the DuckDB
+client; the ratio is the `cts build` wall time over the bare wall time, measured back to back
+(`--pairs` times, alternating which goes first; the median is reported). The ten slowest
+nodes of the build, with their share of the build's node time, say where the time goes.
 """
 
 from __future__ import annotations
@@ -15,29 +27,143 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-STEPS = ("generate", "load", "build", "export")
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PROTECTED = "int_published_counts_protected"
+PROTECTION = ["int_published_cell_groups", "int_published_counts_suppressed", PROTECTED]
 
 
-def run_step(cts: str, workdir: Path, step: str, scale: str, seed: int) -> dict:
-    args = [cts, "--workdir", str(workdir), step]
-    if step == "generate":
-        args += ["--scale", scale, "--seed", str(seed)]
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def timed(command: list[str], label: str) -> dict:
+    """Run a command under GNU time: wall, CPU and peak RSS; stop the benchmark if it fails."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as timing:
-        command = ["/usr/bin/time", "-f", "%e %M", "-o", timing.name, *args]
-        completed = subprocess.run(command, capture_output=True, text=True, check=False)
-        elapsed, max_rss_kb = timing.read().split()[-2:]
+        before = load_average()
+        completed = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %U %S %M", "-o", timing.name, *command],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        elapsed, user, system, max_rss_kb = timing.read().split()[-4:]
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])
-        raise SystemExit(f"step {step} failed with exit code {completed.returncode}")
+        raise SystemExit(f"{label} failed with exit code {completed.returncode}")
     return {
-        "step": step,
+        "step": label,
         "seconds": round(float(elapsed), 1),
+        "cpu_seconds": round(float(user) + float(system), 1),
         "peak_rss_mb": round(int(max_rss_kb) / 1024),
+        "load_average": [before, load_average()],
+    }
+
+
+def cts(workdir: Path, *args: str) -> list[str]:
+    return [str(BIN / "cts"), "--workdir", str(workdir), *args]
+
+
+def stand_in_protection(workdir: Path) -> None:
+    """int_published_counts_protected without the protection: a view with primary suppression.
+
+    The view reads int_published_counts, which the build then replaces (DuckDB binds a view
+    when it is queried); until the first build an empty placeholder stands in for it.
+    """
+    import duckdb
+    import yaml
+
+    threshold = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"][
+        "suppression_threshold"
+    ]
+    small = f"true_value between 1 and {int(threshold)}"
+    connection = duckdb.connect(str(workdir / "warehouse.duckdb"))
+    try:
+        connection.execute("create schema if not exists intermediate")
+        connection.execute(
+            "create table if not exists intermediate.int_published_counts as"
+            " select cast(null as bigint) as true_value where false"
+        )
+        kind = connection.execute(
+            "select table_type from information_schema.tables"
+            f" where table_schema = 'intermediate' and table_name = '{PROTECTED}'"
+        ).fetchall()
+        if kind and kind[0][0] != "VIEW":
+            connection.execute(f"drop table intermediate.{PROTECTED}")
+        connection.execute(
+            f"""
+            create or replace view intermediate.{PROTECTED} as
+            select
+                *,
+                case when {small} then 'PRIMARY' end as suppression,
+                cast(null as integer) as audit_round,
+                case when not ({small}) then true_value end as published_value,
+                0 as recoverable_after_audit
+            from intermediate.int_published_counts
+            """
+        )
+    finally:
+        connection.close()
+
+
+def keep_artifacts(workdir: Path, results: Path) -> None:
+    """Copy the build's run_results.json and manifest.json (bench/run_bare.py replays them)."""
+    target = workdir / "target"
+    shutil.copyfile(target / "run_results.json", results / "build.json")
+    shutil.copyfile(target / "manifest.json", results / "build.manifest.json")
+
+
+def build(workdir: Path, protection: bool, results: Path) -> dict:
+    """`cts build` (the protection left out unless asked); keeps its run_results.json."""
+    results.mkdir(parents=True, exist_ok=True)
+    selection = []
+    if not protection:
+        stand_in_protection(workdir)
+        selection = ["--", "--exclude", *PROTECTION]
+    step = timed(cts(workdir, "build", *selection), "build")
+    keep_artifacts(workdir, results)
+    return step
+
+
+def bare(workdir: Path, results: Path) -> dict:
+    """The same SQL through the DuckDB client (bench/run_bare.py), in its own process."""
+    report = results / "bare.json"
+    command = [sys.executable, str(ROOT / "bench" / "run_bare.py"), str(workdir)]
+    command += ["--results", str(results / "build.json"), "--out", str(report)]
+    step = timed(command, "bare")
+    step["nodes"] = json.loads(report.read_text())["nodes"]
+    return step
+
+
+def slowest_nodes(results: Path, count: int = 10) -> list[dict]:
+    """The slowest nodes of the build with their share of its node time."""
+    timings = [
+        (result["unique_id"], result["execution_time"])
+        for result in json.loads((results / "build.json").read_text())["results"]
+    ]
+    total = sum(seconds for _, seconds in timings)
+    slowest = sorted(timings, key=lambda timing: -timing[1])[:count]
+    return [
+        {"node": node, "seconds": round(seconds, 2), "share": round(seconds / total, 3)}
+        for node, seconds in slowest
+    ]
+
+
+def median_step(runs: list[dict]) -> dict:
+    """The median of repeated runs of one step (memory: the largest)."""
+    return {
+        "step": runs[0]["step"],
+        "seconds": round(statistics.median(run["seconds"] for run in runs), 1),
+        "cpu_seconds": round(statistics.median(run["cpu_seconds"] for run in runs), 1),
+        "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+        "runs_seconds": [run["seconds"] for run in runs],
+        "load_averages": [run["load_average"] for run in runs],
     }
 
 
@@ -58,26 +184,85 @@ def warehouse_counts(workdir: Path) -> dict:
     return {"raw_rows_loaded": int(raw_rows or 0), "enrollment_spells": int(spells)}
 
 
+def fresh_warehouse(workdir: Path) -> None:
+    for path in (workdir / "warehouse.duckdb", workdir / "warehouse.duckdb.wal"):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(workdir / "warehouse.duckdb.tmp", ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="demo", choices=["tiny", "demo", "full"])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of load, build, export")
+    parser.add_argument("--pairs", type=int, default=1, help="dbt/bare pairs for the ratio")
+    parser.add_argument(
+        "--reuse-data", action="store_true", help="keep submissions already generated"
+    )
+    parser.add_argument(
+        "--protection", action="store_true", help="build the disclosure protection too"
+    )
     args = parser.parse_args()
-    cts = shutil.which("cts") or str(Path(sys.executable).with_name("cts"))
-    if args.workdir.exists():
-        shutil.rmtree(args.workdir)
-    args.workdir.mkdir(parents=True)
-    steps = [run_step(cts, args.workdir, step, args.scale, args.seed) for step in STEPS]
+    workdir = args.workdir.resolve()
+    results = workdir / "bench"
+    generated = workdir / "generation.json"
+    steps: dict[str, list[dict]] = {"load": [], "build": [], "export": []}
+    generation = None
+    if args.reuse_data and generated.is_file():
+        record = json.loads(generated.read_text())
+        if (record.get("scale"), record.get("seed")) != (args.scale, args.seed):
+            raise SystemExit(f"{workdir} holds scale {record.get('scale')}, not {args.scale}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        command = cts(workdir, "generate", "--scale", args.scale, "--seed", str(args.seed))
+        generation = timed(command, "generate")
+    shutil.rmtree(workdir / "public", ignore_errors=True)
+    for _ in range(args.repeat):
+        fresh_warehouse(workdir)
+        steps["load"].append(timed(cts(workdir, "load"), "load"))
+        steps["build"].append(build(workdir, args.protection, results))
+        steps["export"].append(timed(cts(workdir, "export"), "export"))
+    slowest = slowest_nodes(results)
+    pairs = []
+    for number in range(args.pairs):
+        if number % 2 == 0:
+            bare_step, dbt_step = bare(workdir, results), build(workdir, args.protection, results)
+        else:
+            dbt_step, bare_step = build(workdir, args.protection, results), bare(workdir, results)
+        pairs.append(
+            {
+                "dbt_seconds": dbt_step["seconds"],
+                "bare_seconds": bare_step["seconds"],
+                "ratio": round(dbt_step["seconds"] / bare_step["seconds"], 2),
+                "dbt_cpu_seconds": dbt_step["cpu_seconds"],
+                "bare_cpu_seconds": bare_step["cpu_seconds"],
+                "bare_nodes": bare_step["nodes"],
+                "load_average": [bare_step["load_average"], dbt_step["load_average"]],
+            }
+        )
+    pipeline = [median_step(runs) for runs in steps.values()]
     result = {
         "scale": args.scale,
         "seed": args.seed,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "steps": steps,
-        "total_seconds": round(sum(step["seconds"] for step in steps), 1),
-        "peak_rss_mb": max(step["peak_rss_mb"] for step in steps),
-        **warehouse_counts(args.workdir),
+        "protection": "included" if args.protection else "excluded (stand-in: primary only)",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "generate": generation,
+        "steps": pipeline,
+        "load_build_export_seconds": round(sum(step["seconds"] for step in pipeline), 1),
+        "peak_rss_mb": max(step["peak_rss_mb"] for step in pipeline),
+        "dbt_vs_bare": {
+            "ratio_median": statistics.median(pair["ratio"] for pair in pairs),
+            "pairs": pairs,
+        },
+        "slowest_nodes": slowest,
+        **warehouse_counts(workdir),
     }
     text = json.dumps(result, indent=2)
     print(text)

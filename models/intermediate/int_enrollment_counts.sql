@@ -8,10 +8,9 @@ spells_by_dimension as (
 ),
 
 counted as (
-    {{ cts_aggregate_cells('spells_by_dimension', 'start', {
-        'enrollment_events': 'count(*)',
-        'distinct_persons': 'count(distinct person_id)',
-    }) }}
+    {{ cts_aggregate_cells(
+        'spells_by_dimension', 'start', events='enrollment_events', persons='distinct_persons',
+    ) }}
 )
 
 select * from counted

@@ -239,19 +239,26 @@ def validate(path: Path, as_json: bool) -> None:
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
 )
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Only the models changed since the last successful build, and what depends on them"
+    " (dbt state:modified+, deferring to that build).",
+)
 @workdir_option
-def build(dbt_args: tuple[str, ...]) -> None:
+def build(dbt_args: tuple[str, ...], changed: bool) -> None:
     """Run dbt seed and dbt build on the warehouse; DBT_ARGS go to dbt build.
 
     \b
     Examples:
       cts build
+      cts build --changed
       cts build -- --select marts
     Exit codes: 0 all passed, 1 models or tests failed, 2 dbt could not run.
     """
     current = state()
     with ConsoleReporter() as reporter:
-        pipeline.build(current.workdir, current.project_dir, dbt_args, reporter)
+        pipeline.build(current.workdir, current.project_dir, dbt_args, reporter, changed)
 
 
 @cli.command(short_help="Export the public marts (Parquet, CSV, dictionary).")

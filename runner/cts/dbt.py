@@ -6,12 +6,18 @@ where the warehouse is through the CTS_WAREHOUSE environment variable.
 
 Exit codes: 0 everything passed, 1 models or tests failed (the failing nodes are listed),
 2 dbt could not run (the exception says why).
+
+Only what changed (`cts build --changed`): after every successful build of the whole project,
+its manifest is kept in `<workdir>/state/`; a changed build selects `state:modified+` against it
+(the nodes whose code, config or inputs changed, and everything downstream) and defers the rest
+to that build's relations.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -29,6 +35,25 @@ EXIT_NOT_RUN = 2
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 
 _LOCK = threading.Lock()
+
+# The last successful complete build's manifest, for state selection (`cts build --changed`).
+STATE_DIR = "state"
+# dbt build options that choose nodes: a build using them is not a build of the whole project.
+_SELECTION_OPTIONS = frozenset(
+    {
+        "--select",
+        "-s",
+        "--models",
+        "-m",
+        "--exclude",
+        "--selector",
+        "--resource-type",
+        "--resource-types",
+        "--exclude-resource-type",
+        "--exclude-resource-types",
+        "--inline",
+    }
+)
 
 
 class DbtBusyError(RuntimeError):
@@ -73,6 +98,42 @@ def dbt_args(command: Sequence[str], workdir: Workdir, project_dir: Path) -> lis
         "--log-path",
         str(workdir.logs),
     ]
+
+
+def state_dir(workdir: Workdir) -> Path:
+    return workdir.root / STATE_DIR
+
+
+def changed_selection(workdir: Workdir) -> list[str]:
+    """dbt build arguments for only what changed since the last successful build.
+
+    Selects `state:modified+` against the manifest kept from that build and defers everything
+    else to its relations; with no such build yet, selects everything (a first build).
+    """
+    state = state_dir(workdir)
+    if not (state / "manifest.json").is_file():
+        return []
+    return ["--select", "state:modified+", "--defer", "--state", str(state)]
+
+
+def _builds_everything_changed(command: Sequence[str], workdir: Workdir) -> bool:
+    """A build of the whole project, or of everything changed since the last kept state."""
+    if not command or command[0] != "build":
+        return False
+    arguments = list(command[1:])
+    changed = changed_selection(workdir)
+    if changed and arguments[: len(changed)] == changed:
+        arguments = arguments[len(changed) :]
+    return not any(argument.split("=")[0] in _SELECTION_OPTIONS for argument in arguments)
+
+
+def _keep_state(workdir: Workdir) -> None:
+    """Keep the manifest of a successful build as the state the next changed build compares to."""
+    manifest = workdir.target / "manifest.json"
+    if manifest.is_file():
+        state = state_dir(workdir)
+        state.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(manifest, state / "manifest.json")
 
 
 def _runner(callbacks: list[Callable[[Any], None]]) -> Any:
@@ -152,6 +213,9 @@ def invoke(
                 os.environ.pop(WAREHOUSE_ENV, None)
             else:
                 os.environ[WAREHOUSE_ENV] = previous
-        return summarize(args, res)
+        outcome = summarize(args, res)
+        if outcome.ok and _builds_everything_changed(command, workdir):
+            _keep_state(workdir)
+        return outcome
     finally:
         _LOCK.release()

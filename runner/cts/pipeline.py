@@ -223,8 +223,12 @@ def build(
     project_dir: Path,
     dbt_args: Sequence[str] = (),
     reporter: Reporter = SILENT,
+    changed: bool = False,
 ) -> dbt_runner.DbtOutcome:
-    """dbt seed, then dbt build with `dbt_args`, on the work dir's warehouse."""
+    """dbt seed, then dbt build with `dbt_args`, on the work dir's warehouse.
+
+    `changed`: only the models changed since the last successful build and their dependents
+    (`state:modified+`, deferring to that build); selecting nothing is then no error."""
     from cts.export import write_build_info
 
     if not workdir.warehouse.is_file():
@@ -233,13 +237,14 @@ def build(
             exit_code=dbt_runner.EXIT_NOT_RUN,
         )
     _passed(_dbt(["seed"], workdir, project_dir, "seed", reporter), "seed", reporter)
-    outcome = _dbt(["build", *dbt_args], workdir, project_dir, "build", reporter)
+    selection = dbt_runner.changed_selection(workdir) if changed else []
+    outcome = _dbt(["build", *selection, *dbt_args], workdir, project_dir, "build", reporter)
     write_build_info(workdir)  # which pseudonym key the warehouse now holds (demo or custom)
     results = workdir.target / "run_results.json"
     if results.is_file():  # kept apart: `cts docs` overwrites run_results.json
         shutil.copyfile(results, workdir.target / LAST_BUILD_RESULTS)
     _passed(outcome, "build", reporter)
-    if outcome.nodes == 0:
+    if outcome.nodes == 0 and not changed:
         raise PipelineError("dbt build selected nothing (check --select/--exclude)")
     return outcome
 

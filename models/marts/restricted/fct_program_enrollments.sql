@@ -7,12 +7,24 @@ spells as (
     select * from {{ ref('int_program_spells_enriched') }}
 ),
 
+-- a person's key is computed once per person, not once per spell (the keyed hash is a Python
+-- function on DuckDB: a tenth of the calls)
+person_keys as (
+    select
+        person_id,
+        {{ cts_pseudonym('person_id') }} as person_key
+    from (
+        select distinct person_id
+        from spells
+    ) as distinct_persons
+),
+
 final as (
     select
         -- ids
         {{ cts_pseudonym(dbt.concat(["spells.agency_code", "'|'", "spells.spell_id"])) }}
             as enrollment_key,
-        {{ cts_pseudonym('spells.person_id') }} as person_key,
+        person_keys.person_key,
         spells.agency_code,
         spells.agency_program_code,
         spells.canonical_program_code,
@@ -44,6 +56,8 @@ final as (
         spells.start_date,
         spells.end_date
     from spells
+    left join person_keys
+        on spells.person_id = person_keys.person_id
 )
 
 select * from final
