@@ -16,8 +16,11 @@ suppression only, so that the public marts build and export as usual.
 dbt against the bare engine: bench/run_bare.py executes the same SQL (dbt's target/run files:
 every model's DDL, every data test and unit test) in the order dbt ran it, with the DuckDB
 client; the ratio is the `cts build` wall time over the bare wall time, measured back to back
-(`--pairs` times, alternating which goes first; the median is reported). The ten slowest
-nodes of the build, with their share of the build's node time, say where the time goes.
+(`--pairs` times, alternating which goes first; the median is reported, and the same ratio
+of CPU seconds, which the machine's other load disturbs less). The ten slowest nodes of the
+build, with their share of the build's node time, say where the time goes. Every step records
+the 1-minute load average before and after it. CTS_PROJECT_DIR=<another checkout> measures
+that version of the project with the same steps (e.g. before and after a change).
 """
 
 from __future__ import annotations
@@ -197,7 +200,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--repeat", type=int, default=1, help="runs of load, build, export")
-    parser.add_argument("--pairs", type=int, default=1, help="dbt/bare pairs for the ratio")
+    parser.add_argument(
+        "--pairs", type=int, default=1, help="dbt/bare pairs for the ratio (0: none)"
+    )
     parser.add_argument(
         "--reuse-data", action="store_true", help="keep submissions already generated"
     )
@@ -247,6 +252,7 @@ def main() -> None:
     result = {
         "scale": args.scale,
         "seed": args.seed,
+        "project_dir": os.environ.get("CTS_PROJECT_DIR", str(ROOT)),
         "protection": "included" if args.protection else "excluded (stand-in: primary only)",
         "machine": {
             "cpus": os.cpu_count(),
@@ -258,7 +264,14 @@ def main() -> None:
         "load_build_export_seconds": round(sum(step["seconds"] for step in pipeline), 1),
         "peak_rss_mb": max(step["peak_rss_mb"] for step in pipeline),
         "dbt_vs_bare": {
-            "ratio_median": statistics.median(pair["ratio"] for pair in pairs),
+            "ratio_median": statistics.median(pair["ratio"] for pair in pairs) if pairs else None,
+            "cpu_ratio_median": (
+                statistics.median(
+                    round(pair["dbt_cpu_seconds"] / pair["bare_cpu_seconds"], 2) for pair in pairs
+                )
+                if pairs
+                else None
+            ),
             "pairs": pairs,
         },
         "slowest_nodes": slowest,
