@@ -403,7 +403,6 @@ def do_build(workdir: Workdir, project_dir: Path, extra: list[str], changed: boo
             f"no warehouse at {workdir.warehouse} (load submissions first: `cts load`)",
             exit_code=dbt_runner.EXIT_NOT_RUN,
         )
-    report_dbt(_dbt(["seed"], workdir, project_dir, "seed"), "seed")
     from cts.export import write_build_info
 
     outcome = _dbt(["build", *extra], workdir, project_dir, "build")
@@ -621,7 +620,7 @@ def validate(path: Path, as_json: bool) -> None:
 
 
 @cli.command(
-    short_help="Run dbt seed + dbt build (extra args go to dbt build).",
+    short_help="Run dbt build: seeds, models, tests (extra args go to dbt build).",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
 )
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
@@ -633,7 +632,7 @@ def validate(path: Path, as_json: bool) -> None:
 )
 @workdir_option
 def build(dbt_args: tuple[str, ...], changed: bool) -> None:
-    """Run dbt seed and dbt build on the warehouse; DBT_ARGS go to dbt build.
+    """Run dbt build (seeds, models and tests) on the warehouse; DBT_ARGS go to dbt build.
 
     \b
     Examples:
