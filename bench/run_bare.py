@@ -7,8 +7,10 @@ Reads the run_results.json (and the manifest.json written with it) of one or mor
 finished them (a topological order): each model's DDL from target/run (created under its
 `__dbt_tmp` name, then swapped in like dbt does), each data test and unit test's query
 (fetched, and its failures counted). Seeds are not loaded again (they are in the warehouse
-already); Python models are skipped. The connection gets the profile's DuckDB settings (the
-same environment variables and defaults as profiles.yml) and the cts_pseudonym() function.
+already); Python models are skipped. The connection gets the profile's memory cap and spill
+directory (the same environment variables and defaults as profiles.yml), DuckDB threads on
+every core (bare runs one node at a time; dbt runs two, each on one thread) and the
+cts_pseudonym() function.
 
 Prints, or writes as JSON, the wall and CPU seconds of every node and of the whole run, so
 that the same SQL can be timed with and without dbt around it (bench_pipeline.py does that).
@@ -24,10 +26,11 @@ import sys
 import time
 from pathlib import Path
 
-# The profile's DuckDB settings and their defaults (profiles.yml, output `duckdb`).
+# The profile's DuckDB settings (profiles.yml, output `duckdb`): the same memory cap; threads,
+# though, default to every core, since bare runs one node at a time where dbt runs two.
 SETTINGS = {
     "memory_limit": ("CTS_DUCKDB_MEMORY_LIMIT", "3GB"),
-    "threads": ("CTS_DUCKDB_THREADS", "2"),
+    "threads": ("CTS_DUCKDB_THREADS", str(os.cpu_count() or 1)),
 }
 TEMP_DIRECTORY_ENV = "CTS_DUCKDB_TEMP_DIRECTORY"
 

@@ -235,7 +235,7 @@ def validate(path: Path, as_json: bool) -> None:
 
 
 @cli.command(
-    short_help="Run dbt seed + dbt build (extra args go to dbt build).",
+    short_help="Run dbt build: seeds, models, tests (extra args go to dbt build).",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
 )
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
@@ -247,7 +247,7 @@ def validate(path: Path, as_json: bool) -> None:
 )
 @workdir_option
 def build(dbt_args: tuple[str, ...], changed: bool) -> None:
-    """Run dbt seed and dbt build on the warehouse; DBT_ARGS go to dbt build.
+    """Run dbt build (seeds, models and tests) on the warehouse; DBT_ARGS go to dbt build.
 
     \b
     Examples:

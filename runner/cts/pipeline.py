@@ -225,8 +225,10 @@ def build(
     reporter: Reporter = SILENT,
     changed: bool = False,
 ) -> dbt_runner.DbtOutcome:
-    """dbt seed, then dbt build with `dbt_args`, on the work dir's warehouse.
+    """dbt build with `dbt_args` on the work dir's warehouse.
 
+    A whole build loads the seeds itself; a selection (`dbt_args` or `changed`) may leave them
+    out, so the seeds are loaded first by `dbt seed`.
     `changed`: only the models changed since the last successful build and their dependents
     (`state:modified+`, deferring to that build); selecting nothing is then no error."""
     from cts.export import write_build_info
@@ -236,7 +238,8 @@ def build(
             f"no warehouse at {workdir.warehouse} (load submissions first: `cts load`)",
             exit_code=dbt_runner.EXIT_NOT_RUN,
         )
-    _passed(_dbt(["seed"], workdir, project_dir, "seed", reporter), "seed", reporter)
+    if dbt_args or changed:
+        _passed(_dbt(["seed"], workdir, project_dir, "seed", reporter), "seed", reporter)
     selection = dbt_runner.changed_selection(workdir) if changed else []
     outcome = _dbt(["build", *selection, *dbt_args], workdir, project_dir, "build", reporter)
     write_build_info(workdir)  # which pseudonym key the warehouse now holds (demo or custom)

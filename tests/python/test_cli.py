@@ -270,6 +270,20 @@ def test_build_passes_extra_args_and_keeps_artifacts_in_the_work_dir(
     assert env_warehouse == str(warehouse.resolve())
 
 
+def test_a_whole_build_is_one_dbt_build_that_loads_the_seeds_itself(
+    runner, workdir, warehouse, monkeypatch
+):
+    ok = SimpleNamespace(
+        success=True,
+        exception=None,
+        result=SimpleNamespace(results=[node_result("model.cts_programs.x", "success", "OK")]),
+    )
+    seen = patch_dbt(monkeypatch, ok)
+    result = invoke(runner, workdir, "build")
+    assert result.exit_code == 0, result.output
+    assert [args[0] for args, _ in seen] == ["build"]
+
+
 def test_build_failure_lists_failing_nodes_and_exits_1(runner, workdir, warehouse, monkeypatch):
     def outcome(args):
         if args[0] == "seed":
