@@ -6,7 +6,7 @@ enrollments, program_events, attendance, program_exits) and is staged by exactly
 named after the entity:
 
     stg_<source>__<entity>                    e.g. stg_suf__persons
-    stg_<source>__<layout_version>_<entity>   when the agency changed layout, e.g. stg_doc__v1_persons
+    stg_<source>__<layout_version>_<entity>   after a layout change, e.g. stg_doc__v1_persons
 
 The dbt macro `cts_staged_models(entity)` unions them. dbt fixes a model's parents when it
 parses the SQL, before it reads any YAML, so the names the unions ref are written into
@@ -21,10 +21,6 @@ macro derives them again from the sources YAML and stops the build if they diffe
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import re
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path

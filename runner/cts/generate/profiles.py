@@ -9,7 +9,6 @@ same files the loader checks submissions against. Settings that only synthetic d
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -104,7 +103,6 @@ ROLE_KEYS = {
         "exit_reason": "note",
     },
 }
-PROJECT_ENV = "CTS_PROJECT_DIR"
 
 
 class ProfileError(ValueError):
@@ -167,8 +165,7 @@ class AgencyProfile:
 
 def project_dir() -> Path:
     """The project the generator reads: `CTS_PROJECT_DIR`, else the checkout of the package."""
-    override = os.environ.get(PROJECT_ENV)
-    return Path(override).resolve() if override else find_project_root()
+    return find_project_root()
 
 
 def _table_file(table: dict, where: str) -> tuple[str | None, TableFile]:
@@ -275,4 +272,6 @@ def load_profiles(project: Path | None = None) -> tuple[AgencyProfile, ...]:
 
 def month_of_period(period: str) -> int:
     """Months since 2017-01 of a `YYYY-MM` period."""
-    return int(np.datetime64(period, "M").astype(int)) - int(np.datetime64("2017-01", "M").astype(int))
+    return int(np.datetime64(period, "M").astype(int)) - int(
+        np.datetime64("2017-01", "M").astype(int)
+    )
