@@ -21,6 +21,9 @@ macro derives them again from the sources YAML and stops the build if they diffe
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +130,143 @@ def is_current(project: Path) -> bool:
     return path.is_file() and path.read_text(encoding="utf-8") == render_declared(
         staged_models(project)
     )
+
+
+@dataclass(frozen=True)
+class ScaffoldResult:
+    code: str
+    like: str
+    layout: str
+    written: tuple[Path, ...]  # new files, relative to the project
+    edited: tuple[Path, ...]  # seeds and the declared staged models
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _append_rows(path: Path, fields: list[str], rows: list[dict[str, str]]) -> None:
+    """Append rows in the file's own CSV dialect (LF line ends, minimal quoting)."""
+    text = path.read_text(encoding="utf-8")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writerows(rows)
+    if text and not text.endswith("\n"):
+        text += "\n"
+    path.write_text(text + buffer.getvalue(), encoding="utf-8")
+
+
+def _copy_text(text: str, like: str, code: str, like_name: str, name: str) -> str:
+    """The template agency's YAML or SQL with the new agency's code and name."""
+    low, like_low = code.lower(), like.lower()
+    text = re.sub(rf"\bstg_{like_low}__", f"stg_{low}__", text)
+    text = re.sub(rf"\b_{like_low}__", f"_{low}__", text)
+    text = re.sub(rf"\(\s*'{like_low}'\s*,", f"('{low}',", text)  # stage_x('suf', 'table')
+    text = re.sub(rf"(?m)^(\s*- name: ){like_low}$", rf"\g<1>{low}", text)  # the source name
+    text = re.sub(rf"(?m)^(\s*schema: )raw_{like_low}$", rf"\g<1>raw_{low}", text)
+    text = re.sub(rf"(?m)^(\s*agency_code: ){like}$", rf"\g<1>{code}", text)
+    text = text.replace(f"{like_name} ({like})", f"{name} ({code})")
+    return re.sub(rf"\bAgency {like}\b", f"Agency {code}", text)
+
+
+def _generate_block(text: str, code: str, facility: str, site: str) -> str:
+    """The copied `meta.generate`: the new agency's own facility and site; the template's
+    geography (facility rules, women held elsewhere, people of another county) dropped."""
+    lines = text.split("\n")
+    out: list[str] = []
+    skipping = None
+    for line in lines:
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if skipping is not None:
+            if stripped and indent <= skipping:
+                skipping = None
+            else:
+                continue
+        key = stripped.split(":", 1)[0]
+        if indent == 8 and key in ("facilities", "women_held_by", "also_holds_per_year"):
+            if key == "facilities":
+                out += [line.split(":")[0] + ":", " " * 10 + f"- {{facility: {facility}}}"]
+            skipping = indent
+            continue
+        if indent == 8 and key == "sites":
+            line = " " * 8 + f'sites: ["{site}"]'
+        out.append(line)
+    text = "\n".join(out)
+    if "        facilities:" not in text:
+        text = text.replace(
+            "      generate:\n",
+            f"      generate:\n        facilities:\n          - {{facility: {facility}}}\n",
+            1,
+        )
+    return text
+
+
+def add_agency(
+    project: Path, code: str, like: str, name: str, county: str | None = None
+) -> ScaffoldResult:
+    """Scaffold agency `code` with the layout, files and crosswalks of agency `like`: its sources
+    YAML, staging models and their YAML, its agencies and facilities rows and crosswalk rows,
+    then the declared staged models. The new agency sends the template's headers and codes;
+    edit its sources YAML and crosswalk rows where the real agency differs."""
+    code, like = code.strip().upper(), like.strip().upper()
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{1,9}", code):
+        raise ScaffoldError(f"agency code {code!r} must be 2-10 upper-case letters or digits")
+    fields, agencies = _read_rows(project / AGENCIES_SEED)
+    by_code = {row["agency_code"]: row for row in agencies}
+    if code in by_code:
+        raise ScaffoldError(f"agency {code} is already in {AGENCIES_SEED}")
+    if like not in by_code:
+        raise ScaffoldError(f"no agency {like} in {AGENCIES_SEED} to copy")
+    template = by_code[like]
+    if template["agency_type"] == "STATE" or template["holds_people"] != "true":
+        raise ScaffoldError(f"{like} is not a county agency holding people: copy a sheriff")
+    source_dir = project / "models" / "staging" / like.lower()
+    target_dir = project / "models" / "staging" / code.lower()
+    if not source_dir.is_dir():
+        raise ScaffoldError(f"no staging folder {source_dir.relative_to(project)}")
+    if target_dir.exists():
+        raise ScaffoldError(f"{target_dir.relative_to(project)} exists already")
+    facility = f"{code}_HOC"
+    site = county or name
+    written = []
+    target_dir.mkdir(parents=True)
+    for path in sorted(source_dir.iterdir()):
+        if path.suffix not in (".sql", ".yml"):
+            continue
+        target = target_dir / re.sub(
+            rf"^(_|stg_){like.lower()}__", rf"\g<1>{code.lower()}__", path.name
+        )
+        text = _copy_text(
+            path.read_text(encoding="utf-8"), like, code, template["agency_name"], name
+        )
+        if path.name.endswith("__sources.yml"):
+            text = _generate_block(text, code, facility, site)
+        target.write_text(text, encoding="utf-8")
+        written.append(target.relative_to(project))
+    row = {**template, "agency_code": code, "agency_name": name, "county": county or "", "note": ""}
+    _append_rows(project / AGENCIES_SEED, fields, [row])
+    facility_fields, _ = _read_rows(project / FACILITIES_SEED)
+    facility_row = dict.fromkeys(facility_fields, "")
+    facility_row.update(
+        facility_code=facility,
+        agency_code=code,
+        facility_name=f"{name} House of Correction",
+        facility_type="HOUSE_OF_CORRECTION",
+    )
+    _append_rows(project / FACILITIES_SEED, facility_fields, [facility_row])
+    edited = [AGENCIES_SEED, FACILITIES_SEED]
+    for seed in AGENCY_SEEDS:
+        seed_fields, rows = _read_rows(project / seed)
+        copied = [{**r, "agency_code": code} for r in rows if r["agency_code"] == like]
+        if copied:
+            _append_rows(project / seed, seed_fields, copied)
+            edited.append(seed)
+    sync(project)
+    edited.append(DECLARED_MACRO)
+    return ScaffoldResult(code, like, template["layout"], tuple(written), tuple(edited))
 
 
 def main(argv: list[str] | None = None) -> int:
