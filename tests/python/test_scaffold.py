@@ -15,7 +15,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 from cts import scaffold
+from cts.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 CTS = Path(sys.executable).parent / "cts"
@@ -124,3 +126,16 @@ def test_a_scaffolded_agency_reaches_the_marts(tmp_path):
     assert enrollments > 0
     sent = {Path(name).name for (name,) in files}
     assert sent == {"inmates.csv", "bookings.csv", "programs.csv", "enrollments.csv"}
+
+
+def test_cts_add_agency_writes_the_agency_and_refuses_a_second_time(tmp_path):
+    project = copy_project(tmp_path / "project")
+    args = ["--project-dir", str(project), "add-agency", "abc", "--like", "WOR", "--name", "Abc"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert "models/staging/abc/stg_abc__enrollments.sql" in first.output
+    assert scaffold.is_current(project)
+    assert (project / "models/staging/abc/_abc__sources.yml").is_file()
+    second = CliRunner().invoke(cli, args)
+    assert second.exit_code == 1
+    assert "ABC is already in seeds/reference/agencies.csv" in second.output
