@@ -204,6 +204,48 @@ def _generate_block(text: str, code: str, facility: str, site: str) -> str:
     return text
 
 
+def _copy_staging_folder(
+    project: Path, source_dir: Path, target_dir: Path, template: dict, code: str, name: str
+) -> list[Path]:
+    """The template's staging folder under the new agency's code and name."""
+    like = template["agency_code"]
+    written = []
+    target_dir.mkdir(parents=True)
+    for path in sorted(source_dir.iterdir()):
+        if path.suffix not in (".sql", ".yml"):
+            continue
+        target = target_dir / re.sub(
+            rf"^(_|stg_){like.lower()}__", rf"\g<1>{code.lower()}__", path.name
+        )
+        text = _copy_text(
+            path.read_text(encoding="utf-8"), like, code, template["agency_name"], name
+        )
+        target.write_text(text, encoding="utf-8")
+        written.append(target.relative_to(project))
+    return written
+
+
+def _add_seed_rows(project: Path, like: str, code: str, name: str, facility: str) -> list[Path]:
+    """The new agency's facility, and the template's crosswalk rows under the new code."""
+    facility_fields, _ = _read_rows(project / FACILITIES_SEED)
+    facility_row = dict.fromkeys(facility_fields, "")
+    facility_row.update(
+        facility_code=facility,
+        agency_code=code,
+        facility_name=f"{name} House of Correction",
+        facility_type="HOUSE_OF_CORRECTION",
+    )
+    _append_rows(project / FACILITIES_SEED, facility_fields, [facility_row])
+    edited = [FACILITIES_SEED]
+    for seed in AGENCY_SEEDS:
+        seed_fields, rows = _read_rows(project / seed)
+        copied = [{**r, "agency_code": code} for r in rows if r["agency_code"] == like]
+        if copied:
+            _append_rows(project / seed, seed_fields, copied)
+            edited.append(seed)
+    return edited
+
+
 def add_agency(
     project: Path, code: str, like: str, name: str, county: str | None = None
 ) -> ScaffoldResult:
@@ -230,40 +272,15 @@ def add_agency(
     if target_dir.exists():
         raise ScaffoldError(f"{target_dir.relative_to(project)} exists already")
     facility = f"{code}_HOC"
-    site = county or name
-    written = []
-    target_dir.mkdir(parents=True)
-    for path in sorted(source_dir.iterdir()):
-        if path.suffix not in (".sql", ".yml"):
-            continue
-        target = target_dir / re.sub(
-            rf"^(_|stg_){like.lower()}__", rf"\g<1>{code.lower()}__", path.name
-        )
-        text = _copy_text(
-            path.read_text(encoding="utf-8"), like, code, template["agency_name"], name
-        )
+    written = _copy_staging_folder(project, source_dir, target_dir, template, code, name)
+    for path in written:
         if path.name.endswith("__sources.yml"):
-            text = _generate_block(text, code, facility, site)
-        target.write_text(text, encoding="utf-8")
-        written.append(target.relative_to(project))
+            text = (project / path).read_text(encoding="utf-8")
+            text = _generate_block(text, code, facility, county or name)
+            (project / path).write_text(text, encoding="utf-8")
     row = {**template, "agency_code": code, "agency_name": name, "county": county or "", "note": ""}
     _append_rows(project / AGENCIES_SEED, fields, [row])
-    facility_fields, _ = _read_rows(project / FACILITIES_SEED)
-    facility_row = dict.fromkeys(facility_fields, "")
-    facility_row.update(
-        facility_code=facility,
-        agency_code=code,
-        facility_name=f"{name} House of Correction",
-        facility_type="HOUSE_OF_CORRECTION",
-    )
-    _append_rows(project / FACILITIES_SEED, facility_fields, [facility_row])
-    edited = [AGENCIES_SEED, FACILITIES_SEED]
-    for seed in AGENCY_SEEDS:
-        seed_fields, rows = _read_rows(project / seed)
-        copied = [{**r, "agency_code": code} for r in rows if r["agency_code"] == like]
-        if copied:
-            _append_rows(project / seed, seed_fields, copied)
-            edited.append(seed)
+    edited = [AGENCIES_SEED, *_add_seed_rows(project, like, code, name, facility)]
     sync(project)
     edited.append(DECLARED_MACRO)
     return ScaffoldResult(code, like, template["layout"], tuple(written), tuple(edited))
