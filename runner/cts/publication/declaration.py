@@ -49,6 +49,11 @@ class Rate:
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
     decimals: int
+    withheld_with: tuple[str, ...] = ()  # counts whose withholding withholds the rate
+
+    def parts(self) -> tuple[str, ...]:
+        """The counts whose withholding withholds the rate: declared, else its own parts."""
+        return self.withheld_with or tuple(dict.fromkeys(self.numerator + self.denominator))
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,13 @@ def parse(variables: dict[str, Any]) -> Publication:
             m: Measure(m, v["counts"], v.get("outcome_group")) for m, v in t["measures"].items()
         }
         rates = {
-            r: Rate(r, tuple(v["numerator"]), tuple(v["denominator"]), int(v["decimals"]))
+            r: Rate(
+                r,
+                tuple(v["numerator"]),
+                tuple(v["denominator"]),
+                int(v["decimals"]),
+                tuple(v.get("withheld_with") or ()),
+            )
             for r, v in (t.get("rates") or {}).items()
         }
         tables[name] = Table(name, t.get("title", name), tuple(t["keys"]), measures, rates)
@@ -182,6 +193,7 @@ def as_dict(publication: Publication, project_dir: Path) -> dict[str, Any]:
                     r.name: {
                         "numerator": list(r.numerator),
                         "denominator": list(r.denominator),
+                        "withheld_with": list(r.parts()),
                         "decimals": r.decimals,
                     }
                     for r in table.rates.values()
