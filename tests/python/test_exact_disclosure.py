@@ -349,14 +349,14 @@ def test_a_measure_added_to_the_declaration_reaches_the_long_table_and_the_mart(
     workdir = Workdir(tmp_path / "work")
     workdir.ensure()
     shutil.copyfile(tiny / "warehouse.duckdb", workdir.warehouse)
-    models = ["int_published_counts", "rpt_program_outcomes"]
+    models = ["int_published_counts_unpivoted", "rpt_program_outcomes"]
     command = ["compile", "--select", *models, "--vars", json.dumps({"publication": publication})]
     outcome = dbt_module.invoke(command, workdir, CHECKOUT)
     assert outcome.exit_code == 0, outcome.exception or outcome.failures
     compiled = {
         path.stem: path.read_text() for path in (workdir.target / "compiled").rglob("*.sql")
     }
-    counts, mart = compiled["int_published_counts"], compiled["rpt_program_outcomes"]
+    counts, mart = compiled["int_published_counts_unpivoted"], compiled["rpt_program_outcomes"]
     assert "then exits else 0 end) as administrative_or_unknown_exits" in counts
     assert "'administrative_or_unknown_exits' as measure" in counts
     assert "published.administrative_or_unknown_exits_suppression" in mart

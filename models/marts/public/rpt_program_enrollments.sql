@@ -5,7 +5,7 @@
 with
 
 cells as (
-    select * from {{ ref('int_report_cells') }}
+    select * from {{ ref('int_report_cells_enumerated') }}
 ),
 
 published as (

@@ -11,7 +11,7 @@ periods as (
         period_year,
         period_label,
         is_partial_period
-    from {{ ref('int_report_cells') }}
+    from {{ ref('int_report_cells_enumerated') }}
 ),
 
 published as (

@@ -7,7 +7,7 @@
 with
 
 cells as (
-    select * from {{ ref('int_report_cells') }}
+    select * from {{ ref('int_report_cells_enumerated') }}
 ),
 
 published as (

@@ -2,8 +2,8 @@
 
 Everything that publishes or protects counts reads this: the published tables with their key
 dimensions and measures, the dimensions' code lists (seeds, with labels and display order) and
-every relation between published counts. dbt reads the same var (int_published_counts and the
-rpt_ marts), so there is nothing to keep in step.
+every relation between published counts. dbt reads the same var (int_published_counts_unpivoted
+and the rpt_ marts), so there is nothing to keep in step.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-# The long table's key columns, in this order (int_published_counts and the checker's cells).
+# The long table's key columns, in this order (int_published_counts_unpivoted and the
+# checker's cells).
 KEY_COLUMNS = (
     "period_type",
     "period_year",

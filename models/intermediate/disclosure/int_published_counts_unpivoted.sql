@@ -5,15 +5,15 @@
 with
 
 cells as (
-    select * from {{ ref('int_report_cells') }}
+    select * from {{ ref('int_report_cells_enumerated') }}
 ),
 
 enrollment_counts as (
-    select * from {{ ref('int_enrollment_counts') }}
+    select * from {{ ref('int_enrollments_counted') }}
 ),
 
 exit_counts as (
-    select * from {{ ref('int_exit_counts') }}
+    select * from {{ ref('int_exits_counted') }}
 ),
 
 spells as (
