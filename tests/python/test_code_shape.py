@@ -1,4 +1,5 @@
-"""Code a newcomer can read: no function of the runner longer than about a screen."""
+"""Code a newcomer can read: no function of the runner, nor of the dashboard's scripts, longer
+than about a screen."""
 
 from __future__ import annotations
 
