@@ -14,7 +14,9 @@
 -- link is strong when the SID agrees (or is one edit off) with no disagreement on birth date and
 -- first name, when name and birth date agree outright, or when its probability reaches
 -- `identity_strong_link_threshold`. One row per candidate pair.
-{%- set pattern_comparisons = cts_identity_comparisons() | reject('equalto', 'sid') | list %}
+{#- The comparisons whose pattern the SID-holder pairs label: all but the SID. -#}
+{%- set pattern_comparisons = [
+    'first_name', 'last_name', 'middle_name', 'birth_date', 'sex', 'race'] %}
 with
 
 pairs_compared as (
@@ -124,7 +126,13 @@ pattern_labels as (
         ) as mean_model_probability
     from pairs_weighed
     where sid_level in ('same', 'one_edit', 'different') and first_blocking_rule != 'valid_sid'
-    group by {{ range(1, pattern_comparisons | length + 1) | join(', ') }}
+    group by
+        first_name_level,
+        last_name_level,
+        middle_name_level,
+        birth_date_level,
+        sex_level,
+        race_level
 ),
 
 pattern_rates as (
@@ -165,11 +173,12 @@ pairs_calibrated as (
     from pairs_weighed
     left join pattern_calibration
         on
-            {%- for comparison in pattern_comparisons %}
-            pairs_weighed.{{ comparison }}_level = pattern_calibration.{{ comparison }}_level
-            {%- if not loop.last %}
-            and{% endif %}
-            {%- endfor %}
+            pairs_weighed.first_name_level = pattern_calibration.first_name_level
+            and pairs_weighed.last_name_level = pattern_calibration.last_name_level
+            and pairs_weighed.middle_name_level = pattern_calibration.middle_name_level
+            and pairs_weighed.birth_date_level = pattern_calibration.birth_date_level
+            and pairs_weighed.sex_level = pattern_calibration.sex_level
+            and pairs_weighed.race_level = pattern_calibration.race_level
 ),
 
 pairs_scored as (
