@@ -291,9 +291,7 @@ def server(workdir_root: Path) -> Iterator[Connection]:
         with _environment(connection.profile_environment()):
             yield connection
         return
-    with local_cluster(workdir_root) as connection, _environment(
-        connection.profile_environment()
-    ):
+    with local_cluster(workdir_root) as connection, _environment(connection.profile_environment()):
         yield connection
 
 
@@ -309,6 +307,18 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextlib.contextmanager
+def session_settings(settings: dict[str, str]) -> Iterator[None]:
+    """Give every connection opened meanwhile these settings (libpq's PGOPTIONS), so that a
+    secret such as the pseudonym key reaches the server without appearing in any SQL."""
+    options = [os.environ.get("PGOPTIONS", "")] if os.environ.get("PGOPTIONS") else []
+    for name, value in settings.items():
+        escaped = value.replace("\\", "\\\\").replace(" ", "\\ ")
+        options.append(f"-c {name}={escaped}")
+    with _environment({"PGOPTIONS": " ".join(options)}):
+        yield
 
 
 # --- the raw tables in, the marts out --------------------------------------------------------
