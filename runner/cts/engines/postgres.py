@@ -398,23 +398,39 @@ def copy_raw_tables(warehouse: Path, connection: Connection) -> int:
 def mirror_for_export(connection: Connection, workdir_root: Path) -> Path:
     """Copy the tables the export reads (schemas marts and quality) into a fresh DuckDB file,
     `<workdir>/postgres/export.duckdb`, typed as in PostgreSQL; return its path."""
-    import duckdb
+    target = workdir_root / "postgres" / MIRROR_NAME
+    return mirror(connection, target, tables_of_schemas(connection, EXPORT_SCHEMAS))
 
-    mirror = workdir_root / "postgres" / MIRROR_NAME
-    mirror.parent.mkdir(parents=True, exist_ok=True)
-    mirror.unlink(missing_ok=True)
-    source = connection.connect()
-    target = duckdb.connect(str(mirror))
+
+def tables_of_schemas(connection: Connection, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(schema, table) of every table of `schemas` on the server."""
+    con = connection.connect()
     try:
-        target.execute("set enable_progress_bar = false")
-        with tempfile.TemporaryDirectory(prefix="cts-mirror-") as scratch, source.cursor() as cur:
-            cur.execute(
+        with con.cursor() as cursor:
+            cursor.execute(
                 "select table_schema, table_name from information_schema.tables"
                 " where table_schema = any(%s) and table_type = 'BASE TABLE'"
                 " order by table_schema, table_name",
-                [list(EXPORT_SCHEMAS)],
+                [list(schemas)],
             )
-            for schema, table in cur.fetchall():
+            return [(schema, table) for schema, table in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def mirror(connection: Connection, path: Path, tables: list[tuple[str, str]]) -> Path:
+    """Copy `tables` (schema, table) from PostgreSQL into a fresh DuckDB file at `path`, each
+    column typed as DuckDB spells its PostgreSQL type (COPY out as CSV, read back typed)."""
+    import duckdb
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    source = connection.connect()
+    target = duckdb.connect(str(path))
+    try:
+        target.execute("set enable_progress_bar = false")
+        with tempfile.TemporaryDirectory(prefix="cts-mirror-") as scratch, source.cursor() as cur:
+            for schema, table in tables:
                 cur.execute(
                     "select column_name, data_type, numeric_precision, numeric_scale"
                     " from information_schema.columns"
@@ -425,6 +441,8 @@ def mirror_for_export(connection: Connection, workdir_root: Path) -> Path:
                     (name, _duckdb_type(kind, precision, scale))
                     for name, kind, precision, scale in cur.fetchall()
                 ]
+                if not columns:
+                    raise PostgresError(f"no table {schema}.{table} on the server")
                 qualified = f"{_quote(schema)}.{_quote(table)}"
                 csv = Path(scratch) / f"{schema}.{table}.csv"
                 with csv.open("wb") as handle:
@@ -442,4 +460,4 @@ def mirror_for_export(connection: Connection, workdir_root: Path) -> Path:
     finally:
         target.close()
         source.close()
-    return mirror
+    return path
