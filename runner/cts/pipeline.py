@@ -294,6 +294,7 @@ def build(
     reporter: Reporter = SILENT,
     changed: bool = False,
     target: str = DEFAULT_TARGET,
+    connection: Connection | None = None,
 ) -> dbt_runner.DbtOutcome:
     """dbt build with `dbt_args` on the work dir's warehouse (or on `target`'s server, after
     copying the warehouse's raw tables into it).
@@ -301,7 +302,8 @@ def build(
     A whole build loads the seeds itself; a selection (`dbt_args` or `changed`) may leave them
     out, so the seeds are loaded first by `dbt seed`.
     `changed`: only the models changed since the last successful build and their dependents
-    (`state:modified+`, deferring to that build); selecting nothing is then no error."""
+    (`state:modified+`, deferring to that build); selecting nothing is then no error.
+    `connection`: a server already started by `engine` (else started and stopped here)."""
     _check_target(target)
     if changed and target != DEFAULT_TARGET:
         raise PipelineError("--changed works on the duckdb target only", exit_code=2)
@@ -310,8 +312,10 @@ def build(
             f"no warehouse at {workdir.warehouse} (load submissions first: `cts load`)",
             exit_code=dbt_runner.EXIT_NOT_RUN,
         )
-    with engine(workdir, target, reporter) as connection:
+    if connection is not None or target == DEFAULT_TARGET:
         return _build(workdir, project_dir, dbt_args, reporter, changed, target, connection)
+    with engine(workdir, target, reporter) as started:
+        return _build(workdir, project_dir, dbt_args, reporter, changed, target, started)
 
 
 def _build(
@@ -376,13 +380,17 @@ def export(
     release: bool = False,
     reporter: Reporter = SILENT,
     target: str = DEFAULT_TARGET,
+    connection: Connection | None = None,
 ) -> ExportSummary:
     """Export the public marts to `<workdir>/public` and the data-quality report to
     `<workdir>/quality`; return the export's `ExportSummary`. On postgres they are read from
     a DuckDB copy of the server's marts (`<workdir>/postgres/export.duckdb`): the same writer,
-    the same bytes."""
-    with engine(workdir, target, reporter) as connection:
+    the same bytes. `connection`: a server already started by `engine`."""
+    _check_target(target)
+    if connection is not None or target == DEFAULT_TARGET:
         return _export(workdir, project_dir, release, reporter, connection)
+    with engine(workdir, target, reporter) as started:
+        return _export(workdir, project_dir, release, reporter, started)
 
 
 def _export(
@@ -600,11 +608,11 @@ def run(
     raise_for_rejections(loaded, only_if_nothing_loaded=True)
     with engine(workdir, target, reporter) as connection:
         with measure("build", steps):
-            _build(workdir, project_dir, (), reporter, False, target, connection)
+            build(workdir, project_dir, (), reporter, target=target, connection=connection)
         if with_export:
             with measure("export", steps):
                 try:
-                    _export(workdir, project_dir, False, reporter, connection)
+                    export(workdir, project_dir, False, reporter, target, connection)
                 except NotOnThisTarget as reason:
                     reporter.problem(f"no public export: {reason.message}")
                     with_export = False
