@@ -13,9 +13,9 @@ import pytest
 from cts import pipeline
 from cts.engines import postgres
 from cts.paths import Workdir
-from submission_kit import PROJECT
 
 CHECKOUT = Path(__file__).resolve().parents[2]
+PROJECT = CHECKOUT
 
 
 def _dev(name: str):

@@ -25,6 +25,7 @@ import contextlib
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -178,8 +179,15 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 def _hand_to_server_user(path: Path) -> None:
-    if os.geteuid() == 0:
-        shutil.chown(path, user="postgres", group="postgres")
+    """As root: the server user owns `path`, and can reach it (search permission, not read,
+    on every directory above that lacks it, e.g. a private temporary directory)."""
+    if os.geteuid() != 0:
+        return
+    shutil.chown(path, user="postgres", group="postgres")
+    for directory in path.resolve().parents:
+        mode = directory.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            directory.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
 
 
 def _free_port() -> int:
@@ -260,10 +268,14 @@ def local_cluster(workdir_root: Path) -> Iterator[Connection]:
         _ensure_database(connection)
         yield connection
     finally:
-        subprocess.run(
+        stopped = subprocess.run(
             _as_server_user([pg_ctl, "stop", "--wait", "--pgdata", str(cluster), "-m", "fast"]),
             capture_output=True,
+            text=True,
         )
+        if stopped.returncode != 0:
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(f"cts: pg_ctl stop failed: {stopped.stderr or stopped.stdout}\n")
         if not short:
             shutil.rmtree(socket_dir, ignore_errors=True)
 
