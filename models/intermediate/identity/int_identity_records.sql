@@ -122,7 +122,10 @@ frequencies_added as (
         / count(*) over () as first_name_frequency,
         cast(count(*) over (partition by last_name_clean) as {{ cts_type_double() }})
         / count(*) over () as last_name_frequency,
-        cast(count(*) over (partition by first_name_clean, last_name_clean) as {{ cts_type_double() }})
+        cast(
+            count(*) over (partition by first_name_clean, last_name_clean)
+            as {{ cts_type_double() }}
+        )
         / count(*) over () as full_name_frequency
     from sids_checked
 )
