@@ -340,6 +340,10 @@ def _build(
             raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
         reporter.progress("copy raw tables", 1, 1)
         reporter.info(f"Copied {rows:,} raw rows into PostgreSQL")
+        # the exact versions of DuckDB's functions the dispatched macros call (cts_engine)
+        functions = ["run-operation", "cts_create_engine_functions"]
+        created = _dbt(functions, workdir, project_dir, "run-operation", reporter, target)
+        _passed(created, "run-operation cts_create_engine_functions", reporter, False)
         exclusions = ["--exclude", *POSTGRES_EXCLUDED]
     if dbt_args or changed:
         seed = _dbt(["seed"], workdir, project_dir, "seed", reporter, target)
@@ -608,7 +612,7 @@ def run(
     raise_for_rejections(loaded, only_if_nothing_loaded=True)
     with engine(workdir, target, reporter) as connection:
         with measure("build", steps):
-            build(workdir, project_dir, (), reporter, target=target, connection=connection)
+            build(workdir, project_dir, (), reporter, False, target, connection)
         if with_export:
             with measure("export", steps):
                 try:

@@ -170,11 +170,11 @@ def test_build_failure_lists_the_failing_nodes_then_raises(home, monkeypatch):
         dbt_module, "_runner", lambda callbacks: SimpleNamespace(invoke=lambda args: failed)
     )
     reporter = Recorder()
-    with pytest.raises(pipeline.PipelineError, match="dbt seed failed: test.x") as caught:
+    with pytest.raises(pipeline.PipelineError, match="dbt build failed: test.x") as caught:
         pipeline.build(home, PROJECT, (), reporter)
     assert caught.value.exit_code == 1
     assert reporter.lines == [
-        ("problem", "dbt seed: 1 nodes failed"),
+        ("problem", "dbt build: 1 nodes failed"),
         ("problem", "  FAIL test.x: Got 3"),
     ]
 
