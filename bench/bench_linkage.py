@@ -192,7 +192,7 @@ def run_cts_link(name: str, rows: list[dict], work: Path) -> dict:
     predicted = dict(
         con.execute(
             "select link_input.record_id, persons.person_id from main.link_input"
-            " inner join intermediate.int_identity_persons as persons"
+            " inner join intermediate.int_identity_persons_resolved as persons"
             " on link_input.agency_code = persons.agency_code"
             " and link_input.agency_person_id = persons.agency_person_id"
         ).fetchall()

@@ -234,7 +234,7 @@ def evaluate(workdir: Path, truth_dir: Path) -> dict:
     )
     linkage["records_by_resolution"] = dict(
         con.execute(
-            "select cluster_resolution, count(*) from intermediate.int_identity_persons"
+            "select cluster_resolution, count(*) from intermediate.int_identity_persons_resolved"
             " group by all order by all"
         ).fetchall()
     )
@@ -248,7 +248,7 @@ def evaluate(workdir: Path, truth_dir: Path) -> dict:
         """
         select model_version, comparison_name, comparison_level, m_probability, u_probability,
             match_weight
-        from intermediate.int_identity_match_weights
+        from intermediate.int_identity_match_weights_estimated
         order by comparison_name, level_order
         """
     ).fetchall()

@@ -1,6 +1,6 @@
 {#- Comparison levels of the identity linkage (Fellegi-Sunter). Every comparison maps a pair of
-    person records (columns of int_identity_records, under the aliases `left_record` and
-    `right_record`) onto one named level; int_identity_match_weights gives each level its m and u
+    person records (columns of int_identity_records_prepared, under the aliases `left_record` and
+    `right_record`) onto one named level; int_identity_match_weights_estimated gives each level its m and u
     probabilities. The same macros compare candidate pairs, random pairs (for u) and the members
     of a cluster (conflict checks), so the three can never disagree. -#}
 
@@ -197,8 +197,8 @@
 
 {#- A select of `pairs` (left_record_key, right_record_key) with every comparison level, the
     name frequencies used for term-frequency adjustment and any extra pair columns asked for.
-    `records` is int_identity_records (or a CTE of it), `name_variants`
-    int_identity_name_variants. -#}
+    `records` is int_identity_records_prepared (or a CTE of it), `name_variants`
+    int_identity_name_variants_expanded. -#}
 {% macro cts_identity_compare_pairs(pairs, records, name_variants, pair_columns=[]) -%}
     select
         {{ pairs }}.left_record_key,

@@ -5,7 +5,7 @@
 
 {#- A person file staged: person id, SID (`cts_clean_sid`), PCF number, names, birth date,
     and sex, race and ethnicity as sent and mapped through their crosswalks (U when unknown). -#}
-{% macro stage_people(source_name, table_name) %}
+{% macro stage_persons(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with
 
@@ -230,7 +230,7 @@ select * from codes_mapped
 
 {#- A program events file staged (events layout): event, person, stay and program ids,
     event type and reason as sent and mapped, event date. -#}
-{% macro stage_events(source_name, table_name) %}
+{% macro stage_program_events(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with
 
@@ -313,7 +313,7 @@ select * from renamed
 
 {#- A program exits file staged (attendance layout): exit, person and program ids, exit status
     and reason as sent and mapped to the common exit reason, exit date. -#}
-{% macro stage_exits(source_name, table_name) %}
+{% macro stage_program_exits(source_name, table_name) %}
 {%- set spec = cts_source_spec(source_name, table_name) -%}
 with
 

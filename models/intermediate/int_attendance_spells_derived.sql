@@ -8,7 +8,7 @@ staged_attendance as (
 ),
 
 staged_exits as (
-    {{ cts_union_staged('exits') }}
+    {{ cts_union_staged('program_exits') }}
 ),
 
 sessions_ranked as (

@@ -4,7 +4,7 @@
 with
 
 staged_events as (
-    {{ cts_union_staged('events') }}
+    {{ cts_union_staged('program_events') }}
 ),
 
 versions_ranked as (

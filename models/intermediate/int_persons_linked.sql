@@ -9,7 +9,7 @@ persons as (
 ),
 
 identity_persons as (
-    select * from {{ ref('int_identity_persons') }}
+    select * from {{ ref('int_identity_persons_resolved') }}
 ),
 
 persons_linked as (

@@ -3,7 +3,7 @@
 with
 
 staged_people as (
-    {{ cts_union_staged('people') }}
+    {{ cts_union_staged('persons') }}
 ),
 
 current_revisions as (

@@ -5,7 +5,7 @@
 -- row is here exactly once. The union of every staging model is this model's purpose, so it
 -- has more parents than any other.
 {%- set entities = {
-    'people': {'key': 'agency_person_id', 'required': ['agency_person_id'],
+    'persons': {'key': 'agency_person_id', 'required': ['agency_person_id'],
         'dates': ['birth_date'], 'end': none, 'coded': true},
     'stays': {'key': 'stay_id', 'required': ['stay_id'],
         'dates': ['admission_date', 'release_date'], 'end': 'release_date', 'coded': true},
@@ -15,11 +15,11 @@
         'dates': [], 'end': none, 'coded': false},
     'enrollments': {'key': 'enrollment_id', 'required': ['enrollment_id'],
         'dates': ['start_date', 'end_date'], 'end': 'end_date', 'coded': false},
-    'events': {'key': 'event_id', 'required': ['event_id', 'event_date', 'agency_person_id'],
+    'program_events': {'key': 'event_id', 'required': ['event_id', 'event_date', 'agency_person_id'],
         'dates': ['event_date'], 'end': none, 'coded': false},
     'attendance': {'key': 'attendance_id', 'required': ['attendance_id'],
         'dates': ['session_date'], 'end': none, 'coded': false},
-    'exits': {'key': 'exit_id', 'required': ['exit_id', 'exit_date'],
+    'program_exits': {'key': 'exit_id', 'required': ['exit_id', 'exit_date'],
         'dates': ['exit_date'], 'end': none, 'coded': false},
 } %}
 with
@@ -31,7 +31,7 @@ spells as (
 {%- for entity, spec in entities.items() %}
 
 {{ entity }}_rows as (
-    {%- for model_name in var('staged_models')[entity] %}
+    {%- for model_name in cts_staged_models(entity) %}
     select
         '{{ model_name }}' as staging_model,
         '{{ entity }}' as entity,
@@ -46,7 +46,7 @@ spells as (
         {%- for column in spec.required %}
         {{ column }} is null as is_missing_{{ column }},
         {%- endfor %}
-        {{ "event_type_code = 'UNKNOWN'" if entity == 'events' else 'false' }}
+        {{ "event_type_code = 'UNKNOWN'" if entity == 'program_events' else 'false' }}
             as has_unknown_event_type,
         {{ 'has_unknown_code' if spec.coded else 'false' }} as has_unknown_code,
         {%- if spec.dates %}

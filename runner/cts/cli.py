@@ -454,6 +454,26 @@ def link(input_path: Path, output_path: Path, keep_dir: Path | None) -> None:
     )
 
 
+@cli.command("add-agency", short_help="Scaffold a new agency from one of the same layout.")
+@click.argument("code")
+@click.option("--like", required=True, metavar="AGENCY", help="A sheriff's office to copy.")
+@click.option("--name", required=True, help="The agency's full name.")
+@click.option("--county", default=None, help="Its county (a site word in program names).")
+def add_agency(code: str, like: str, name: str, county: str | None) -> None:
+    """Scaffold agency CODE with the layout of agency --like (docs/adding_an_agency.md).
+
+    \b
+    Writes models/staging/<code>/ (sources YAML, staging models and their YAML), its rows in
+    the agencies, facilities and crosswalk seeds, and the staged-model list. Edit the sources
+    YAML and crosswalk rows where the new agency's files differ, then `make test`.
+    """
+    result = pipeline.add_agency(state().project_dir, code, like, name, county)
+    out = stdout()
+    out.print(f"Agency {result.code} scaffolded from {result.like} (layout {result.layout}):")
+    for path in (*result.written, *result.edited):
+        out.print(f"  {path}", soft_wrap=True)
+
+
 @cli.command(short_help="Generate the dbt docs site into <workdir>/docs.")
 @workdir_option
 def docs() -> None:

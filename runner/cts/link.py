@@ -30,7 +30,7 @@ OUTPUT_COLUMNS = ("record_id", "person_id", "link_method", "match_probability")
 # The table the identity models read in the scratch database (schema main).
 INPUT_RELATION = "main.link_input"
 IDENTITY_SELECTOR = "tag:identity"
-PERSONS_RELATION = "intermediate.int_identity_persons"
+PERSONS_RELATION = "intermediate.int_identity_persons_resolved"
 
 
 class LinkError(ValueError):

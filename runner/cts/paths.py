@@ -8,14 +8,23 @@ from pathlib import Path
 
 WORKDIR_ENV = "CTS_WORKDIR"
 WAREHOUSE_ENV = "CTS_WAREHOUSE"
+# Another copy of the project to run on (dbt files, sources YAML, seeds); default: the checkout
+# that holds this package.
+PROJECT_ENV = "CTS_PROJECT_DIR"
 
 
 def find_project_root(start: Path | None = None) -> Path:
-    """The directory holding dbt_project.yml, searched upwards from this package (or `start`).
+    """The directory holding dbt_project.yml: `CTS_PROJECT_DIR` when set, else searched upwards
+    from this package (or `start`).
 
     An editable install keeps the package inside the checkout, so the search from the package
     location finds the project; the current directory is the fallback.
     """
+    override = os.environ.get(PROJECT_ENV)
+    if start is None and override:
+        if not (Path(override) / "dbt_project.yml").is_file():
+            raise FileNotFoundError(f"{PROJECT_ENV}={override} holds no dbt_project.yml")
+        return Path(override).resolve()
     starts = [start] if start is not None else [Path(__file__).resolve().parent, Path.cwd()]
     for origin in starts:
         for directory in (origin, *origin.parents):

@@ -52,6 +52,8 @@ from cts.load import (
 from cts.paths import Workdir
 from cts.progress import SILENT, Reporter
 from cts.resources import StepUsage, measure
+from cts.scaffold import ScaffoldError, ScaffoldResult
+from cts.scaffold import add_agency as scaffold_agency
 from cts.status import LAST_BUILD_RESULTS, Status, StatusError, describe
 
 if TYPE_CHECKING:
@@ -648,6 +650,19 @@ def locations(workdir: Workdir) -> list[tuple[str, str]]:
     rows.append(("dbt docs", str(index) if index.is_file() else "– (cts docs)"))
     rows.append(("dbt artifacts", str(workdir.target)))
     return rows
+
+
+# --- add an agency ----------------------------------------------------------------------------
+
+
+def add_agency(
+    project_dir: Path, code: str, like: str, name: str, county: str | None = None
+) -> ScaffoldResult:
+    """Scaffold agency `code` from the sheriff `like` of the same layout (cts.scaffold)."""
+    try:
+        return scaffold_agency(project_dir, code, like, name, county)
+    except ScaffoldError as error:
+        raise PipelineError(str(error)) from error
 
 
 # --- link and status -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ pairs_scored as (
 ),
 
 clusters as (
-    select * from {{ ref('int_identity_clusters_initial') }}
+    select * from {{ ref('int_identity_records_clustered') }}
 ),
 
 links_across_clusters as (

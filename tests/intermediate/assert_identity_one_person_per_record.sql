@@ -2,11 +2,11 @@
 with
 
 records as (
-    select * from {{ ref('int_identity_records') }}
+    select * from {{ ref('int_identity_records_prepared') }}
 ),
 
 persons as (
-    select * from {{ ref('int_identity_persons') }}
+    select * from {{ ref('int_identity_persons_resolved') }}
 ),
 
 persons_per_record as (

@@ -4,15 +4,15 @@
 with
 
 records as (
-    select * from {{ ref('int_identity_records') }}
+    select * from {{ ref('int_identity_records_prepared') }}
 ),
 
 name_variants as (
-    select * from {{ ref('int_identity_name_variants') }}
+    select * from {{ ref('int_identity_name_variants_expanded') }}
 ),
 
 persons as (
-    select * from {{ ref('int_identity_persons') }}
+    select * from {{ ref('int_identity_persons_resolved') }}
 ),
 
 member_pairs as (

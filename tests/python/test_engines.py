@@ -139,7 +139,7 @@ def test_a_dsn_server_is_used_as_it_is(built_on_postgres, tmp_path, monkeypatch)
         monkeypatch.setenv(postgres.DSN_ENV, dsn)
         home = Workdir(tmp_path / "work").ensure()
         shutil.copyfile(built_on_postgres / "warehouse.duckdb", home.warehouse)
-        selection = ["--select", "engine_conformance+", "stg_suf__inmates"]
+        selection = ["--select", "engine_conformance+", "stg_suf__persons"]
         outcome = pipeline.build(home, PROJECT, selection, target="postgres")
         assert outcome.ok
         assert not (home.root / "postgres").exists()

@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 from cts.generate import DEFAULT_DEFECT_RATES, SCALES, generate
-from cts.generate.layouts import LAYOUTS, roles
-from cts.generate.layouts import doc_layout as doc_layout_for
+from cts.generate.layouts import agency_layout, roles
+from cts.generate.profiles import month_of_period
 from cts.manifest import MANIFEST_NAME, describe_file, read_manifest
 
 SEED = 7
 AGENCIES = ["DOC", "BAR", "BER", "BRI", "DUK", "ESS", "FRA", "HMD", "HMS", "MID", "NOR", "PLY"]
 AGENCIES += ["SUF", "WOR"]
-FIRST_V2 = "2020-07"
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +29,7 @@ def generated(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def _layout(agency: str, month: str):
-    if agency == "DOC":
-        return doc_layout_for(0 if month < FIRST_V2 else 10_000)
-    return LAYOUTS[agency]
+    return agency_layout(agency, month_of_period(month[:7]))
 
 
 def _read(path: Path, agency: str, month: str) -> list[list[str]]:
@@ -319,7 +316,7 @@ def test_truth_enrollments_appear_in_submissions(generated):
             key = (e["agency_enrollment_id"],)
         else:
             start = date.fromisoformat(e["start_date"])
-            when = start.strftime(LAYOUTS[agency].date_format)
+            when = start.strftime(layout.date_format)
             who = e["stay_id"] if layout.layout == "events" else e["agency_person_id"]
             key = (who, e["program_code"], when)
         if key in keys[agency]:

@@ -3,15 +3,15 @@
 with
 
 candidate_pairs as (
-    select * from {{ ref('int_identity_candidate_pairs') }}
+    select * from {{ ref('int_identity_pairs_blocked') }}
 ),
 
 records as (
-    select * from {{ ref('int_identity_records') }}
+    select * from {{ ref('int_identity_records_prepared') }}
 ),
 
 name_variants as (
-    select * from {{ ref('int_identity_name_variants') }}
+    select * from {{ ref('int_identity_name_variants_expanded') }}
 ),
 
 pairs_compared as (

@@ -17,7 +17,7 @@ pairs_compared as (
 ),
 
 match_weights as (
-    select * from {{ ref('int_identity_match_weights') }}
+    select * from {{ ref('int_identity_match_weights_estimated') }}
 ),
 
 exact_name_u as (

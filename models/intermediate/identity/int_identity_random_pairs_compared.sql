@@ -6,11 +6,11 @@
 with
 
 records as (
-    select * from {{ ref('int_identity_records') }}
+    select * from {{ ref('int_identity_records_prepared') }}
 ),
 
 name_variants as (
-    select * from {{ ref('int_identity_name_variants') }}
+    select * from {{ ref('int_identity_name_variants_expanded') }}
 ),
 
 records_shuffled as (

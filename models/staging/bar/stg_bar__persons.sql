@@ -1,1 +1,1 @@
-{{ stage_people('bar', 'persons') }}
+{{ stage_persons('bar', 'persons') }}

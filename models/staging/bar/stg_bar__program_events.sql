@@ -1,1 +1,1 @@
-{{ stage_events('bar', 'program_events') }}
+{{ stage_program_events('bar', 'program_events') }}

@@ -1,1 +1,1 @@
-{{ stage_people('bri', 'persons') }}
+{{ stage_persons('bri', 'persons') }}

@@ -1,1 +1,1 @@
-{{ stage_events('bri', 'program_events') }}
+{{ stage_program_events('bri', 'program_events') }}

@@ -1,1 +1,1 @@
-{{ stage_people('hmd', 'persons') }}
+{{ stage_persons('hmd', 'persons') }}

@@ -1,1 +1,1 @@
-{{ stage_events('hmd', 'program_events') }}
+{{ stage_program_events('hmd', 'program_events') }}

@@ -1,1 +1,1 @@
-{{ stage_people('nor', 'persons') }}
+{{ stage_persons('nor', 'persons') }}

@@ -1,1 +1,1 @@
-{{ stage_people('ply', 'persons') }}
+{{ stage_persons('ply', 'persons') }}

@@ -1,1 +1,1 @@
-{{ stage_events('ply', 'program_events') }}
+{{ stage_program_events('ply', 'program_events') }}

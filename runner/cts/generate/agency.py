@@ -32,7 +32,6 @@ from .layouts import (
     EVENT_EXIT,
     EVENT_TYPES,
     KEEPS_ACCENTS,
-    LAYOUTS,
     UPPER_NAMES,
     Layout,
     agency_layout,
@@ -46,7 +45,9 @@ from .reference import (
     EXIT_REASONS,
     FIRST_MONTH,
     N_MONTHS,
+    RACES,
     REL,
+    STATE_AGENCY,
     WINDOW_END,
     canonical_programs,
     facility_codes,
@@ -54,22 +55,17 @@ from .reference import (
 from .tables import Revision, Table, code_col, d_col, int_col, s_col, write_agency
 from .world import OPEN, Stays, World
 
-# Identifier formats: (person id, first number, stay id, first number, enrollment id).
+# Identifier formats from each agency's sources YAML (meta.generate.ids): (person id, first
+# number, stay id, first number, enrollment id).
 ID_FORMATS = {
-    "BAR": ("B{:06d}", 100000, "BS{:07d}", 1000000, ""),
-    "BER": ("BE{:05d}", 10000, "{:06d}", 200000, ""),
-    "BRI": ("{:07d}", 3000000, "BK{:07d}", 1000000, ""),
-    "DUK": ("{:05d}", 10000, "DB{:05d}", 10000, "DE{:05d}"),
-    "ESS": ("{:08d}", 20000000, "{:09d}", 100000000, "{:07d}"),
-    "FRA": ("FR{:05d}", 10000, "{:06d}", 300000, ""),
-    "HMD": ("H{:07d}", 1000000, "HS{:07d}", 1000000, ""),
-    "HMS": ("HS{:05d}", 10000, "{:06d}", 400000, ""),
-    "MID": ("{:07d}", 5000000, "{:07d}", 7000000, ""),
-    "NOR": ("{:06d}", 100000, "NC{:07d}", 1000000, "NE{:07d}"),
-    "PLY": ("P{:06d}", 100000, "PS{:07d}", 1000000, ""),
-    "SUF": ("{:07d}", 1000000, "B{:08d}", 10000000, "{:08d}"),
-    "WOR": ("W{:06d}", 100000, "WB{:07d}", 1000000, "WE{:07d}"),
-    "DOC": ("", 0, "", 0, "{:07d}"),
+    a.code: (
+        a.ids.get("person", {}).get("format", ""),
+        int(a.ids.get("person", {}).get("start", 0)),
+        a.ids.get("stay", {}).get("format", ""),
+        int(a.ids.get("stay", {}).get("start", 0)),
+        a.ids.get("enrollment", {}).get("format", ""),
+    )
+    for a in AGENCIES
 }
 
 
@@ -118,13 +114,15 @@ def run_agency(code: str, world: World, cfg: Config, out: Path) -> dict:
     log = dfx.DefectLog(
         code, cfg.rates, np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(3, ai)))
     )
-    kind = "doc" if code == "DOC" else LAYOUTS[code].layout
+    kind = AGENCIES[ai].layout
     custody = _custody(code, world, cfg, rng)
     _remap_exits(custody.enr, kind)
     stays, persons, enr = custody.stays, world.persons, custody.enr
     records = _person_records(code, stays, custody.sex, rng)
     century_ok = (
-        records.first_month >= DOC_V2_MONTH if code == "DOC" else np.ones(len(records.person), bool)
+        records.first_month >= DOC_V2_MONTH
+        if code == STATE_AGENCY
+        else np.ones(len(records.person), bool)
     )
     identity = _identities(code, persons, records.person, rng, log, cfg.shared_sid, century_ok)
     people, rows = _people_rows(code, records, identity, persons, stays, rng, log)
@@ -179,7 +177,7 @@ def _custody(code: str, world: World, cfg: Config, rng) -> _Custody:
     sex = world.persons.sex[stays.person]
     size = max(6, round(AGENCIES[ai].catalog_size * cfg.catalog_factor))
     offerings = build_catalog(code, size, rng)
-    segments = doc_segments(stays, sex, rng) if code == "DOC" else sheriff_segments(stays)
+    segments = doc_segments(stays, sex, rng) if code == STATE_AGENCY else sheriff_segments(stays)
     enr, referrals = simulate(code, stays, sex, segments, offerings, rng)
     return _Custody(stays, sex, offerings, segments, enr, referrals)
 
@@ -191,7 +189,7 @@ def _files(
     late records, duplicates, sorting and field-level defects; and the enrollment ids."""
     stays, sex, segments, enr = custody.stays, custody.sex, custody.segments, custody.enr
     referrals, offerings = custody.referrals, custody.offerings
-    if code == "DOC":
+    if code == STATE_AGENCY:
         stays_role = "movements"
         stays_table = _movements_table(stays, segments, records.ids, fac_codes, rng)
     else:
@@ -228,7 +226,7 @@ class _Records:
 
 
 def _person_records(code: str, stays, sex, rng) -> _Records:
-    if code == "DOC":
+    if code == STATE_AGENCY:
         rec_of_stay = np.arange(len(stays))
         rec_person = stays.person.copy()
         rec_ids = _commitment_numbers(stays, sex, rng)
@@ -259,7 +257,7 @@ def _people_rows(
     pmonth = records.first_month.copy()
     psid = identity["sid"].copy()
     latest_sid = identity["sid"].copy()
-    if code != "DOC":
+    if code != STATE_AGENCY:
         second = _second_stay(records.of_stay, n_rec)
         true_sid = np.array(
             [f"MA{s:09d}" if s > 0 else "" for s in persons.sid[records.person].tolist()], object
@@ -428,7 +426,7 @@ def _identities(code, persons, rec_person, rng, log, shared_sid, century_ok) -> 
     middle = np.where(u < 0.3, initials, middle).astype(object)
     middle[(u >= 0.3) & (u < 0.45)] = ""
     race = persons.race[rec_person].copy()
-    if code == "BRI":  # Bristol also sends O (other) for some unknowns
+    if len(agency_layout(code, 0).race) > len(RACES):  # an "other" code: sent for some unknowns
         race[(race == 4) & (rng.random(n) < 0.4)] = 5
     female = persons.sex[rec_person] == 1
     found = _name_defects(first, last, female, log)
@@ -615,7 +613,7 @@ def _people_table(code, identity, rec_ids, rows, pmonth, psid, stays, rec_first_
         "race": identity["race"][rows],
         "eth": identity["eth"][rows],
     }
-    if code == "DOC":
+    if code == STATE_AGENCY:
         # The probation central file number follows the person; it is often missing.
         person = identity["person"][rows]
         pcf = np.array([f"{v:07d}" for v in ((person * 7919 + 1234567) % 10_000_000).tolist()])
@@ -798,7 +796,7 @@ def month_start(month: int) -> int:
 
 def _enrollment_ids(code: str, enr: Enrollments, rng) -> np.ndarray:
     fmt = ID_FORMATS[code][4] or "{:07d}"
-    return _ids(fmt, 100000 if code != "DOC" else 1000000, len(enr), rng)
+    return _ids(fmt, 100000 if code != STATE_AGENCY else 1000000, len(enr), rng)
 
 
 ENROLL_RENDER = {
@@ -823,7 +821,7 @@ def _exit_text(code: str, exits: np.ndarray, rng) -> tuple[np.ndarray, np.ndarra
         m = exits == i
         if not m.any():
             continue
-        if code == "DOC":
+        if code == STATE_AGENCY:
             codes[m] = DOC_EXIT_CODES[reason]
             text[m] = _pick(DOC_EXIT_DESC[reason], rng, int(m.sum()))
         else:
@@ -831,7 +829,7 @@ def _exit_text(code: str, exits: np.ndarray, rng) -> tuple[np.ndarray, np.ndarra
             k = max(1, min(len(options), int(agency_rng.integers(1, 4))))
             subset = tuple(options[j] for j in agency_rng.permutation(len(options))[:k])
             text[m] = _pick(subset, rng, int(m.sum()))
-    if code != "DOC":
+    if code != STATE_AGENCY:
         text = _vary_case(text, rng)
     return text, codes
 
@@ -889,7 +887,7 @@ def _second_records(code, enr, enr_ids, dup_src, span, base, ids, start, rng, lo
     new enrollment id, starting during the first (overlapping spells)."""
     extra_ids = (
         _ids("{:07d}", 9000000, len(dup_src), rng)
-        if code != "DOC"
+        if code != STATE_AGENCY
         else _ids("{:07d}", 8000000, len(dup_src), rng)
     )
     for j, src in enumerate(dup_src.tolist()):

@@ -17,9 +17,11 @@ import numpy as np
 from . import names as nm
 from .dates import month_index
 from .reference import (
+    AGENCIES,
     CATEGORIES,
     DOC_V2_MONTH,
     N_MONTHS,
+    STATE_AGENCY,
     CanonicalProgram,
     canonical_programs,
     facilities,
@@ -59,22 +61,8 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "Enrollment": ("Enroll",),
     "Mindfulness": ("Mindful",),
 }
-SITE_WORDS = {
-    "BAR": ("Bourne",),
-    "BER": ("Pittsfield",),
-    "BRI": ("Dartmouth", "Ash St", "New Bedford"),
-    "DUK": ("Edgartown",),
-    "ESS": ("Middleton", "Lawrence", "WIT"),
-    "FRA": ("Greenfield",),
-    "HMD": ("Ludlow", "Chicopee", "WMRWCC"),
-    "HMS": ("Northampton",),
-    "MID": ("Billerica", "Cambridge"),
-    "NOR": ("Dedham",),
-    "PLY": ("Plymouth",),
-    "SUF": ("South Bay", "Nashua St", "SBHOC"),
-    "WOR": ("West Boylston",),
-    "DOC": ("Norfolk", "Shirley", "Gardner", "Concord", "Framingham", "Bridgewater"),
-}
+# Site words agencies add to program names, from each agency's sources YAML.
+SITE_WORDS = {a.code: a.sites for a in AGENCIES}
 ROMAN = ("I", "II", "III")
 LOCAL_NAMES = (
     "Project Hope",
@@ -177,21 +165,16 @@ class AgencyStyle:
     code_start: int
 
 
+# Each agency's catalog style, from its sources YAML (meta.generate.catalog).
 STYLES: dict[str, AgencyStyle] = {
-    "DOC": AgencyStyle("upper", "codes", "", 4, 1000),
-    "BAR": AgencyStyle("title", "words", "BCS", 3, 100),
-    "BER": AgencyStyle("title", "psi", "C", 4, 2000),
-    "BRI": AgencyStyle("upper", "words", "", 3, 100),
-    "DUK": AgencyStyle("title", "words", "P", 2, 10),
-    "ESS": AgencyStyle("upper", "codes", "", 4, 4000),
-    "FRA": AgencyStyle("title", "psi", "FC", 3, 100),
-    "HMD": AgencyStyle("mixed", "words", "HC-", 4, 1000),
-    "HMS": AgencyStyle("title", "words", "", 3, 300),
-    "MID": AgencyStyle("mixed", "psi", "MSO", 4, 5000),
-    "NOR": AgencyStyle("title", "codes", "NC", 3, 100),
-    "PLY": AgencyStyle("upper", "words", "P", 4, 7000),
-    "SUF": AgencyStyle("title", "words", "PRG", 4, 100),
-    "WOR": AgencyStyle("mixed", "codes", "W", 3, 100),
+    a.code: AgencyStyle(
+        case=str(a.catalog["case"]),
+        type_vocab=str(a.catalog["types"]),
+        code_prefix=str(a.catalog["code_prefix"]),
+        code_width=int(a.catalog["code_width"]),
+        code_start=int(a.catalog["code_start"]),
+    )
+    for a in AGENCIES
 }
 
 
@@ -349,15 +332,20 @@ def _programs_offered(agency: str, size: int, programs, rng) -> tuple[list[int],
     eligible = [
         i
         for i, p in enumerate(programs)
-        if not (agency != "DOC" and p.code in DOC_ONLY)
-        and not (agency == "DOC" and p.code in SHERIFF_ONLY)
+        if not (agency != STATE_AGENCY and p.code in DOC_ONLY)
+        and not (agency == STATE_AGENCY and p.code in SHERIFF_ONLY)
     ]
     # DOC's flagship programs are single, agency-wide offerings (added below as the core).
     weights = np.array(
-        [_popularity(programs[i]) * (0.1 if agency == "DOC" and _doc(i) else 1.0) for i in eligible]
+        [
+            _popularity(programs[i]) * (0.1 if agency == STATE_AGENCY and _doc(i) else 1.0)
+            for i in eligible
+        ]
     )
     # Every agency offers a core of common programs, the rest is drawn by popularity.
-    core = [i for i in eligible if programs[i].code in _CORE or (agency == "DOC" and _doc(i))]
+    core = [
+        i for i in eligible if programs[i].code in _CORE or (agency == STATE_AGENCY and _doc(i))
+    ]
     picks = list(core[:size])
     if len(picks) < size:
         extra = rng.choice(eligible, size - len(picks), p=weights / weights.sum())
@@ -381,7 +369,7 @@ def _sex_and_qualifier(fac, agency: str, count: int, rng) -> tuple[int, str]:
     """Who the offering is for (-1 anyone, 0 men, 1 women) and what its name adds for it."""
     qualifier = ""
     sex = -1
-    if fac.kind == "WOMENS_CENTER" or fac.code == "MID_WPR":
+    if fac.kind == "WOMENS_CENTER" or "Women" in fac.name:  # also a women's pre-release
         sex = 1
         if rng.random() < 0.3:
             qualifier = " (Women)" if rng.random() < 0.6 else " - Women"
@@ -427,7 +415,7 @@ def _name_offering(offering: Offering, program, agency: str, qualifier: str, nam
         renamed = _distinct_variant(program, rng, agency, qualifier, style.case)
         if not offering.is_local:
             offering.versions.append((when, _unique(renamed, names_used, rng, agency)))
-    if agency == "DOC":
+    if agency == STATE_AGENCY:
         _doc_vendor_change(offering, names_used, rng)
 
 

@@ -21,6 +21,7 @@ from .reference import (
     FIRST_MONTH,
     PRETRIAL,
     REL,
+    STATE_AGENCY,
     WINDOW_END,
     canonical_programs,
     day,
@@ -186,7 +187,7 @@ class _DocPrisons:
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
-        self.info = {f.code: f for f in facilities() if f.agency == "DOC"}
+        self.info = {f.code: f for f in facilities() if f.agency == STATE_AGENCY}
 
     def open_at(self, code: str, when: int) -> bool:
         closed = self.info[code].closed
@@ -327,7 +328,7 @@ def simulate(
     that never started. The draws from `rng` happen in a fixed order: the same seed gives the
     same enrollments."""
     offered = _Offered.of(offerings)
-    rates = DOC_RATE if agency == "DOC" else COUNTY_RATE
+    rates = DOC_RATE if agency == STATE_AGENCY else COUNTY_RATE
     seg, start, work = _starts(stays, segments, rates, rng)
     spells = _choose_offerings(seg, start, work, stays, sex, segments, offered, rng)
     _durations_and_exits(spells, offered, rng)

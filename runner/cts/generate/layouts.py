@@ -1,11 +1,13 @@
 """The agencies' file layouts (docs/layouts.md): file names, headers, delimiters, encodings,
-date formats and code values. Internal column keys map to each agency's header names."""
+date formats and code values, built from each agency's sources YAML (cts.generate.profiles).
+Internal column keys map to each agency's header names. What is written here is shared by every
+agency of a layout: the words of release reasons, exit reasons and movements."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .reference import DOC_V2_MONTH
+from .profiles import AgencyProfile, LayoutVersion, load_profiles, month_of_period
 
 
 @dataclass(frozen=True)
@@ -37,116 +39,6 @@ class Layout:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def _f(name: str, pairs: str) -> FileSpec:
-    cols = []
-    for item in pairs.split(","):
-        header, _, key = item.strip().partition("=")
-        cols.append((header, key))
-    return FileSpec(name, tuple(cols))
-
-
-RELEASE_WORDS = {
-    "upper": (
-        "BAILED",
-        "COURT RELEASE",
-        "SENTENCE EXPIRED",
-        "PAROLED",
-        "SENTENCED - REBOOKED",
-        "TRANSFER TO DOC",
-        "TRANSFER TO OTHER COUNTY",
-        "DECEASED",
-        "ESCAPE",
-    ),
-    "title": (
-        "Bail",
-        "Court Order",
-        "End of Sentence",
-        "Parole",
-        "Status Change",
-        "To DOC",
-        "To County",
-        "Death",
-        "Escape",
-    ),
-    "short": ("BL", "CRT", "EOS", "PAR", "SEN", "DOC", "CTY", "DTH", "ESC"),
-    "mixed": (
-        "Bailed",
-        "Released by Court",
-        "Sentence Complete",
-        "Paroled",
-        "Sentenced",
-        "Transferred to DOC",
-        "Transferred",
-        "Died",
-        "Escaped",
-    ),
-}
-
-
-def _people(pairs: str) -> str:
-    return pairs
-
-
-# --- DOC -------------------------------------------------------------------------------------
-DOC_V1 = Layout(
-    layout="doc_v1",
-    delimiter=",",
-    encoding="utf-8",
-    date_format="%m/%d/%y",
-    files={
-        "people": _f(
-            "inmates.csv",
-            "COMMIT_NO=id,SID=sid,LAST_NAME=last,FIRST_NAME=first,MIDDLE_NAME=middle,DOB=dob,"
-            "SEX=sex,RACE=race,HISP=eth,PCF_NO=pcf",
-        ),
-        "movements": _f(
-            "movements.csv",
-            "COMMIT_NO=id,MOVE_DATE=date,MOVE_CODE=code,MOVE_DESC=desc,FACILITY=facility,"
-            "LEGAL_STATUS=status",
-        ),
-        "catalog": _f(
-            "programs.csv", "PROG_ID=code,PROG_NAME=name,PROG_TYPE=type,FACILITY=facility"
-        ),
-        "activity": _f(
-            "prog_enroll.csv",
-            "ENROLL_ID=enroll_id,COMMIT_NO=stay_id,PROG_ID=program,ENROLL_DT=start,EXIT_DT=end,"
-            "EXIT_CODE=reason_code,EXIT_DESC=reason",
-        ),
-    },
-    ethnicity=("Y", "N", ""),
-    status=("AWT", "SENT", "CIV", "FED"),
-)
-DOC_V2 = Layout(
-    layout="doc_v2",
-    delimiter="|",
-    encoding="utf-8",
-    date_format="%Y-%m-%d",
-    files={
-        "people": _f(
-            "person.txt",
-            "commitment_number=id,state_id=sid,name_last=last,name_first=first,"
-            "name_middle=middle,birth_date=dob,gender=sex,race_code=race,ethnicity=eth,"
-            "pcf_number=pcf",
-        ),
-        "movements": _f(
-            "movement.txt",
-            "commitment_number=id,movement_date=date,movement_type=code,movement_reason=desc,"
-            "facility_code=facility,legal_status=status",
-        ),
-        "catalog": _f(
-            "program.txt",
-            "program_code=code,program_name=name,program_category=type,facility_code=facility",
-        ),
-        "activity": _f(
-            "enrollment.txt",
-            "enrollment_number=enroll_id,commitment_number=stay_id,program_code=program,"
-            "start_date=start,end_date=end,end_reason_code=reason_code,end_reason=reason",
-        ),
-    },
-    sex=("MALE", "FEMALE"),
-    ethnicity=("HISPANIC", "NON-HISPANIC", "UNKNOWN"),
-    status=("AWAITING TRIAL", "SENTENCED", "CIVIL", "FEDERAL"),
-)
 DOC_EXIT_CODES = {
     "COMPLETED": "CMP",
     "MAX_BENEFIT": "MXB",
@@ -192,11 +84,7 @@ DOC_MOVES = {
 }
 
 
-def doc_layout(month: int) -> Layout:
-    return DOC_V1 if month < DOC_V2_MONTH else DOC_V2
-
-
-# --- enroll: SUF, WOR, ESS, NOR, DUK ---------------------------------------------------------
+# --- enroll -----------------------------------------------------------------------------------
 ENROLL_EXIT_TEXT = {
     "COMPLETED": ("SUCCESSFUL COMPLETION", "Completed", "COMPLETED", "Successfully Completed"),
     "MAX_BENEFIT": ("MAXIMUM BENEFIT", "Max Benefit", "Maximum Benefit Achieved"),
@@ -215,138 +103,7 @@ ENROLL_EXIT_TEXT = {
 }
 
 
-def _enroll(
-    people: str,
-    stays: str,
-    catalog: str,
-    activity: str,
-    names: tuple[str, str, str, str],
-    delimiter: str,
-    encoding: str,
-    date_format: str,
-    **codes,
-) -> Layout:
-    return Layout(
-        layout="enroll",
-        delimiter=delimiter,
-        encoding=encoding,
-        date_format=date_format,
-        files={
-            "people": _f(names[0], people),
-            "stays": _f(names[1], stays),
-            "catalog": _f(names[2], catalog),
-            "activity": _f(names[3], activity),
-        },
-        **codes,
-    )
-
-
-LAYOUTS: dict[str, Layout] = {
-    "SUF": _enroll(
-        "inmate_id=id,sid=sid,last_name=last,first_name=first,middle_name=middle,dob=dob,"
-        "sex=sex,race=race,ethnicity=eth",
-        "booking_no=stay_id,inmate_id=person_id,facility=facility,booking_date=start,"
-        "release_date=end,custody_status=status,release_reason=reason",
-        "program_code=code,program_name=name,program_type=type,facility=facility",
-        "enrollment_id=enroll_id,booking_no=stay_id,program_code=program,start_date=start,"
-        "end_date=end,exit_reason=reason",
-        ("inmates.csv", "bookings.csv", "programs.csv", "enrollments.csv"),
-        ",",
-        "utf-8",
-        "%Y-%m-%d",
-        ethnicity=("H", "N", "U"),
-        release=RELEASE_WORDS["upper"],
-    ),
-    "WOR": _enroll(
-        "person_no=id,state_id=sid,lname=last,fname=first,mname=middle,birth_date=dob,"
-        "gender=sex,race=race,hispanic=eth",
-        "booking_no=stay_id,person_no=person_id,facility=facility,admit_date=start,"
-        "release_date=end,status=status,release_type=reason",
-        "prog_code=code,prog_name=name,prog_type=type,facility=facility",
-        "enroll_no=enroll_id,booking_no=stay_id,prog_code=program,enroll_date=start,"
-        "exit_date=end,exit_reason=reason",
-        ("people.csv", "bookings.csv", "programs.csv", "enrollments.csv"),
-        ",",
-        "utf-8",
-        "%m/%d/%Y",
-        sex=("Male", "Female"),
-        race=("Asian", "Black", "American Indian", "White", "Unknown"),
-        ethnicity=("Y", "N", ""),
-        status=("Pre-Trial", "Sentenced", "Civil", "Federal"),
-        release=RELEASE_WORDS["title"],
-    ),
-    "ESS": _enroll(
-        "INMATE_NUM=id,SID_NUM=sid,LAST_NAME=last,FIRST_NAME=first,MIDDLE_NAME=middle,DOB=dob,"
-        "SEX=sex,RACE=race,ETHNIC=eth",
-        "BOOKING_NUM=stay_id,INMATE_NUM=person_id,FACILITY=facility,BOOK_DATE=start,"
-        "REL_DATE=end,LEGAL_STATUS=status,REL_REASON=reason",
-        "PROGRAM_ID=code,PROGRAM_NAME=name,PROGRAM_TYPE=type,FACILITY=facility",
-        "ENROLL_ID=enroll_id,BOOKING_NUM=stay_id,PROGRAM_ID=program,START_DT=start,END_DT=end,"
-        "EXIT_REASON=reason",
-        ("inmates.txt", "bookings.txt", "programs.txt", "enrollments.txt"),
-        "\t",
-        "cp1252",
-        "%d-%b-%Y",
-        ethnicity=("HISP", "NONHISP", "UNK"),
-        status=("AWAITING TRIAL", "SENTENCED", "CIVIL", "FED"),
-        release=RELEASE_WORDS["upper"],
-    ),
-    "NOR": _enroll(
-        "PersonID=id,SID=sid,LastName=last,FirstName=first,MiddleName=middle,"
-        "DateOfBirth=dob,Sex=sex,Race=race,Ethnicity=eth",
-        "CommitmentID=stay_id,PersonID=person_id,Facility=facility,AdmitDate=start,"
-        "ReleaseDate=end,CustodyStatus=status,ReleaseReason=reason",
-        "ProgramCode=code,ProgramName=name,ProgramType=type,Facility=facility",
-        "EnrollmentID=enroll_id,CommitmentID=stay_id,ProgramCode=program,StartDate=start,"
-        "EndDate=end,ExitReason=reason",
-        ("persons.psv", "commitments.psv", "programs.psv", "enrollments.psv"),
-        "|",
-        "utf-8",
-        "%Y%m%d",
-        sex=("1", "2"),
-        race=("ASIAN/PI", "BLACK", "NATIVE AM", "WHITE", "UNK"),
-        status=("PT", "SENT", "CIV", "FED"),
-        release=RELEASE_WORDS["short"],
-    ),
-    "DUK": _enroll(
-        "inmate_no=id,sid=sid,last=last,first=first,middle=middle,dob=dob,sex=sex,race=race,"
-        "hispanic=eth",
-        "booking_no=stay_id,inmate_no=person_id,facility=facility,booking_date=start,"
-        "release_date=end,status=status,release_reason=reason",
-        "program_code=code,program_name=name,program_type=type,facility=facility",
-        "enrollment_id=enroll_id,booking_no=stay_id,program_code=program,start_date=start,"
-        "end_date=end,exit_reason=reason",
-        ("inmates.csv", "bookings.csv", "programs.csv", "enrollments.csv"),
-        ",",
-        "utf-8",
-        "%m/%d/%Y",
-        ethnicity=("Y", "N", ""),
-        status=("Pretrial", "Sentenced", "", ""),  # civil/federal holds do not occur at DUK
-        release=RELEASE_WORDS["mixed"],
-    ),
-}
-
-# --- events: HMD, BRI, PLY, BAR --------------------------------------------------------------
-EVENT_FILES = {
-    "people": _f(
-        "persons.csv",
-        "person_id=id,sid=sid,last_name=last,first_name=first,middle_name=middle,"
-        "date_of_birth=dob,sex=sex,race=race,ethnicity=eth",
-    ),
-    "stays": _f(
-        "stays.csv",
-        "stay_id=stay_id,person_id=person_id,facility=facility,admission_date=start,"
-        "release_date=end,legal_status=status,release_reason=reason,sending_agency=sending",
-    ),
-    "catalog": _f(
-        "program_list.csv", "program_id=code,program_title=name,program_area=type,location=facility"
-    ),
-    "activity": _f(
-        "program_events.csv",
-        "event_id=event_id,person_id=person_id,stay_id=stay_id,program_id=program,"
-        "event_date=date,event_type=type,event_reason=reason",
-    ),
-}
+# --- events -----------------------------------------------------------------------------------
 EVENT_TYPES = (
     "REFERRED",
     "STARTED",
@@ -359,12 +116,6 @@ EVENT_TYPES = (
     "TRANSFERRED",
     "ENDED",
 )
-EVENT_CODES = {
-    "HMD": EVENT_TYPES,
-    "BRI": ("10", "20", "30", "35", "40", "50", "55", "60", "65", "70"),
-    "PLY": ("REF", "STA", "SUS", "RES", "CMP", "REM", "WDR", "REL", "TRF", "END"),
-    "BAR": ("REF", "STA", "SUS", "RES", "CMP", "REM", "WDR", "REL", "TRF", "END"),
-}
 # Terminal event (type, reasons) per exit reason. OTHER_KNOWN/UNKNOWN are not sent by these
 # agencies (their systems force a terminal type); the generator maps them to PROGRAM_ENDED.
 EVENT_EXIT = {
@@ -383,85 +134,7 @@ EVENT_EXIT = {
 }
 
 
-def _events(
-    delimiter: str, encoding: str, date_format: str, sex, status, release, race=None
-) -> Layout:
-    kwargs = {"race": race} if race else {}
-    return Layout(
-        layout="events",
-        delimiter=delimiter,
-        encoding=encoding,
-        date_format=date_format,
-        files=EVENT_FILES,
-        sex=sex,
-        status=status,
-        release=release,
-        **kwargs,
-    )
-
-
-LAYOUTS.update(
-    {
-        "HMD": _events(
-            ",",
-            "utf-8",
-            "%Y-%m-%d",
-            ("M", "F"),
-            ("PRE-TRIAL", "SENTENCED", "CIVIL", "FEDERAL"),
-            RELEASE_WORDS["upper"],
-        ),
-        "BRI": _events(
-            ";",
-            "cp1252",
-            "%d/%m/%Y",
-            ("M", "F"),
-            ("PT", "SEN", "CIV", "FED"),
-            RELEASE_WORDS["short"],
-            race=("A", "B", "I", "W", "U", "O"),
-        ),
-        "PLY": _events(
-            ",",
-            "utf-8",
-            "%m/%d/%Y",
-            ("Male", "Female"),
-            ("Pretrial", "Sentenced", "Civil", "Federal"),
-            RELEASE_WORDS["mixed"],
-        ),
-        "BAR": _events(
-            ",",
-            "utf-8",
-            "%Y-%m-%d",
-            ("M", "F"),
-            ("PRE", "SEN", "CIV", "FED"),
-            RELEASE_WORDS["title"],
-        ),
-    }
-)
-
-# --- attend: MID, BER, FRA, HMS --------------------------------------------------------------
-ATTEND_FILES = {
-    "people": _f(
-        "clients.csv",
-        "client_id=id,sid=sid,surname=last,given_name=first,middle_name=middle,"
-        "birth_date=dob,gender=sex,race=race,hispanic_origin=eth",
-    ),
-    "stays": _f(
-        "commitments.csv",
-        "commitment_id=stay_id,client_id=person_id,facility=facility,start_date=start,"
-        "end_date=end,status=status,end_reason=reason",
-    ),
-    "catalog": _f("courses.csv", "course_id=code,course_name=name,course_type=type,site=facility"),
-    "activity": _f(
-        "attendance.csv",
-        "attendance_id=att_id,client_id=person_id,course_id=program,session_date=date,"
-        "attended=attended",
-    ),
-    "exits": _f(
-        "course_exits.csv",
-        "exit_id=exit_id,client_id=person_id,course_id=program,exit_date=date,"
-        "exit_status=status,exit_note=note",
-    ),
-}
+# --- attend -----------------------------------------------------------------------------------
 ATTEND_EXIT = {
     "COMPLETED": ("CMP", ("", "Completed", "Certificate issued")),
     "MAX_BENEFIT": ("MXB", ("", "Max benefit")),
@@ -477,33 +150,53 @@ ATTEND_EXIT = {
     "DECEASED": ("DEC", ("",)),
     "UNKNOWN": ("UNK", ("",)),
 }
-for _code, _fmt, _delim in (
-    ("MID", "%m/%d/%Y", ","),
-    ("BER", "%Y-%m-%d", ","),
-    ("FRA", "%m/%d/%Y", "|"),
-    ("HMS", "%m-%d-%Y", ","),
-):
-    LAYOUTS[_code] = Layout(
-        layout="attend",
-        delimiter=_delim,
-        encoding="utf-8",
-        date_format=_fmt,
-        files=ATTEND_FILES,
-        release=RELEASE_WORDS["mixed" if _code in ("MID", "HMS") else "title"],
+
+
+def _layout(version: LayoutVersion) -> Layout:
+    """One layout version of an agency, from its sources YAML."""
+    first = version.files[0]
+    codes = {
+        name: tuple(version.codes[name])
+        for name in ("sex", "race", "ethnicity", "status", "release")
+        if name in version.codes
+    }
+    return Layout(
+        layout=version.name,
+        delimiter=first.delimiter,
+        encoding=first.encoding,
+        date_format=first.date_format,
+        files={f.file_role: FileSpec(f.name, f.columns) for f in version.files},
+        **codes,
     )
 
+
+PROFILES: dict[str, AgencyProfile] = {p.code: p for p in load_profiles()}
+# Every agency's layout versions: (first month, layout), oldest first.
+VERSIONS: dict[str, tuple[tuple[int, Layout], ...]] = {
+    code: tuple(
+        (month_of_period(v.first_period) if v.first_period else 0, _layout(v))
+        for v in profile.versions
+    )
+    for code, profile in PROFILES.items()
+}
+# Status-change event codes of the agencies that send events, in the order of EVENT_TYPES.
+EVENT_CODES: dict[str, tuple[str, ...]] = {
+    code: p.event_types for code, p in PROFILES.items() if p.event_types
+}
 # Which agencies keep accents in names (the others fold to ASCII) and write names in capitals.
-KEEPS_ACCENTS = {"ESS", "BRI", "SUF", "HMD", "MID"}
-UPPER_NAMES = {"DOC", "ESS", "PLY", "BRI"}
+KEEPS_ACCENTS = {code for code, p in PROFILES.items() if p.keeps_accents}
+UPPER_NAMES = {code for code, p in PROFILES.items() if p.upper_case_names}
 
 
 def agency_layout(agency: str, month: int) -> Layout:
-    return doc_layout(month) if agency == "DOC" else LAYOUTS[agency]
+    """The layout the agency sends in `month` (months since 2017-01)."""
+    current = VERSIONS[agency][0][1]
+    for first_month, layout in VERSIONS[agency]:
+        if first_month <= month:
+            current = layout
+    return current
 
 
 def roles(agency: str) -> tuple[str, ...]:
-    if agency == "DOC":
-        return ("people", "movements", "catalog", "activity")
-    if LAYOUTS[agency].layout == "attend":
-        return ("people", "stays", "catalog", "activity", "exits")
-    return ("people", "stays", "catalog", "activity")
+    """The generator's file roles of the agency (people, stays or movements, catalog, ...)."""
+    return tuple(VERSIONS[agency][0][1].files)

@@ -13,50 +13,39 @@ from pathlib import Path
 
 import numpy as np
 
+from .profiles import AgencyProfile, ProfileError, load_profiles, month_of_period, project_dir
+
 # Day numbers are days since 1970-01-01 (numpy datetime64[D] as int).
 WINDOW_START = int(np.datetime64("2017-01-01", "D").astype(int))
 WINDOW_END = int(np.datetime64("2025-12-31", "D").astype(int))
 FIRST_MONTH = int(np.datetime64("2017-01", "M").astype(int))  # months since 1970-01
 N_MONTHS = 108  # 2017-01 .. 2025-12
-DOC_V2_MONTH = int(np.datetime64("2020-07", "M").astype(int)) - FIRST_MONTH  # month index 42
 
 
 def day(text: str) -> int:
     return int(np.datetime64(text, "D").astype(int))
 
 
-@dataclass(frozen=True)
-class Agency:
-    code: str
-    name: str
-    layout: str  # doc | enroll | events | attend
-    admissions: float  # sheriff admissions per year at full scale (2024 level); DOC: commitments
-    catalog_size: int  # distinct program offerings at full scale
-
-
-# Admission volumes are proportioned on public figures (≈28k sheriff admissions in 2024; the
-# large counties are Suffolk, Middlesex, Hampden, Bristol, Worcester and Essex; Dukes is tiny).
-AGENCIES: tuple[Agency, ...] = (
-    Agency("DOC", "Massachusetts Department of Correction", "doc", 1500, 175),
-    Agency("BAR", "Barnstable County Sheriff's Office", "events", 1000, 70),
-    Agency("BER", "Berkshire County Sheriff's Office", "attend", 700, 55),
-    Agency("BRI", "Bristol County Sheriff's Office", "events", 3300, 105),
-    Agency("DUK", "Dukes County Sheriff's Office", "enroll", 110, 24),
-    Agency("ESS", "Essex County Sheriff's Department", "enroll", 3000, 110),
-    Agency("FRA", "Franklin County Sheriff's Office", "attend", 520, 55),
-    Agency("HMD", "Hampden County Sheriff's Department", "events", 3300, 120),
-    Agency("HMS", "Hampshire County Sheriff's Office", "attend", 520, 50),
-    Agency("MID", "Middlesex Sheriff's Office", "attend", 3500, 110),
-    Agency("NOR", "Norfolk County Sheriff's Office", "enroll", 1300, 70),
-    Agency("PLY", "Plymouth County Sheriff's Department", "events", 1900, 85),
-    Agency("SUF", "Suffolk County Sheriff's Department", "enroll", 5600, 130),
-    Agency("WOR", "Worcester County Sheriff's Office", "enroll", 3300, 105),
-)
+# The agencies that hold people, in the order of the agencies seed, each with its layout, sizes
+# and files from its sources YAML (cts.generate.profiles): nothing here names an agency.
+AGENCIES: tuple[AgencyProfile, ...] = load_profiles()
 AGENCY_CODES: tuple[str, ...] = tuple(a.code for a in AGENCIES)
 AGENCY_INDEX: dict[str, int] = {a.code: i for i, a in enumerate(AGENCIES)}
-SHERIFFS: tuple[str, ...] = tuple(a.code for a in AGENCIES if a.code != "DOC")
-# Counties whose women are held at Hampden's Western Mass Regional Women's Correctional Center.
-WMRWCC_SENDERS: tuple[str, ...] = ("BER", "FRA", "HMS")
+# The state prison system (agency type STATE): commitment-keyed, receives county transfers.
+_STATE = [a.code for a in AGENCIES if a.is_state]
+if len(_STATE) != 1:
+    raise ProfileError(f"expected one state agency holding people, found {len(_STATE)}")
+STATE_AGENCY: str = _STATE[0]
+SHERIFFS: tuple[str, ...] = tuple(a.code for a in AGENCIES if not a.is_state)
+# The month (index) the state agency's layout changed: its last layout version's first month.
+DOC_V2_MONTH = max(
+    (
+        month_of_period(v.first_period)
+        for v in AGENCIES[AGENCY_INDEX[STATE_AGENCY]].versions
+        if v.first_period
+    ),
+    default=0,
+)
 
 SEX = ("M", "F")
 RACES = ("A", "B", "I", "W", "U")
@@ -151,12 +140,10 @@ class CanonicalProgram:
 
 
 def seeds_dir() -> Path:
-    here = Path(__file__).resolve()
-    for directory in here.parents:
-        candidate = directory / "seeds" / "reference"
-        if (candidate / "canonical_programs.csv").is_file():
-            return candidate
-    raise FileNotFoundError("seeds/reference/canonical_programs.csv not found above the package")
+    candidate = project_dir() / "seeds" / "reference"
+    if not (candidate / "canonical_programs.csv").is_file():
+        raise FileNotFoundError(f"{candidate}/canonical_programs.csv not found")
+    return candidate
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ from .reference import (
     RACES,
     RELEASE_REASONS,
     SEX,
+    STATE_AGENCY,
     STATUSES,
     canonical_programs,
 )
@@ -133,7 +134,7 @@ def write_agency_parts(parts: Path, code: str, **kw) -> None:
     _write_records(parts, code, kw)
     first_facility = kw["stays"].facility.copy()
     segments = kw["segments"]
-    if code == "DOC":
+    if code == STATE_AGENCY:
         first_seg = np.r_[True, segments.stay[1:] != segments.stay[:-1]]
         first_facility[segments.stay[first_seg]] = segments.facility[first_seg]
     _write_stays(parts, code, kw, first_facility)

@@ -23,15 +23,23 @@ from .reference import (
     PRETRIAL,
     REL,
     SENTENCED,
+    SEX,
+    STATE_AGENCY,
+    STATUSES,
     WINDOW_END,
     WINDOW_START,
-    WMRWCC_SENDERS,
     day,
     facility_index,
 )
 
 OPEN = WINDOW_END + 100_000  # end day of a stay still open after the window
-DOC = AGENCY_INDEX["DOC"]
+DOC = AGENCY_INDEX[STATE_AGENCY]
+# Agencies that also hold the people of a county with no jail: (agency index, people per year).
+HOSTS = [(AGENCY_INDEX[a.code], a.also_holds_per_year) for a in AGENCIES if a.also_holds_per_year]
+# Agency index that holds the women of each county that sends them elsewhere.
+WOMEN_HELD_BY = {
+    AGENCY_INDEX[a.code]: AGENCY_INDEX[a.women_held_by] for a in AGENCIES if a.women_held_by
+}
 
 # Calendar-year multipliers of admission volume (2024 = 1.0): somewhat higher in 2017, the
 # pandemic trough in 2020, recovery after. Years before 2017 feed stays open on 2017-01-01.
@@ -56,7 +64,6 @@ EPISODE_P = np.array([0.52, 0.12, 0.22, 0.030, 0.023, 0.03, 0.02])
 FIRST_EPISODE_SHARE = 0.45
 DOC_LEGACY_PER_YEAR = 1650  # DOC commitments per year before 2017 (full scale)
 LIFER_SHARE = 0.015
-NANTUCKET_PER_YEAR = 25  # Nantucket people held at Barnstable
 # Identity look-alikes (different people the linkage must keep apart), as shares of persons:
 # a relative with the same surname (a household), a twin (same surname and birth date, another
 # first name), a namesake (same first name, surname and birth date as someone of the same sex).
@@ -193,40 +200,28 @@ def _unique_sids(rng, n: int) -> np.ndarray:
 
 
 def _sheriff_facility(agency: np.ndarray, status: np.ndarray, sex: np.ndarray, start, rng):
-    """Facility of each county stay from agency, custody status and sex."""
+    """Facility of each county stay from agency, custody status and sex: the first of the
+    agency's facility rules (its sources YAML, meta.generate.facilities) that the stay meets."""
     fx = facility_index()
     out = np.full(len(agency), -1, dtype=np.int32)
     u = rng.random(len(agency))
-    female = sex == 1
-    pre = status == PRETRIAL
-    sent = status == SENTENCED
-    single = {
-        "BAR": "BAR_BCF",
-        "BER": "BER_HOC",
-        "DUK": "DUK_JAIL",
-        "FRA": "FRA_HOC",
-        "HMS": "HMS_HOC",
-        "NOR": "NOR_DED",
-        "PLY": "PLY_PCCF",
-        "WOR": "WOR_WBY",
-    }
-    for code, fac in single.items():
-        out[agency == AGENCY_INDEX[code]] = fx[fac]
-    a = agency == AGENCY_INDEX["SUF"]
-    out[a] = np.where(pre[a] & ~female[a], fx["SUF_NSJ"], fx["SUF_SBH"])
-    a = agency == AGENCY_INDEX["BRI"]
-    out[a] = np.where(pre[a] & ~female[a] & (u[a] < 0.72), fx["BRI_ASH"], fx["BRI_DART"])
-    a = agency == AGENCY_INDEX["ESS"]
-    ess = np.where(female[a], fx["ESS_WIT"], fx["ESS_MID"])
-    ess = np.where(sent[a] & ~female[a] & (u[a] < 0.14), fx["ESS_LPR"], ess)
-    out[a] = ess
-    a = agency == AGENCY_INDEX["HMD"]
-    hmd = np.where(female[a], fx["HMD_WMRWCC"], fx["HMD_LUD"])
-    hmd = np.where(sent[a] & ~female[a] & (u[a] < 0.12), fx["HMD_PRC"], hmd)
-    out[a] = hmd
-    a = agency == AGENCY_INDEX["MID"]
-    wpr_open = start[a] >= day("2021-01-01")
-    out[a] = np.where(female[a] & sent[a] & wpr_open, fx["MID_WPR"], fx["MID_BIL"])
+    for profile in AGENCIES:
+        if not profile.facilities:
+            continue
+        a = agency == AGENCY_INDEX[profile.code]
+        chosen = np.full(int(a.sum()), -1, dtype=np.int32)
+        for rule in reversed(profile.facilities):  # the first rule that matches wins
+            match = np.ones(len(chosen), dtype=bool)
+            if rule.status:
+                match &= status[a] == STATUSES.index(rule.status)
+            if rule.sex:
+                match &= sex[a] == SEX.index(rule.sex)
+            if rule.share is not None:
+                match &= u[a] < rule.share
+            if rule.from_date:
+                match &= start[a] >= day(rule.from_date)
+            chosen = np.where(match, fx[rule.facility], chosen)
+        out[a] = chosen
     return out
 
 
@@ -262,7 +257,7 @@ class _FirstEpisodes:
 
 def _first_episodes(scale: float, rng: np.random.Generator) -> _FirstEpisodes:
     """County-start persons per sheriff, Nantucket people, and legacy DOC commitments."""
-    sheriff_codes = [a.code for a in AGENCIES if a.code != "DOC"]
+    sheriff_codes = [a.code for a in AGENCIES if not a.is_state]
     homes, starts = [], []
     for code in sheriff_codes:
         agency = AGENCIES[AGENCY_INDEX[code]]
@@ -270,10 +265,10 @@ def _first_episodes(scale: float, rng: np.random.Generator) -> _FirstEpisodes:
         s = _years_days(rng, YEAR_TREND, rate)
         homes.append(np.full(len(s), AGENCY_INDEX[code]))
         starts.append(s)
-    nan_rate = max(NANTUCKET_PER_YEAR * scale, 0.5)
-    s = _years_days(rng, YEAR_TREND, nan_rate)
-    homes.append(np.full(len(s), -2))  # Nantucket: held in Barnstable
-    starts.append(s)
+    for host, (_, per_year) in enumerate(HOSTS):  # people of a county with no jail
+        s = _years_days(rng, YEAR_TREND, max(per_year * scale, 0.5))
+        homes.append(np.full(len(s), -2 - host))
+        starts.append(s)
     legacy_years = {y: 1.0 for y in range(1980, 2017)}
     s = _years_days(rng, legacy_years, max(DOC_LEGACY_PER_YEAR * scale, 12.0))
     # Home counties of legacy DOC people drawn in proportion to county admissions.
@@ -405,15 +400,19 @@ def _book(
     etype = np.where(level.forced_doc, 4, etype)
     # Parole violators mostly come back to DOC.
     etype = np.where(level.after_parole & (rng.random(k) < 0.45), 4, etype)
-    county = np.where(phome == -2, AGENCY_INDEX["BAR"], phome)
+    county = phome
+    for host, (host_index, _) in enumerate(HOSTS):
+        county = np.where(phome == -2 - host, host_index, county)
     elsewhere = rng.random(k) < 0.05
     weights = first.sheriff_weights
     other = first.sheriff_index[rng.choice(len(weights), k, p=weights / weights.sum())]
     county = np.where(elsewhere, other, county)
     sending = np.full(k, -1, dtype=np.int32)
-    wm = np.isin(county, [AGENCY_INDEX[c] for c in WMRWCC_SENDERS]) & (psex == 1)
-    sending[wm] = county[wm]
-    county = np.where(wm, AGENCY_INDEX["HMD"], county)
+    for receiver in sorted(set(WOMEN_HELD_BY.values())):
+        senders = [s for s, r in WOMEN_HELD_BY.items() if r == receiver]
+        wm = np.isin(county, senders) & (psex == 1)
+        sending[wm] = county[wm]
+        county = np.where(wm, receiver, county)
     return _Episodes(
         person=person,
         start=level.start,
@@ -574,8 +573,13 @@ def _readmissions(e: _Episodes, persons: Persons, rng: np.random.Generator) -> _
 def _visible_stays(stays: Stays, persons: Persons, rng: np.random.Generator) -> Stays:
     """The stays seen in the window, in order of agency, start and episode, with facilities.
     Dukes records only pre-trial and sentenced people."""
-    duk = (stays.agency == AGENCY_INDEX["DUK"]) & (stays.status >= CIVIL)
-    stays.status[duk] = PRETRIAL
+    for profile in AGENCIES:
+        if profile.statuses_recorded:
+            recorded = [STATUSES.index(s) for s in profile.statuses_recorded]
+            unrecorded = (stays.agency == AGENCY_INDEX[profile.code]) & ~np.isin(
+                stays.status, recorded
+            )
+            stays.status[unrecorded] = PRETRIAL
     stays.end = np.where(stays.end > WINDOW_END, OPEN, stays.end)
     stays.release = np.where(stays.end == OPEN, -1, stays.release).astype(np.int8)
     visible = (stays.end >= WINDOW_START) & (stays.start <= WINDOW_END)

@@ -36,7 +36,7 @@
 with
 
 records as (
-    select * from {{ ref('int_identity_records') }}
+    select * from {{ ref('int_identity_records_prepared') }}
 ),
 
 block_keys as (

@@ -5,7 +5,7 @@
 with
 
 records as (
-    select * from {{ ref('int_identity_records') }}
+    select * from {{ ref('int_identity_records_prepared') }}
 ),
 
 pairs_scored as (

@@ -9,11 +9,11 @@
 with
 
 records as (
-    select * from {{ ref('int_identity_records') }}
+    select * from {{ ref('int_identity_records_prepared') }}
 ),
 
 name_variants as (
-    select * from {{ ref('int_identity_name_variants') }}
+    select * from {{ ref('int_identity_name_variants_expanded') }}
 ),
 
 pairs_scored as (
@@ -21,7 +21,7 @@ pairs_scored as (
 ),
 
 clusters_initial as (
-    select * from {{ ref('int_identity_clusters_initial') }}
+    select * from {{ ref('int_identity_records_clustered') }}
 ),
 
 member_pairs as (

@@ -38,7 +38,7 @@ random_pairs_compared as (
 ),
 
 records as (
-    select * from {{ ref('int_identity_records') }}
+    select * from {{ ref('int_identity_records_prepared') }}
 ),
 
 pairs_labelled as (

@@ -1,0 +1,88 @@
+{#- Generated from the sources YAML (meta.entity) by `python -m cts.scaffold --sync`;
+    do not edit. dbt needs a union's parents while it parses the SQL, before it reads
+    the YAML: this is that list, and cts_staged_models() checks it against the YAML at
+    compile time. -#}
+{% macro cts_staged_models_declared() %}
+    {{ return({
+        'attendance': [
+            'stg_ber__attendance',
+            'stg_fra__attendance',
+            'stg_hms__attendance',
+            'stg_mid__attendance',
+        ],
+        'enrollments': [
+            'stg_doc__v1_enrollments',
+            'stg_doc__v2_enrollments',
+            'stg_duk__enrollments',
+            'stg_ess__enrollments',
+            'stg_nor__enrollments',
+            'stg_suf__enrollments',
+            'stg_wor__enrollments',
+        ],
+        'movements': [
+            'stg_doc__v1_movements',
+            'stg_doc__v2_movements',
+        ],
+        'persons': [
+            'stg_bar__persons',
+            'stg_ber__persons',
+            'stg_bri__persons',
+            'stg_doc__v1_persons',
+            'stg_doc__v2_persons',
+            'stg_duk__persons',
+            'stg_ess__persons',
+            'stg_fra__persons',
+            'stg_hmd__persons',
+            'stg_hms__persons',
+            'stg_mid__persons',
+            'stg_nor__persons',
+            'stg_ply__persons',
+            'stg_suf__persons',
+            'stg_wor__persons',
+        ],
+        'program_events': [
+            'stg_bar__program_events',
+            'stg_bri__program_events',
+            'stg_hmd__program_events',
+            'stg_ply__program_events',
+        ],
+        'program_exits': [
+            'stg_ber__program_exits',
+            'stg_fra__program_exits',
+            'stg_hms__program_exits',
+            'stg_mid__program_exits',
+        ],
+        'programs': [
+            'stg_bar__programs',
+            'stg_ber__programs',
+            'stg_bri__programs',
+            'stg_doc__v1_programs',
+            'stg_doc__v2_programs',
+            'stg_duk__programs',
+            'stg_ess__programs',
+            'stg_fra__programs',
+            'stg_hmd__programs',
+            'stg_hms__programs',
+            'stg_mid__programs',
+            'stg_nor__programs',
+            'stg_ply__programs',
+            'stg_suf__programs',
+            'stg_wor__programs',
+        ],
+        'stays': [
+            'stg_bar__stays',
+            'stg_ber__stays',
+            'stg_bri__stays',
+            'stg_duk__stays',
+            'stg_ess__stays',
+            'stg_fra__stays',
+            'stg_hmd__stays',
+            'stg_hms__stays',
+            'stg_mid__stays',
+            'stg_nor__stays',
+            'stg_ply__stays',
+            'stg_suf__stays',
+            'stg_wor__stays',
+        ],
+    }) }}
+{% endmacro %}

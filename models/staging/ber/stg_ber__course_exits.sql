@@ -1,1 +1,0 @@
-{{ stage_exits('ber', 'course_exits') }}

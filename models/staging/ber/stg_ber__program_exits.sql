@@ -1,0 +1,1 @@
+{{ stage_program_exits('ber', 'course_exits') }}

@@ -1,1 +1,0 @@
-{{ stage_people('duk', 'inmates') }}

@@ -1,1 +1,0 @@
-{{ stage_exits('fra', 'course_exits') }}

@@ -1,0 +1,1 @@
+{{ stage_program_exits('fra', 'course_exits') }}

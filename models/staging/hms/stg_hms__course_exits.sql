@@ -1,1 +1,0 @@
-{{ stage_exits('hms', 'course_exits') }}

@@ -1,0 +1,1 @@
+{{ stage_program_exits('hms', 'course_exits') }}

@@ -1,1 +1,0 @@
-{{ stage_exits('mid', 'course_exits') }}

@@ -1,0 +1,1 @@
+{{ stage_program_exits('mid', 'course_exits') }}

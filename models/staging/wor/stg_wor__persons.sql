@@ -1,0 +1,1 @@
+{{ stage_persons('wor', 'people') }}
