@@ -240,7 +240,7 @@ def init_cluster(cluster: Path) -> None:
 @contextlib.contextmanager
 def local_cluster(workdir_root: Path) -> Iterator[Connection]:
     """Start the work dir's cluster (initdb first if needed); stop it on the way out."""
-    cluster = cluster_dir(workdir_root)
+    cluster = cluster_dir(workdir_root.resolve())  # the server runs from its data directory
     if not (cluster / "PG_VERSION").is_file():
         if cluster.exists():
             shutil.rmtree(cluster)
