@@ -282,9 +282,7 @@ def engine(
     try:
         with (
             postgres.server(workdir.root) as connection,
-            postgres.session_settings(
-                {**postgres.BUILD_SETTINGS, "cts.pseudonym_key": current_key()}
-            ),
+            postgres.session_settings({"cts.pseudonym_key": current_key()}),
         ):
             yield connection
     except postgres.PostgresError as error:

@@ -54,11 +54,6 @@ LOCAL_SETTINGS = {
     "maintenance_work_mem": "256MB",
     "max_connections": "20",
 }
-# Planner settings of every build session (through PGOPTIONS, on a DSN's server too). The
-# planner estimates a row or two for filtered CTEs and then nests loops over thousands: at demo
-# scale int_event_spells_derived ran over 5 minutes, 2.5 s without nested loops. With no
-# indexes in a warehouse build, hash and merge joins are the right plans; results are the same.
-BUILD_SETTINGS = {"enable_nestloop": "off"}
 # Unix socket paths are limited to 107 bytes; a longer work dir gets a short temporary one.
 _SOCKET_PATH_LIMIT = 100
 # Schemas `cts load` writes into the DuckDB warehouse and the build reads as sources.
