@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_exact_structure.py WORKDIR [--scale NAME]
 
-Reads the true counts (`intermediate.int_published_counts`) and the declared relations, takes
-the primary suppression (counts 1..threshold) as the withheld set, and reports the connected
+Reads the true counts (`intermediate.int_published_counts_unpivoted`) and the declared
+relations, takes the primary suppression (counts 1..threshold) as the withheld set, and reports the
+connected
 components of withheld counts: under every declared relation, and with the relations that tie
 periods together left out (calendar against fiscal years through half-years; programs against
 their agency's calendar years). With WORKDIR/public present, it also reports the components

@@ -16,7 +16,9 @@ rules), clustered at match probability 0.5. Reported per benchmark, into
   upper-cased, letters only), the yardstick for the generator's noise;
 - a cross-validation of `cts link`'s link threshold: chosen on the pair scores of half of the
   people (split by a hash of the true entity), scored on the other half, and the other way
-  round; next to the fixed threshold scored on the same halves.
+  round; next to the fixed threshold scored on the same halves;
+- the same cross-validation of `identity_calibration_prior_pairs` (the pseudo-pairs of the
+  model's own probability in the recalibration of a pattern on pairs of SID holders).
 
 The truth is read only here, after linking.
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import re
 import subprocess
 import sys
@@ -209,6 +212,17 @@ def run_cts_link(name: str, rows: list[dict], work: Path) -> dict:
             " from intermediate.int_identity_pairs_scored"
         ).fetchall()
     ]
+    # What the pattern recalibration needs: each pair's weight before it, its SID weight and
+    # level, the rule that blocked it first and its pattern of the other levels.
+    patterned = [
+        (record_of_key[row[0]], record_of_key[row[1]], *row[2:])
+        for row in con.execute(
+            "select left_record_key, right_record_key, model_match_weight, sid_weight,"
+            " is_conflicting, sid_level, first_blocking_rule, first_name_level,"
+            " last_name_level, middle_name_level, birth_date_level, sex_level, race_level"
+            " from intermediate.int_identity_pairs_scored"
+        ).fetchall()
+    ]
     threshold = con.execute(
         "select max(link_threshold) from intermediate.int_identity_pairs_scored"
     ).fetchone()[0]
@@ -216,6 +230,7 @@ def run_cts_link(name: str, rows: list[dict], work: Path) -> dict:
     return {
         "predicted": predicted,
         "scored": scored,
+        "patterned": patterned,
         "threshold": threshold,
         "seconds": round(seconds, 1),
     }
@@ -273,6 +288,83 @@ def cross_validate_threshold(scored, truth: dict[str, str], fixed: float) -> dic
                 "f1_on_choice_half": on_choice[chosen],
                 "f1_held_out_chosen": f1_at(halves[score], chosen),
                 "f1_held_out_from_data": f1_at(halves[score], fixed),
+            }
+        )
+    return result
+
+
+CALIBRATION_PRIOR_PAIRS = 1
+CALIBRATION_GRID = (0.5, 1, 2, 5, 10, 20)
+
+
+def _probability(weight: float) -> float:
+    return 1 / (1 + 2 ** -max(-60.0, min(60.0, weight)))
+
+
+def _log_odds(probability: float) -> float:
+    probability = min(max(probability, 1e-9), 1 - 1e-9)
+    return math.log2(probability / (1 - probability))
+
+
+def cross_validate_calibration(patterned, truth: dict[str, str], threshold: float) -> dict:
+    """`identity_calibration_prior_pairs` chosen on half the people, scored on the other half.
+
+    The pattern recalibration of int_identity_pairs_scored, redone here for each value of the
+    grid from the pairs' weights before it (the same SID-labelled pairs, the same formula);
+    links at the model's threshold, clustered as connected components inside the half (the
+    conflict split left out, for every value alike). The value the project uses is scored on
+    the same halves.
+    """
+    labels: dict[tuple, list[float]] = {}
+    for _, _, weight, sid_weight, _, sid_level, rule, *pattern in patterned:
+        if sid_level in ("same", "one_edit", "different") and rule != "valid_sid":
+            counts = labels.setdefault(tuple(pattern), [0, 0, 0.0])
+            counts[0 if sid_level != "different" else 1] += 1
+            counts[2] += _probability(weight - sid_weight)
+
+    def shifts(prior_pairs: float) -> dict[tuple, float]:
+        result = {}
+        for pattern, (same, different, probability_sum) in labels.items():
+            mean = probability_sum / (same + different)
+            rate = (same + prior_pairs * mean) / (same + different + prior_pairs)
+            result[pattern] = _log_odds(rate) - _log_odds(mean)
+        return result
+
+    def half_of(entity: str) -> int:
+        return hashlib.sha256(entity.encode()).digest()[0] % 2
+
+    halves = [{r for r, e in truth.items() if half_of(e) == h} for h in (0, 1)]
+
+    def f1_at(half: set[str], prior_pairs: float) -> float:
+        shift = shifts(prior_pairs)
+        links = [
+            (a, b)
+            for a, b, weight, _, conflicting, sid_level, _, *pattern in patterned
+            if a in half
+            and b in half
+            and not conflicting
+            and _probability(weight + (shift.get(tuple(pattern), 0) * (sid_level == "missing")))
+            >= threshold
+        ]
+        clusters = components(sorted(half), links)
+        sub_truth = {r: truth[r] for r in half}
+        no_sids = dict.fromkeys(half, False)
+        return pairwise(clusters, sub_truth, no_sids)["overall"]["f1"] or 0
+
+    result = {"prior_pairs_used": CALIBRATION_PRIOR_PAIRS, "labelled_patterns": len(labels)}
+    if not labels:
+        return result
+    result["folds"] = []
+    for choose, score in ((0, 1), (1, 0)):
+        on_choice = {k: f1_at(halves[choose], k) for k in CALIBRATION_GRID}
+        chosen = max(CALIBRATION_GRID, key=lambda k: (on_choice[k], -k))
+        result["folds"].append(
+            {
+                "chosen_on_half": choose,
+                "chosen_prior_pairs": chosen,
+                "f1_on_choice_half": on_choice[chosen],
+                "f1_held_out_chosen": f1_at(halves[score], chosen),
+                "f1_held_out_used": f1_at(halves[score], CALIBRATION_PRIOR_PAIRS),
             }
         )
     return result
@@ -385,6 +477,9 @@ def benchmark(name: str, rows: list[dict], truth: dict[str, str], work: Path, sp
         "link_threshold_from_data": cts["threshold"],
         "threshold_cross_validation": cross_validate_threshold(
             cts["scored"], truth, cts["threshold"]
+        ),
+        "calibration_cross_validation": cross_validate_calibration(
+            cts["patterned"], truth, cts["threshold"]
         ),
     }
     if splink:

@@ -10,8 +10,9 @@ submissions already generated in the work dir.
 
 The build leaves out the disclosure protection (its own issue; `--protection` keeps it): one
 `cts build` of everything but the protection's three models, with a stand-in for
-`int_published_counts_protected` made here first: a view of `int_published_counts` with primary
-suppression only, so that the public marts build and export as usual.
+`int_published_counts_protected` made here first: a view of
+`int_published_counts_unpivoted` with primary suppression only, so that the public marts build and
+export as usual.
 
 dbt against the bare engine: bench/run_bare.py executes the same SQL (dbt's target/run files:
 every model's DDL, every data test and unit test) in the order dbt ran it, with the DuckDB
@@ -39,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PROTECTED = "int_published_counts_protected"
-PROTECTION = ["int_published_cell_groups", "int_published_counts_suppressed", PROTECTED]
+PROTECTION = ["int_published_cells_grouped", "int_published_counts_suppressed", PROTECTED]
 
 
 def load_average() -> float:
@@ -76,8 +77,8 @@ def cts(workdir: Path, *args: str) -> list[str]:
 def stand_in_protection(workdir: Path) -> None:
     """int_published_counts_protected without the protection: a view with primary suppression.
 
-    The view reads int_published_counts, which the build then replaces (DuckDB binds a view
-    when it is queried); until the first build an empty placeholder stands in for it.
+    The view reads int_published_counts_unpivoted, which the build then replaces (DuckDB binds a
+    view when it is queried); until the first build an empty placeholder stands in for it.
     """
     import duckdb
     import yaml
@@ -90,7 +91,7 @@ def stand_in_protection(workdir: Path) -> None:
     try:
         connection.execute("create schema if not exists intermediate")
         connection.execute(
-            "create table if not exists intermediate.int_published_counts as"
+            "create table if not exists intermediate.int_published_counts_unpivoted as"
             " select cast(null as bigint) as true_value where false"
         )
         kind = connection.execute(
@@ -108,7 +109,7 @@ def stand_in_protection(workdir: Path) -> None:
                 cast(null as integer) as audit_round,
                 case when not ({small}) then true_value end as published_value,
                 0 as recoverable_after_audit
-            from intermediate.int_published_counts
+            from intermediate.int_published_counts_unpivoted
             """
         )
     finally:

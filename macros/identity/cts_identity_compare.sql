@@ -232,7 +232,11 @@
 
 {#- True when a pair's levels say two different people: birth dates that no known error explains
     (unless the SID is the same) or that differ together with a first or last name (beyond typos,
-    nicknames, hyphenation and a woman's surname change); two valid SIDs more than one edit
+    nicknames, hyphenation and a woman's surname change); birth dates that disagree in a way a
+    keying error explains (one digit, a year, day and month swapped, two parts of three) together
+    with a first or last name that is misspelt or another name (not a nickname, a swap, a
+    hyphenation or a woman's surname change), with no SID to join them: an error in one field is
+    common, errors in both on one pair are what look-alikes show; two valid SIDs more than one edit
     apart (at full scale, records with equal names and birth dates but different valid SIDs are
     mostly different people); or twins: the same surname and birth date under different first
     names, with no middle initial or SID to join them. Expects the level columns under `relation`. -#}
@@ -244,6 +248,16 @@
                 {{ relation }}.sid_level != 'same'
                 or {{ relation }}.first_name_level in ('different', 'other_common_name')
                 or {{ relation }}.last_name_level in ('different', 'other_common_name')
+            )
+        )
+        or (
+            {{ relation }}.birth_date_level not in ('exact', 'different', 'missing')
+            and {{ relation }}.sid_level not in ('same', 'one_edit')
+            and (
+                {{ relation }}.first_name_level
+                in ('initial', 'other_common_name', 'typo', 'phonetic', 'similar', 'different')
+                or {{ relation }}.last_name_level
+                in ('other_common_name', 'typo', 'phonetic', 'similar', 'different')
             )
         )
         or {{ relation }}.sid_level = 'different'

@@ -1,10 +1,10 @@
-{#- Counts long-form spells (int_program_spells_by_dimension) into report cells: by calendar
+{#- Counts long-form spells (int_program_spells_split_by_dimension) into report cells: by calendar
     and by fiscal year of `year_prefix` (start or end), for each agency and statewide (ALL),
     each category and all categories (ALL), with optional extra grouping columns: `events`
     (rows) and `persons` (distinct person_id; only on the dimensions listed in
     `persons_dimensions` when given, null on the others). Each rollup is its own grouped
     select, so a person counts once in a statewide distinct count even if several agencies
-    held them. Only report cells are counted (int_report_cells): a cell crosses at most two of
+    held them. Only report cells are counted (int_report_cells_enumerated): a cell crosses at most two of
     agency, category and demographic dimension, so agency by category is counted on dimension
     ALL only.
 

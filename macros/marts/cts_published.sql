@@ -1,12 +1,14 @@
-{#- Published counts of one mart back in wide form: for each measure, the published value (null
-    when suppressed) and `<measure>_suppression` (PRIMARY, COMPLEMENTARY or null), grouped by
-    the mart's key columns. Reads int_published_counts_protected. -#}
-{% macro cts_published_measures(mart, measures, keys) -%}
+{#- Published counts of one declared table back in wide form: for each measure, the published
+    value (null when suppressed), `<measure>_suppression` (PRIMARY, COMPLEMENTARY or null) and
+    `<measure>_true`, grouped by the table's key columns. Measures and keys come from the
+    declaration (`vars.publication`). Reads int_published_counts_protected. -#}
+{% macro cts_published_measures(table) -%}
+    {%- set keys = cts_publication_key_columns(table) -%}
     select
         {%- for key in keys %}
         {{ key }},
         {%- endfor %}
-        {%- for measure in measures %}
+        {%- for measure in cts_publication_measures(table) %}
         max(case when measure = '{{ measure }}' then published_value end) as {{ measure }},
         max(case when measure = '{{ measure }}' then suppression end)
             as {{ measure }}_suppression,
@@ -14,15 +16,40 @@
         {{- ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('int_published_counts_protected') }}
-    where mart = '{{ mart }}'
+    where mart = '{{ table }}'
     group by {{ keys | join(', ') }}
+{%- endmacro %}
+
+
+{#- Every declared rate of `table`, from the wide counts in `relation` (cts_published_measures):
+    each rate and its `_suppression`, by cts_published_rate. A rate is withheld with its parts,
+    or with the counts its declaration lists under `withheld_with`. -#}
+{% macro cts_published_rates(table, relation) -%}
+    {%- for name, rate in cts_publication_table(table).get('rates', {}).items() %}
+    {%- set numerator, denominator, parts = [], [], [] %}
+    {%- for measure in rate['numerator'] %}
+        {%- do numerator.append(relation ~ '.' ~ measure ~ '_true') %}
+    {%- endfor %}
+    {%- for measure in rate['denominator'] %}
+        {%- do denominator.append(relation ~ '.' ~ measure ~ '_true') %}
+    {%- endfor %}
+    {%- for measure in rate.get('withheld_with') or (rate['numerator'] + rate['denominator']) %}
+        {%- set flag = relation ~ '.' ~ measure ~ '_suppression' %}
+        {%- if flag not in parts %}{% do parts.append(flag) %}{% endif %}
+    {%- endfor %}
+        {{ cts_published_rate(
+            numerator | join(' + '), denominator | join(' + '), name, parts, rate['decimals']
+        ) }}
+    {{- ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
 
 
 {#- A rate published only when its denominator is above the threshold (else PRIMARY) and none
     of the counts it is built from is suppressed (else DERIVED). Emits `<name>` and
-    `<name>_suppression`. `parts` are the suppression-flag columns of those counts. -#}
-{% macro cts_published_rate(numerator, denominator, name, parts) -%}
+    `<name>_suppression`. `parts` are the suppression-flag columns of those counts; `decimals`
+    the published rounding. -#}
+{% macro cts_published_rate(numerator, denominator, name, parts, decimals=4) -%}
     {%- set denominator = '(' ~ denominator ~ ')' -%}
     {%- set withheld_for_part -%}
         ({%- for part in parts %}{{ part }} is not null{{ ' or ' if not loop.last }}{% endfor -%})
@@ -32,8 +59,8 @@
         when {{ denominator }} <= {{ var('suppression_threshold') }} then null
         when {{ withheld_for_part }} then null
         else cast(
-            round(cast({{ numerator }} as decimal(18, 6)) / {{ denominator }}, 4)
-            as decimal(7, 4)
+            round(cast({{ numerator }} as decimal(18, 6)) / {{ denominator }}, {{ decimals }})
+            as decimal({{ 3 + decimals }}, {{ decimals }})
         )
     end as {{ name }},
     case

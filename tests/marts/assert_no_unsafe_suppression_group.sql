@@ -7,7 +7,7 @@
 with
 
 memberships as (
-    select * from {{ ref('int_published_cell_groups') }}
+    select * from {{ ref('int_published_cells_grouped') }}
 ),
 
 counts as (

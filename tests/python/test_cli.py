@@ -251,15 +251,18 @@ def patch_dbt(monkeypatch, result):
     return seen
 
 
-def test_build_passes_extra_args_and_keeps_artifacts_in_the_work_dir(
-    runner, workdir, warehouse, monkeypatch
-):
-    ok = SimpleNamespace(
+def one_model_passed() -> SimpleNamespace:
+    return SimpleNamespace(
         success=True,
         exception=None,
         result=SimpleNamespace(results=[node_result("model.cts_programs.x", "success", "OK")]),
     )
-    seen = patch_dbt(monkeypatch, ok)
+
+
+def test_build_passes_extra_args_and_keeps_artifacts_in_the_work_dir(
+    runner, workdir, warehouse, monkeypatch
+):
+    seen = patch_dbt(monkeypatch, one_model_passed())
     result = invoke(runner, workdir, "build", "--", "--select", "x")
     assert result.exit_code == 0, result.output
     (seed_args, _), (build_args, env_warehouse) = seen
@@ -273,12 +276,7 @@ def test_build_passes_extra_args_and_keeps_artifacts_in_the_work_dir(
 def test_a_whole_build_is_one_dbt_build_that_loads_the_seeds_itself(
     runner, workdir, warehouse, monkeypatch
 ):
-    ok = SimpleNamespace(
-        success=True,
-        exception=None,
-        result=SimpleNamespace(results=[node_result("model.cts_programs.x", "success", "OK")]),
-    )
-    seen = patch_dbt(monkeypatch, ok)
+    seen = patch_dbt(monkeypatch, one_model_passed())
     result = invoke(runner, workdir, "build")
     assert result.exit_code == 0, result.output
     assert [args[0] for args, _ in seen] == ["build"]

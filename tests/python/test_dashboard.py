@@ -20,6 +20,7 @@ import duckdb
 import pytest
 from cts.cli import cli
 from cts.dashboard import build_site, is_synthetic
+from cts.dashboard.site import ASSETS, SCRIPTS
 from cts.publication import declaration
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -260,11 +261,27 @@ def embedded(site: Path) -> dict:
 def test_site_has_its_files_and_no_external_resource(site):
     assert {path.name for path in site.iterdir()} >= {"index.html", "data.js", "assets"}
     page = (site / "index.html").read_text(encoding="utf-8")
-    assert 'src="data.js"' in page and 'src="assets/app.js"' in page
-    for asset in ("assets/app.js", "assets/style.css", "index.html"):
+    # The data first, then the page's scripts in the order each needs the ones before it.
+    assert re.findall(r'<script src="([^"]+)">', page) == [
+        "data.js",
+        *(f"assets/{name}" for name in SCRIPTS),
+    ]
+    for asset in (*(f"assets/{name}" for name in ASSETS), "index.html"):
         text = (site / asset).read_text(encoding="utf-8")
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), asset
         assert "@import" not in text and "fetch(" not in text
+
+
+def test_scripts_are_classic_scripts_sharing_one_namespace(site):
+    """Modules (`import`, `type="module"`) are not loaded from file://: each script is a classic
+    script, one strict function adding its part to window.CTS."""
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert "module" not in " ".join(re.findall(r"<script[^>]*>", page))
+    for name in SCRIPTS:
+        text = (site / "assets" / name).read_text(encoding="utf-8")
+        assert '(function (CTS) {\n  "use strict";\n' in text, name
+        assert text.endswith("})(window.CTS = window.CTS || {});\n"), name
+        assert not re.search(r"^\s*(import|export)\b", text, re.MULTILINE), name
 
 
 def test_every_agency_and_program_is_embedded(site):
@@ -366,7 +383,7 @@ def test_is_synthetic(manifest, expected):
 def test_site_is_the_same_for_the_same_export(export, tmp_path):
     first = build_site(export, tmp_path / "a").index.parent
     second = build_site(export, tmp_path / "b").index.parent
-    for name in ("index.html", "data.js", "assets/app.js"):
+    for name in ("index.html", "data.js", *(f"assets/{name}" for name in ASSETS)):
         assert (first / name).read_bytes() == (second / name).read_bytes()
 
 
@@ -517,8 +534,10 @@ def test_page_in_chromium_narrow_has_no_horizontal_scroll(browser, site, tmp_pat
 
 
 def test_page_of_the_tiny_build(browser, tmp_path):
-    """The site of the last `make test` pipeline run, when there is one: loads cleanly."""
-    public = PROJECT_ROOT / "work" / "test-tiny" / "public"
+    """The site of the last `make test` pipeline run ($CTS_TEST_WORKDIR, else work/test-tiny),
+    when there is one: loads cleanly. The export is only read; the site goes to tmp_path."""
+    chosen = os.environ.get("CTS_TEST_WORKDIR")
+    public = (Path(chosen) if chosen else PROJECT_ROOT / "work" / "test-tiny") / "public"
     if not (public / "manifest.json").is_file():
         pytest.skip(f"no export at {public}")
     site = build_site(public, tmp_path / "site").index.parent

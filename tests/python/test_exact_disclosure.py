@@ -8,6 +8,8 @@ last tests read the tiny build: every declared relation holds on its true counts
 from __future__ import annotations
 
 import copy
+import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +17,8 @@ import duckdb
 import numpy as np
 import pytest
 import yaml
+from cts import dbt as dbt_module
+from cts.paths import Workdir
 from cts.publication import cells as cells_module
 from cts.publication import declaration, relations, solver
 from cts.publication.check import check_cells
@@ -333,3 +337,26 @@ def test_the_long_table_and_the_export_publish_what_is_declared(tiny):
     assert sorted(zip(exported.table, exported.measure, exported.key, strict=True)) == sorted(
         zip(counts.table, counts.measure, counts.key, strict=True)
     )  # one published cell per count of the long table, same keys
+
+
+def test_a_measure_added_to_the_declaration_reaches_the_long_table_and_the_mart(tiny, tmp_path):
+    """One edit to vars.publication (a new outcome measure), and the SQL that counts, pivots and
+    publishes follows: no list of measures is kept in the models."""
+    variables = yaml.safe_load((CHECKOUT / "dbt_project.yml").read_text())["vars"]
+    publication = copy.deepcopy(variables["publication"])
+    outcomes = publication["tables"]["rpt_program_outcomes"]["measures"]
+    outcomes["administrative_or_unknown_exits"] = {"counts": "events", "outcome_group": "UNKNOWN"}
+    workdir = Workdir(tmp_path / "work")
+    workdir.ensure()
+    shutil.copyfile(tiny / "warehouse.duckdb", workdir.warehouse)
+    models = ["int_published_counts_unpivoted", "rpt_program_outcomes"]
+    command = ["compile", "--select", *models, "--vars", json.dumps({"publication": publication})]
+    outcome = dbt_module.invoke(command, workdir, CHECKOUT)
+    assert outcome.exit_code == 0, outcome.exception or outcome.failures
+    compiled = {
+        path.stem: path.read_text() for path in (workdir.target / "compiled").rglob("*.sql")
+    }
+    counts, mart = compiled["int_published_counts_unpivoted"], compiled["rpt_program_outcomes"]
+    assert "then exits else 0 end) as administrative_or_unknown_exits" in counts
+    assert "'administrative_or_unknown_exits' as measure" in counts
+    assert "published.administrative_or_unknown_exits_suppression" in mart

@@ -1,6 +1,6 @@
 -- Disclosure control on every published count. Primary suppression: a count from 1 to the
 -- threshold (`suppression_threshold`). Complementary suppression, in rounds: every relation
--- group (int_published_cell_groups) that is unsafe (one suppressed cell, or suppressed cells
+-- group (int_published_cells_grouped) that is unsafe (one suppressed cell, or suppressed cells
 -- pinned by the bounds their flags reveal: cts_unsafe_group_condition) gets one more, its
 -- smallest other non-zero cell, until no group is unsafe or `suppression_rounds` is reached;
 -- a test then fails the build. Each round carries only the (small) set of suppressed cells,
@@ -9,11 +9,11 @@
 with
 
 counts as (
-    select * from {{ ref('int_published_counts') }}
+    select * from {{ ref('int_published_counts_unpivoted') }}
 ),
 
 memberships as (
-    select * from {{ ref('int_published_cell_groups') }}
+    select * from {{ ref('int_published_cells_grouped') }}
 ),
 
 suppressed_0 as materialized (

@@ -9,8 +9,11 @@
 -- match probability under the current weights, then m = expected matches at a level / expected
 -- matches, and prior = expected matches / all pairs of records (pairs left out by blocking count
 -- as non-matches). Where at least `identity_min_sid_pairs` pairs share a valid SID, the prior
--- stays the SID holders' share (free labels beat EM's, which look-alikes inflate). So a source
--- without SIDs (or with few) still gets its own m and prior. m and
+-- stays the SID holders' share and m of every comparison but the SID stays the one counted on
+-- the SID-sharing pairs: free labels beat EM there, which the look-alikes of a large candidate
+-- set (same names and birth date, different people) drag towards a class of "same name" (left
+-- free, EM put m of "birth dates differ" at 0.46 at demo scale and 0.65 at full scale against
+-- 0.02 on the labels). So a source without SIDs (or with few) still gets its own m and prior. m and
 -- u are smoothed towards the prior of the identity_comparison_levels seed
 -- (`identity_prior_match_pairs` and `identity_prior_random_pairs` pseudo-pairs). Weight =
 -- log2(m / u), except that a `missing` level weighs nothing and no partial agreement may weigh
@@ -288,11 +291,34 @@ em_probabilities_{{ iteration }} as (
             = em_level_matches_{{ iteration }}.comparison_level
 ),
 
+em_m_kept_{{ iteration }} as (
+    select
+        em_probabilities_{{ iteration }}.comparison_name,
+        em_probabilities_{{ iteration }}.comparison_level,
+        em_probabilities_{{ iteration }}.level_order,
+        em_probabilities_{{ iteration }}.prior_m_probability,
+        em_probabilities_{{ iteration }}.u_probability,
+        case
+            when
+                prior_initial.sid_pair_count >= {{ var('identity_min_sid_pairs') }}
+                and em_probabilities_{{ iteration }}.comparison_name != 'sid'
+                then weights_initial.m_probability
+            else em_probabilities_{{ iteration }}.m_probability
+        end as m_probability
+    from em_probabilities_{{ iteration }}
+    inner join weights_initial
+        on
+            em_probabilities_{{ iteration }}.comparison_name = weights_initial.comparison_name
+            and em_probabilities_{{ iteration }}.comparison_level
+            = weights_initial.comparison_level
+    cross join prior_initial
+),
+
 em_levels_{{ iteration }} as (
     select
         *,
         {{ cts_identity_bounded_weight('m_probability', 'u_probability') }} as match_weight
-    from em_probabilities_{{ iteration }}
+    from em_m_kept_{{ iteration }}
 ),
 
 em_prior_{{ iteration }} as (

@@ -1,6 +1,10 @@
 -- Every candidate pair scored: the prior log-odds plus the weight of each comparison level, the
 -- exact-name weights adjusted for how common the name is (a shared rare surname says more than a
--- shared common one), turned into a match probability. The link threshold comes from the data
+-- shared common one). Where pairs of SID holders label a pattern of the other levels, the
+-- pattern is recalibrated for the pairs without both SIDs: its log-odds move by the difference
+-- between the labelled share of same-SID pairs (smoothed towards the model by
+-- `identity_calibration_prior_pairs` pseudo-pairs) and the model's mean probability for those
+-- pairs without their SID weight. Then a match probability. The link threshold comes from the data
 -- too: among the thresholds of `identity_link_threshold_grid`, the one with the best expected F1
 -- (expected true links = the sum of the probabilities of the pairs linked, false links = the sum
 -- of their complements, missed = the sum of the probabilities of the pairs left unlinked) whose
@@ -10,6 +14,9 @@
 -- link is strong when the SID agrees (or is one edit off) with no disagreement on birth date and
 -- first name, when name and birth date agree outright, or when its probability reaches
 -- `identity_strong_link_threshold`. One row per candidate pair.
+{#- The comparisons whose pattern the SID-holder pairs label: all but the SID. -#}
+{%- set pattern_comparisons = [
+    'first_name', 'last_name', 'middle_name', 'birth_date', 'sex', 'race'] %}
 with
 
 pairs_compared as (
@@ -98,16 +105,92 @@ pairs_weighed as (
         {%- endfor %}
         + weights_joined.first_name_frequency_adjustment
         + weights_joined.last_name_frequency_adjustment
-        + weights_joined.full_name_frequency_adjustment as match_weight,
+        + weights_joined.full_name_frequency_adjustment as model_match_weight,
         {{ cts_identity_is_conflict('weights_joined') }} as is_conflicting
     from weights_joined
+),
+
+-- Pairs of SID holders label the patterns of the other levels for free: among the pairs that a
+-- rule other than the SID's brought together, the share whose SIDs agree is how often that
+-- pattern (same names and birth date, different middle initials, ...) is one person, whatever
+-- the independence of the levels says (look-alikes break it).
+pattern_labels as (
+    select
+        {%- for comparison in pattern_comparisons %}
+        {{ comparison }}_level,
+        {%- endfor %}
+        count(case when sid_level in ('same', 'one_edit') then 1 end) as sid_match_pairs,
+        count(*) as sid_labelled_pairs,
+        avg(
+            1.0 / (1.0 + power(2.0, -least(greatest(model_match_weight - sid_weight, -60), 60)))
+        ) as mean_model_probability
+    from pairs_weighed
+    where sid_level in ('same', 'one_edit', 'different') and first_blocking_rule != 'valid_sid'
+    group by
+        first_name_level,
+        last_name_level,
+        middle_name_level,
+        birth_date_level,
+        sex_level,
+        race_level
+),
+
+pattern_rates as (
+    select
+        *,
+        greatest(least(mean_model_probability, 1 - 1e-9), 1e-9) as model_rate,
+        greatest(least(
+            (
+                sid_match_pairs
+                + {{ var('identity_calibration_prior_pairs') }} * mean_model_probability
+            )
+            / (sid_labelled_pairs + {{ var('identity_calibration_prior_pairs') }}),
+            1 - 1e-9
+        ), 1e-9) as labelled_rate
+    from pattern_labels
+),
+
+pattern_calibration as (
+    select
+        {%- for comparison in pattern_comparisons %}
+        {{ comparison }}_level,
+        {%- endfor %}
+        sid_match_pairs,
+        sid_labelled_pairs,
+        {{ cts_log2('labelled_rate / (1 - labelled_rate)') }}
+        - {{ cts_log2('model_rate / (1 - model_rate)') }} as calibration_weight
+    from pattern_rates
+),
+
+pairs_calibrated as (
+    select
+        pairs_weighed.*,
+        case
+            when pairs_weighed.sid_level = 'missing'
+                then coalesce(pattern_calibration.calibration_weight, 0)
+            else 0
+        end as pattern_calibration_weight
+    from pairs_weighed
+    left join pattern_calibration
+        on
+            pairs_weighed.first_name_level = pattern_calibration.first_name_level
+            and pairs_weighed.last_name_level = pattern_calibration.last_name_level
+            and pairs_weighed.middle_name_level = pattern_calibration.middle_name_level
+            and pairs_weighed.birth_date_level = pattern_calibration.birth_date_level
+            and pairs_weighed.sex_level = pattern_calibration.sex_level
+            and pairs_weighed.race_level = pattern_calibration.race_level
 ),
 
 pairs_scored as (
     select
         *,
-        1.0 / (1.0 + power(2.0, -least(greatest(match_weight, -60), 60))) as match_probability
-    from pairs_weighed
+        model_match_weight + pattern_calibration_weight as match_weight,
+        1.0 / (
+            1.0 + power(
+                2.0, -least(greatest(model_match_weight + pattern_calibration_weight, -60), 60)
+            )
+        ) as match_probability
+    from pairs_calibrated
 ),
 
 threshold_grid as (

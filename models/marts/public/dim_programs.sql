@@ -18,9 +18,7 @@ agencies as (
 ),
 
 published as (
-    {{ cts_published_measures('dim_programs', [
-        'enrollment_events', 'distinct_persons', 'successful_exits', 'unsuccessful_exits',
-    ], ['agency_code', 'agency_program_code', 'category_code']) }}
+    {{ cts_published_measures('dim_programs') }}
 ),
 
 joined as (
@@ -39,14 +37,7 @@ joined as (
         coalesce(programs.mapping_method, 'UNMAPPED') as mapping_method,
         cast(substring(programs.first_offered_period, 1, 4) as integer) as first_year_offered,
         cast(substring(programs.last_offered_period, 1, 4) as integer) as last_year_offered,
-        published.enrollment_events,
-        published.enrollment_events_suppression,
-        published.distinct_persons,
-        published.distinct_persons_suppression,
-        published.successful_exits,
-        published.successful_exits_suppression,
-        published.unsuccessful_exits,
-        published.unsuccessful_exits_suppression
+        {{ cts_published_columns('dim_programs', 'published') }}
     from published
     inner join agencies
         on published.agency_code = agencies.agency_code

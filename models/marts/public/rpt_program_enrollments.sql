@@ -5,16 +5,11 @@
 with
 
 cells as (
-    select * from {{ ref('int_report_cells') }}
+    select * from {{ ref('int_report_cells_enumerated') }}
 ),
 
-{%- set keys = [
-    'period_type', 'period_year', 'agency_code', 'category_code', 'dimension', 'dimension_value'
-] %}
-
 published as (
-    {{ cts_published_measures(
-        'rpt_program_enrollments', ['enrollment_events', 'distinct_persons'], keys) }}
+    {{ cts_published_measures('rpt_program_enrollments') }}
 ),
 
 final as (
@@ -27,10 +22,7 @@ final as (
         cells.category_code,
         cells.dimension,
         cells.dimension_value,
-        published.enrollment_events,
-        published.enrollment_events_suppression,
-        published.distinct_persons,
-        published.distinct_persons_suppression
+        {{ cts_published_columns('rpt_program_enrollments', 'published') }}
     from cells
     inner join published
         on

@@ -11,16 +11,11 @@ periods as (
         period_year,
         period_label,
         is_partial_period
-    from {{ ref('int_report_cells') }}
+    from {{ ref('int_report_cells_enumerated') }}
 ),
 
-{%- set keys = [
-    'period_type', 'period_year', 'agency_code', 'category_code', 'dimension',
-    'dimension_value', 'outcome_group', 'exit_reason_code',
-] %}
-
 published as (
-    {{ cts_published_measures('rpt_program_exits', ['exits', 'distinct_persons'], keys) }}
+    {{ cts_published_measures('rpt_program_exits') }}
 ),
 
 final as (
@@ -35,10 +30,7 @@ final as (
         published.dimension_value,
         published.outcome_group,
         published.exit_reason_code,
-        published.exits,
-        published.exits_suppression,
-        published.distinct_persons,
-        published.distinct_persons_suppression
+        {{ cts_published_columns('rpt_program_exits', 'published') }}
     from published
     inner join periods
         on

@@ -7,19 +7,11 @@
 with
 
 cells as (
-    select * from {{ ref('int_report_cells') }}
+    select * from {{ ref('int_report_cells_enumerated') }}
 ),
 
-{%- set keys = [
-    'period_type', 'period_year', 'agency_code', 'category_code', 'dimension', 'dimension_value'
-] %}
-{%- set groups = ['successful', 'unsuccessful', 'administrative', 'unknown', 'total'] %}
-
 published as (
-    {{ cts_published_measures('rpt_program_outcomes', [
-        'successful_exits', 'unsuccessful_exits', 'administrative_exits', 'unknown_exits',
-        'total_exits',
-    ], keys) }}
+    {{ cts_published_measures('rpt_program_outcomes') }}
 ),
 
 final as (
@@ -32,25 +24,8 @@ final as (
         cells.category_code,
         cells.dimension,
         cells.dimension_value,
-        {%- for group in groups %}
-        published.{{ group }}_exits,
-        published.{{ group }}_exits_suppression,
-        {%- endfor %}
-        {{ cts_published_rate(
-            'published.successful_exits_true',
-            'published.successful_exits_true + published.unsuccessful_exits_true',
-            'completion_rate',
-            ['published.successful_exits_suppression',
-                'published.unsuccessful_exits_suppression']) }},
-        {{ cts_published_rate(
-            'published.successful_exits_true',
-            'published.total_exits_true',
-            'completions_over_all_exits',
-            ['published.successful_exits_suppression',
-                'published.unsuccessful_exits_suppression',
-                'published.administrative_exits_suppression',
-                'published.unknown_exits_suppression',
-                'published.total_exits_suppression']) }}
+        {{ cts_published_columns('rpt_program_outcomes', 'published') }},
+        {{ cts_published_rates('rpt_program_outcomes', 'published') }}
     from cells
     inner join published
         on

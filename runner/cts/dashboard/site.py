@@ -2,7 +2,10 @@
 
 The page opens from `file://` with no network: the data is a script (`data.js`, one
 `window.CTS_DATA = {…};` statement) rather than a file to fetch, and the charts are drawn by the
-page's own small script as inline SVG. The same export gives the same site, byte for byte.
+page's own small scripts as inline SVG. The scripts are classic scripts, not modules (which
+Chromium does not load from `file://`), run in the order of `SCRIPTS`: each adds its part to one
+namespace object, `window.CTS`, and `main.js` starts the page. No build step, no CDN. The same
+export gives the same site, byte for byte.
 """
 
 from __future__ import annotations
@@ -18,7 +21,24 @@ from typing import Any
 
 from cts.dashboard.data import DashboardError, PublicExport, find_export, load_dashboard_data
 
-ASSETS = ("app.js", "style.css")
+# The page's scripts in the order index.html loads them: each uses only those before it.
+SCRIPTS = (
+    "labels.js",  # names of dimensions, values, reasons, outcomes
+    "format.js",  # number and rate text; suppressed is never zero
+    "cube.js",  # the embedded data: cubes, cell indexes, periods, breakdowns
+    "dom.js",  # element helpers
+    "chart-scale.js",  # what both chart orientations share
+    "chart-vertical.js",
+    "chart-horizontal.js",
+    "tables.js",  # the tables under the charts
+    "chart.js",  # a chart in its figure, redrawn on resize
+    "filters.js",  # filters of Enrollments and Exits
+    "summary.js",  # Program Summary
+    "enrollments.js",  # Program Enrollments
+    "exits.js",  # Program Exits
+    "main.js",  # starts the page
+)
+ASSETS = (*SCRIPTS, "style.css")
 DOWNLOAD_ORDER = ("data_dictionary.md", "data_dictionary.json", "manifest.json")
 DATA_DIR = "data"
 

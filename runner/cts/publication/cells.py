@@ -1,7 +1,8 @@
 """The published counts in long form (`Cells`), read from the warehouse or from the export.
 
-The protection reads the true counts (`int_published_counts`, restricted); the checker reads
-only what was published (`<workdir>/public/<table>.parquet`), as an outside attacker would.
+The protection reads the true counts (`int_published_counts_unpivoted`, restricted); the
+checker reads only what was published (`<workdir>/public/<table>.parquet`), as an outside attacker
+would.
 Both shape them by the declaration: one cell per table, measure and key.
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 from cts.publication.declaration import FLAGS, KEY_COLUMNS, Publication
 from cts.publication.relations import Cells
 
-COUNTS_RELATION = "int_published_counts"
+COUNTS_RELATION = "int_published_counts_unpivoted"
 
 
 def _normalize(key: tuple) -> tuple:

@@ -2,8 +2,8 @@
 
 Everything that publishes or protects counts reads this: the published tables with their key
 dimensions and measures, the dimensions' code lists (seeds, with labels and display order) and
-every relation between published counts. dbt reads the same var (int_published_counts and the
-rpt_ marts), so there is nothing to keep in step.
+every relation between published counts. dbt reads the same var (int_published_counts_unpivoted
+and the rpt_ marts), so there is nothing to keep in step.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-# The long table's key columns, in this order (int_published_counts and the checker's cells).
+# The long table's key columns, in this order (int_published_counts_unpivoted and the
+# checker's cells).
 KEY_COLUMNS = (
     "period_type",
     "period_year",
@@ -49,6 +50,11 @@ class Rate:
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
     decimals: int
+    withheld_with: tuple[str, ...] = ()  # counts whose withholding withholds the rate
+
+    def parts(self) -> tuple[str, ...]:
+        """The counts whose withholding withholds the rate: declared, else its own parts."""
+        return self.withheld_with or tuple(dict.fromkeys(self.numerator + self.denominator))
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,13 @@ def parse(variables: dict[str, Any]) -> Publication:
             m: Measure(m, v["counts"], v.get("outcome_group")) for m, v in t["measures"].items()
         }
         rates = {
-            r: Rate(r, tuple(v["numerator"]), tuple(v["denominator"]), int(v["decimals"]))
+            r: Rate(
+                r,
+                tuple(v["numerator"]),
+                tuple(v["denominator"]),
+                int(v["decimals"]),
+                tuple(v.get("withheld_with") or ()),
+            )
             for r, v in (t.get("rates") or {}).items()
         }
         tables[name] = Table(name, t.get("title", name), tuple(t["keys"]), measures, rates)
@@ -182,6 +194,7 @@ def as_dict(publication: Publication, project_dir: Path) -> dict[str, Any]:
                     r.name: {
                         "numerator": list(r.numerator),
                         "denominator": list(r.denominator),
+                        "withheld_with": list(r.parts()),
                         "decimals": r.decimals,
                     }
                     for r in table.rates.values()

@@ -5,15 +5,15 @@
 with
 
 cells as (
-    select * from {{ ref('int_report_cells') }}
+    select * from {{ ref('int_report_cells_enumerated') }}
 ),
 
 enrollment_counts as (
-    select * from {{ ref('int_enrollment_counts') }}
+    select * from {{ ref('int_enrollments_counted') }}
 ),
 
 exit_counts as (
-    select * from {{ ref('int_exit_counts') }}
+    select * from {{ ref('int_exits_counted') }}
 ),
 
 spells as (
@@ -55,11 +55,7 @@ outcomes_pivoted as (
         {%- for key in cell_keys %}
         {{ key }},
         {%- endfor %}
-        {%- for group in ['SUCCESSFUL', 'UNSUCCESSFUL', 'ADMINISTRATIVE', 'UNKNOWN'] %}
-        sum(case when outcome_group = '{{ group }}' then exits else 0 end)
-            as {{ group | lower }}_exits,
-        {%- endfor %}
-        sum(exits) as total_exits
+        {{ cts_outcome_group_sums('rpt_program_outcomes', 'exits') }}
     from exit_counts
     group by {{ cell_keys | join(', ') }}
 ),
@@ -69,11 +65,7 @@ outcomes_dense as (
         {%- for key in cell_keys %}
         cells.{{ key }},
         {%- endfor %}
-        coalesce(outcomes_pivoted.successful_exits, 0) as successful_exits,
-        coalesce(outcomes_pivoted.unsuccessful_exits, 0) as unsuccessful_exits,
-        coalesce(outcomes_pivoted.administrative_exits, 0) as administrative_exits,
-        coalesce(outcomes_pivoted.unknown_exits, 0) as unknown_exits,
-        coalesce(outcomes_pivoted.total_exits, 0) as total_exits
+        {{ cts_measures_or_zero('rpt_program_outcomes', 'outcomes_pivoted') }}
     from cells
     left join outcomes_pivoted
         on
@@ -163,71 +155,34 @@ program_totals as (
         program_list.category_code
 ),
 
-{%- set null_string = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+-- One row per declared table, measure and key (vars.publication): each table's counts come from
+-- its CTE above, in a column named after the measure; key columns the table does not have are
+-- null.
+{%- set sources = {
+    'rpt_program_enrollments': 'enrollments_dense',
+    'rpt_program_outcomes': 'outcomes_dense',
+    'rpt_program_exits': 'exits_dense',
+    'dim_programs': 'program_totals',
+} %}
+{%- set all_keys = cts_publication_key_columns() %}
 
 unpivoted as (
-    {%- for measure in ['enrollment_events', 'distinct_persons'] %}
+    {%- for table in var('publication')['tables'] %}
+    {%- set table_loop = loop %}
+    {%- set keys = cts_publication_key_columns(table) %}
+    {%- for measure in cts_publication_measures(table) %}
     select
-        'rpt_program_enrollments' as mart,
+        '{{ table }}' as mart,
         '{{ measure }}' as measure,
-        {%- for key in cell_keys %}
-        {{ key }},
+        {%- for key in all_keys %}
+        {{ key if key in keys else cts_publication_null(key) ~ ' as ' ~ key }},
         {%- endfor %}
-        {{ null_string }} as outcome_group,
-        {{ null_string }} as exit_reason_code,
-        {{ null_string }} as agency_program_code,
         cast({{ measure }} as bigint) as true_value
-    from enrollments_dense
-    union all
-    {%- endfor %}
-    {%- for measure in ['successful', 'unsuccessful', 'administrative', 'unknown', 'total'] %}
-    select
-        'rpt_program_outcomes' as mart,
-        '{{ measure }}_exits' as measure,
-        {%- for key in cell_keys %}
-        {{ key }},
-        {%- endfor %}
-        {{ null_string }} as outcome_group,
-        {{ null_string }} as exit_reason_code,
-        {{ null_string }} as agency_program_code,
-        cast({{ measure }}_exits as bigint) as true_value
-    from outcomes_dense
-    union all
-    {%- endfor %}
-    {%- for measure in ['exits', 'distinct_persons'] %}
-    select
-        'rpt_program_exits' as mart,
-        '{{ measure }}' as measure,
-        {%- for key in cell_keys %}
-        {{ key }},
-        {%- endfor %}
-        outcome_group,
-        exit_reason_code,
-        {{ null_string }} as agency_program_code,
-        cast({{ measure }} as bigint) as true_value
-    from exits_dense
-    union all
-    {%- endfor %}
-    {%- for measure in [
-        'enrollment_events', 'distinct_persons', 'successful_exits', 'unsuccessful_exits'
-    ] %}
-    select
-        'dim_programs' as mart,
-        '{{ measure }}' as measure,
-        {{ null_string }} as period_type,
-        cast(null as integer) as period_year,
-        agency_code,
-        category_code,
-        {{ null_string }} as dimension,
-        {{ null_string }} as dimension_value,
-        {{ null_string }} as outcome_group,
-        {{ null_string }} as exit_reason_code,
-        agency_program_code,
-        cast({{ measure }} as bigint) as true_value
-    from program_totals
-    {%- if not loop.last %}
+    from {{ sources[table] }}
+    {%- if not (table_loop.last and loop.last) %}
     union all
     {%- endif %}
+    {%- endfor %}
     {%- endfor %}
 ),
 

@@ -5,7 +5,7 @@
 with
 
 spells_by_dimension as (
-    select * from {{ ref('int_program_spells_by_dimension') }}
+    select * from {{ ref('int_program_spells_split_by_dimension') }}
 ),
 
 counted as (

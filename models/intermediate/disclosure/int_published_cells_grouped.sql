@@ -10,7 +10,7 @@
 with
 
 counts as (
-    select * from {{ ref('int_published_counts') }}
+    select * from {{ ref('int_published_counts_unpivoted') }}
 ),
 
 report_counts as (
