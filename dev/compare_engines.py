@@ -21,7 +21,7 @@ from pathlib import Path
 DEFAULT_RELATIONS = (
     "intermediate.int_persons_linked",
     "intermediate.int_programs_mapped",
-    "intermediate.int_published_counts",
+    "intermediate.int_published_counts_unpivoted",
     "restricted.fct_program_enrollments",
     "quality.rpt_data_quality",
     "quality.rpt_program_mapping_audit",
