@@ -73,8 +73,8 @@ DEFAULT_SEED = 7
 # Not built on PostgreSQL yet: the disclosure protection's SQL rounds and its dbt Python model
 # (DuckDB only), and everything that reads them (the public rpt_ marts and dim_programs, their
 # tests). TODO(issue 20): the protection is being replaced by a runner step that reads
-# int_published_counts_unpivoted (built on every target) and writes a table of decisions; once that is
-# on main, wire it for postgres and drop this exclusion, so that public exports compare.
+# int_published_counts_unpivoted (built on every target) and writes a table of decisions; once
+# that is on main, wire it for postgres and drop this exclusion, so that public exports compare.
 POSTGRES_EXCLUDED = (
     "int_published_cells_grouped",
     "int_published_counts_suppressed",
