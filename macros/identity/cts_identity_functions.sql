@@ -73,3 +73,8 @@
 {% macro duckdb__cts_log2(expression) -%}
     log2({{ expression }})
 {%- endmacro %}
+
+{#- PostgreSQL: correctly rounded like DuckDB's (cts_engine.cts_log2), not ln(x) / ln(2). -#}
+{% macro postgres__cts_log2(expression) -%}
+    cts_engine.cts_log2({{ expression }})
+{%- endmacro %}

@@ -17,9 +17,10 @@ numbers_computed as (
             when 'jaro_winkler' then {{ cts_jaro_winkler('input_1', 'input_2') }}
             when 'string_similarity' then {{ cts_string_similarity('input_1', 'input_2') }}
             when 'edit_distance' then {{ cts_edit_distance('input_1', 'input_2') }}
+            when 'log2' then {{ cts_log2('cast(input_1 as ' ~ cts_type_double() ~ ')') }}
         end as computed
     from golden
-    where function_name in ('jaro_winkler', 'string_similarity', 'edit_distance')
+    where function_name in ('jaro_winkler', 'string_similarity', 'edit_distance', 'log2')
 ),
 
 numbers_differing as (
