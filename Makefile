@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.installed
 WORKDIR ?= work
 TEST_WORKDIR ?= work/test-tiny
 
-.PHONY: setup browser run test lint lint-sql lint-python dbt-test pytest docs status bench bench-linkage evaluate clean
+# `make test-postgres` (and `make run-postgres`): the same on PostgreSQL (README "Other engines").
+.PHONY: setup browser postgres run run-postgres test test-postgres lint lint-sql lint-python dbt-test pytest docs status bench bench-linkage evaluate clean
 
 setup: $(STAMP)
 
@@ -27,8 +28,21 @@ browser:
 		$(SUDO) apt-get install -y chromium || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }; \
 	fi
 
+# PostgreSQL from Debian (initdb, pg_ctl) for the postgres target; cts starts a throwaway
+# cluster under the work dir unless CTS_POSTGRES_DSN names a server.
+POSTGRES_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+
+postgres:
+	@if [ -z "$(POSTGRES_INITDB)" ]; then \
+		echo "installing postgresql (apt-get)"; \
+		$(SUDO) apt-get install -y postgresql || { $(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql; }; \
+	fi
+
 run: setup
 	$(BIN)/cts run --scale demo --workdir $(WORKDIR)
+
+run-postgres: setup postgres
+	$(BIN)/cts run --scale demo --target postgres --workdir $(WORKDIR)/postgres-run
 
 test: setup browser lint dbt-test pytest
 
@@ -49,6 +63,12 @@ dbt-test: setup
 # The dashboard's browser test must run here (not skip), and keeps its screenshots.
 pytest: setup browser
 	CTS_REQUIRE_BROWSER=1 CTS_SCREENSHOT_DIR=$(TEST_WORKDIR)/screenshots $(BIN)/pytest
+
+# The tiny build again on a local PostgreSQL cluster, compared with the DuckDB build of
+# `make dbt-test` (tests/python/test_engines.py, marker postgres). Its own target: `make test`
+# alone is already near its five minutes.
+test-postgres: setup postgres
+	nice -n 10 $(BIN)/pytest -m postgres tests/python/test_engines.py
 
 docs: setup
 	$(BIN)/cts docs --workdir $(WORKDIR)

@@ -15,10 +15,9 @@
     jaro_winkler_similarity({{ left }}, {{ right }})
 {%- endmacro %}
 
-{#- PostgreSQL has no Jaro-Winkler: a normalized Levenshtein similarity (fuzzystrmatch) stands in. -#}
+{#- PostgreSQL: an exact plpgsql version of DuckDB's (macros/engines/cts_engine_functions.sql). -#}
 {% macro postgres__cts_jaro_winkler(left, right) -%}
-    (1.0 - levenshtein({{ left }}, {{ right }})::float
-        / greatest(length({{ left }}), length({{ right }}), 1))
+    cts_engine.cts_jaro_winkler({{ left }}, {{ right }})
 {%- endmacro %}
 
 
@@ -35,6 +34,12 @@
     damerau_levenshtein({{ left }}, {{ right }})
 {%- endmacro %}
 
+{#- PostgreSQL: an exact plpgsql version of DuckDB's damerau_levenshtein (never plain
+    Levenshtein, which counts a transposition as two edits). -#}
+{% macro postgres__cts_edit_distance(left, right) -%}
+    cts_engine.cts_damerau_levenshtein({{ left }}, {{ right }})
+{%- endmacro %}
+
 
 {#- Text without diacritics (José -> Jose). -#}
 {% macro cts_strip_accents(expression) -%}
@@ -49,9 +54,10 @@
     strip_accents({{ expression }})
 {%- endmacro %}
 
-{#- PostgreSQL: the unaccent extension. -#}
+{#- PostgreSQL: decomposition, marks removed, composition, as DuckDB (not the unaccent
+    extension, whose rules differ). -#}
 {% macro postgres__cts_strip_accents(expression) -%}
-    unaccent({{ expression }})
+    cts_engine.cts_strip_accents({{ expression }})
 {%- endmacro %}
 
 
@@ -66,4 +72,9 @@
 
 {% macro duckdb__cts_log2(expression) -%}
     log2({{ expression }})
+{%- endmacro %}
+
+{#- PostgreSQL: correctly rounded like DuckDB's (cts_engine.cts_log2), not ln(x) / ln(2). -#}
+{% macro postgres__cts_log2(expression) -%}
+    cts_engine.cts_log2({{ expression }})
 {%- endmacro %}

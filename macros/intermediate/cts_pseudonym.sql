@@ -14,8 +14,8 @@
     cts_pseudonym({{ expression }})
 {%- endmacro %}
 
-{#- PostgreSQL: pgcrypto's hmac with the key in the session setting cts.pseudonym_key, set by
-    the connection (never written into a model). -#}
+{#- PostgreSQL: pgcrypto's HMAC under the session setting cts.pseudonym_key, which cts sets
+    through PGOPTIONS (never written into a model): cts_engine.cts_pseudonym. -#}
 {% macro postgres__cts_pseudonym(expression) -%}
-    left(encode(hmac({{ expression }}, current_setting('cts.pseudonym_key'), 'sha256'), 'hex'), 16)
+    cts_engine.cts_pseudonym({{ expression }})
 {%- endmacro %}

@@ -13,7 +13,8 @@
 {%- endmacro %}
 
 
-{#- PostgreSQL: trigram similarity from the pg_trgm extension. -#}
+{#- PostgreSQL: the same Jaro-Winkler as DuckDB (never trigram similarity, which maps other
+    programs). -#}
 {% macro postgres__cts_string_similarity(left, right) -%}
-    similarity({{ left }}, {{ right }})
+    cts_engine.cts_jaro_winkler({{ left }}, {{ right }})
 {%- endmacro %}

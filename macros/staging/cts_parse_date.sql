@@ -29,21 +29,8 @@
 {%- endmacro %}
 
 
-{#- PostgreSQL: to_date is lenient and raises on garbage, so the text is first checked
-    against the shape the format implies. -#}
+{#- PostgreSQL: to_date raises on impossible dates and reads two-digit years otherwise, so a
+    plpgsql version of DuckDB's reading (cts_engine.cts_try_parse_date) returns null instead. -#}
 {% macro postgres__cts_try_parse_date(expression, date_format) -%}
-    {%- set pg_formats = {
-        '%Y-%m-%d': ['YYYY-MM-DD', '^\d{4}-\d{2}-\d{2}$'],
-        '%m/%d/%Y': ['MM/DD/YYYY', '^\d{1,2}/\d{1,2}/\d{4}$'],
-        '%d/%m/%Y': ['DD/MM/YYYY', '^\d{1,2}/\d{1,2}/\d{4}$'],
-        '%m/%d/%y': ['MM/DD/YY', '^\d{1,2}/\d{1,2}/\d{2}$'],
-        '%m-%d-%Y': ['MM-DD-YYYY', '^\d{1,2}-\d{1,2}-\d{4}$'],
-        '%Y%m%d': ['YYYYMMDD', '^\d{8}$'],
-        '%d-%b-%Y': ['DD-MON-YYYY', '^\d{1,2}-[A-Za-z]{3}-\d{4}$'],
-    } -%}
-    {%- set pg = pg_formats[date_format] -%}
-    case
-        when {{ expression }} ~ '{{ pg[1] }}'
-            then to_date({{ expression }}, '{{ pg[0] }}')
-    end
+    cts_engine.cts_try_parse_date({{ expression }}, '{{ date_format }}')
 {%- endmacro %}

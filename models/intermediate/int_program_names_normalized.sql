@@ -46,7 +46,7 @@ names as (
         cast(null as {{ dbt.type_string() }}) as agency_program_code,
         canonical_programs.canonical_program_code,
         'ALIAS' as name_kind,
-        {{ dbt.split_part('canonical_programs.aliases', "'|'", 'alias_positions.alias_position') }}
+        {{ cts_split_part('canonical_programs.aliases', "'|'", 'alias_positions.alias_position') }}
             as program_name
     from canonical_programs
     cross join alias_positions

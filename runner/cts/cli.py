@@ -18,6 +18,7 @@ import click
 
 from cts import __version__, pipeline
 from cts.console import ConsoleReporter, print_run, print_status, stdout
+from cts.engines import DEFAULT_TARGET, TARGETS
 from cts.paths import Workdir, find_project_root, resolve_workdir
 from cts.pipeline import DEFAULT_SCALE, DEFAULT_SEED, SCALES, PipelineError
 
@@ -118,6 +119,18 @@ def workdir_option(command: Callable[..., Any]) -> Callable[..., Any]:
         expose_value=False,
         callback=_remember_workdir,
         help=WORKDIR_HELP,
+    )(command)
+
+
+def target_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--target duckdb|postgres`: the engine to build on (profiles.yml)."""
+    return click.option(
+        "--target",
+        type=click.Choice(TARGETS),
+        default=DEFAULT_TARGET,
+        show_default=True,
+        help="Engine to build on: duckdb (the work dir's warehouse) or postgres (a throwaway"
+        " local cluster under the work dir, or the server of CTS_POSTGRES_DSN).",
     )(command)
 
 
@@ -245,8 +258,9 @@ def validate(path: Path, as_json: bool) -> None:
     help="Only the models changed since the last successful build, and what depends on them"
     " (dbt state:modified+, deferring to that build).",
 )
+@target_option
 @workdir_option
-def build(dbt_args: tuple[str, ...], changed: bool) -> None:
+def build(dbt_args: tuple[str, ...], changed: bool, target: str) -> None:
     """Run dbt build (seeds, models and tests) on the warehouse; DBT_ARGS go to dbt build.
 
     \b
@@ -254,11 +268,14 @@ def build(dbt_args: tuple[str, ...], changed: bool) -> None:
       cts build
       cts build --changed
       cts build -- --select marts
+      cts build --target postgres
     Exit codes: 0 all passed, 1 models or tests failed, 2 dbt could not run.
     """
     current = state()
     with ConsoleReporter() as reporter:
-        pipeline.build(current.workdir, current.project_dir, dbt_args, reporter, changed)
+        pipeline.build(
+            current.workdir, current.project_dir, dbt_args, reporter, changed, target=target
+        )
 
 
 @cli.command(short_help="Export the public marts (Parquet, CSV, dictionary).")
@@ -268,8 +285,9 @@ def build(dbt_args: tuple[str, ...], changed: bool) -> None:
     help="A public release: refuse a build made with the demo pseudonym key"
     " (CTS_PSEUDONYM_KEY unset or the demo key).",
 )
+@target_option
 @workdir_option
-def export(release: bool) -> None:
+def export(release: bool, target: str) -> None:
     """Export the public marts to <workdir>/public (Parquet, CSV, dictionary, manifest).
 
     Without --release, an export built with the demo pseudonym key is marked as synthetic
@@ -277,7 +295,7 @@ def export(release: bool) -> None:
     """
     current = state()
     with ConsoleReporter() as reporter:
-        pipeline.export(current.workdir, current.project_dir, release, reporter)
+        pipeline.export(current.workdir, current.project_dir, release, reporter, target=target)
 
 
 @cli.command(
@@ -379,12 +397,20 @@ def dashboard(out_dir: Path | None, copy_data: bool) -> None:
     show_default=True,
     help="Start from an empty warehouse and data dir, or keep what the work dir holds.",
 )
+@target_option
 @workdir_option
-def run(scale: str, seed: int, no_export: bool, fresh: bool) -> None:
+def run(scale: str, seed: int, no_export: bool, fresh: bool, target: str) -> None:
     current = state()
     with ConsoleReporter() as reporter:
         result = pipeline.run(
-            current.workdir, current.project_dir, scale, seed, not no_export, fresh, reporter
+            current.workdir,
+            current.project_dir,
+            scale,
+            seed,
+            not no_export,
+            fresh,
+            reporter,
+            target=target,
         )
     print_run(result)
     pipeline.raise_for_rejections(result.loaded)

@@ -83,11 +83,15 @@ class DbtOutcome:
         return self.exit_code == EXIT_OK
 
 
-def dbt_args(command: Sequence[str], workdir: Workdir, project_dir: Path) -> list[str]:
-    """The full argument list for a dbt command run against this work dir."""
+def dbt_args(
+    command: Sequence[str], workdir: Workdir, project_dir: Path, target: str | None = None
+) -> list[str]:
+    """The full argument list for a dbt command run against this work dir (and `target` of
+    profiles.yml, when given; the profile's default is duckdb)."""
     colors = "--use-colors" if sys.stdout.isatty() else "--no-use-colors"
     return [
         *command,
+        *(["--target", target] if target else []),
         colors,
         "--project-dir",
         str(project_dir),
@@ -194,6 +198,7 @@ def invoke(
     workdir: Workdir,
     project_dir: Path,
     on_event: Callable[[Any], None] | None = None,
+    target: str | None = None,
 ) -> DbtOutcome:
     """Run one dbt command in-process; refuse to start while another is running."""
     if not _LOCK.acquire(blocking=False):
@@ -202,7 +207,7 @@ def invoke(
         workdir.ensure()
         workdir.target.mkdir(parents=True, exist_ok=True)
         workdir.logs.mkdir(parents=True, exist_ok=True)
-        args = dbt_args(command, workdir, project_dir)
+        args = dbt_args(command, workdir, project_dir, target)
         previous = os.environ.get(WAREHOUSE_ENV)
         os.environ[WAREHOUSE_ENV] = str(workdir.warehouse)
         try:

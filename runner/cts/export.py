@@ -393,14 +393,14 @@ def remove_stale(directory: Path, keep: set[str]) -> None:
 QUALITY_RELATION = PublicRelation(name="rpt_data_quality", schema="quality")
 
 
-def export_quality(workdir: Workdir) -> list[dict[str, Any]]:
+def export_quality(workdir: Workdir, warehouse: Path | None = None) -> list[dict[str, Any]]:
     """Write the agencies' data-quality report beside the public data (`<workdir>/quality/`).
 
     Row counts per agency, submission, file, outcome and reason: what each feed should fix.
     It holds counts of rows, never of persons, and no record-level values. Returns the files
     written (none when the warehouse has no quality report yet).
     """
-    con = duckdb.connect(str(workdir.warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse or workdir.warehouse), read_only=True)
     try:
         con.execute("set threads = 1")
         con.execute("set enable_progress_bar = false")
@@ -423,16 +423,19 @@ def export_public(
     progress: Progress | None = None,
     release: bool = False,
     project_dir: Path | None = None,
+    warehouse: Path | None = None,
 ) -> ExportSummary:
-    """Export the public marts of the work dir's warehouse into `<workdir>/public/`.
+    """Export the public marts of the work dir's warehouse (or of `warehouse`, a DuckDB copy of
+    another engine's marts) into `<workdir>/public/`.
 
     A release export (``release=True``) refuses a warehouse built with the demo pseudonym key
     or an environment without the secret key; any other export is marked as synthetic demo
     data when the build used the demo key.
     """
-    if not workdir.warehouse.is_file():
+    warehouse = warehouse or workdir.warehouse
+    if not warehouse.is_file():
         raise ExportError(
-            f"no warehouse at {workdir.warehouse} (run `cts run`, or `cts load` and `cts build`)"
+            f"no warehouse at {warehouse} (run `cts run`, or `cts load` and `cts build`)"
         )
     if release:
         problem = release_problem(workdir)
@@ -445,9 +448,7 @@ def export_public(
     manifest = read_manifest(workdir.target / "manifest.json")
     directory = workdir.public
     directory.mkdir(parents=True, exist_ok=True)
-    source, relations, files, entries = export_relations(
-        workdir.warehouse, manifest, directory, progress
-    )
+    source, relations, files, entries = export_relations(warehouse, manifest, directory, progress)
     dictionary = {
         "title": "Cross-Tracking System program data: public marts",
         "disclosure_control": control,

@@ -8,6 +8,7 @@
     loaded = pipeline.load(workdir, project)                  # a LoadResult
     pipeline.build(workdir, project)                          # a DbtOutcome
     pipeline.export(workdir, project)                         # an ExportSummary
+    pipeline.build(workdir, project, target="postgres")       # the same on PostgreSQL
     pipeline.check_disclosure(workdir, project)               # the checker's report
     pipeline.dashboard(workdir)                               # a SiteSummary
     result = pipeline.run(workdir, project, "tiny", 7)        # all of it: a RunResult
@@ -16,20 +17,28 @@ Each function does its step in the work dir, tells a `Reporter` (cts.progress) w
 (silent unless given one: the command line passes one that draws progress bars and prints the
 lines) and returns a typed result. A user error raises `PipelineError`: one line, and the
 exit code the command ends with.
+
+`target` (build, export, run) is the profile's target: `duckdb` (the default) builds in the
+work dir's warehouse; `postgres` builds on a PostgreSQL server (cts.engines.postgres: a
+throwaway cluster under the work dir, or CTS_POSTGRES_DSN), into which the runner first copies
+the raw tables that `cts load` wrote to the warehouse.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cts import dbt as dbt_runner
+from cts.engines import DEFAULT_TARGET, TARGETS
 from cts.link import IDENTITY_SELECTOR, INPUT_RELATION, LinkError, Links, export_links, load_input
 from cts.load import (
     EXIT_NOTHING_LOADED,
@@ -49,6 +58,7 @@ from cts.status import LAST_BUILD_RESULTS, Status, StatusError, describe
 
 if TYPE_CHECKING:
     from cts.dashboard import SiteSummary
+    from cts.engines.postgres import Connection
     from cts.export import ExportSummary
 
 # Imported where used, not here, because they take a second to import and most commands do
@@ -60,6 +70,18 @@ DEFAULT_SCALE = "demo"
 DEFAULT_SEED = 7
 
 
+# Not built on PostgreSQL yet: the disclosure protection's SQL rounds and its dbt Python model
+# (DuckDB only), and everything that reads them (the public rpt_ marts and dim_programs, their
+# tests). TODO(issue 20): the protection is being replaced by a runner step that reads
+# int_published_counts_unpivoted (built on every target) and writes a table of decisions; once
+# that is on main, wire it for postgres and drop this exclusion, so that public exports compare.
+POSTGRES_EXCLUDED = (
+    "int_published_cells_grouped",
+    "int_published_counts_suppressed",
+    "int_published_counts_protected+",
+)
+
+
 class PipelineError(Exception):
     """A user error: one line for the user, and the exit code to end with (1 unless told)."""
 
@@ -67,6 +89,10 @@ class PipelineError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+
+
+class NotOnThisTarget(PipelineError):
+    """A step this target cannot do yet (the public export on postgres, see POSTGRES_EXCLUDED)."""
 
 
 # --- generate --------------------------------------------------------------------------------
@@ -187,12 +213,19 @@ class _NodeCounter:
 
 
 def _dbt(
-    command: list[str], workdir: Workdir, project_dir: Path, label: str, reporter: Reporter
+    command: list[str],
+    workdir: Workdir,
+    project_dir: Path,
+    label: str,
+    reporter: Reporter,
+    target: str | None = None,
 ) -> dbt_runner.DbtOutcome:
     counter = _NodeCounter(f"dbt {label}", reporter)
     reporter.progress(counter.stage, 0, None)
     try:
-        return dbt_runner.invoke(command, workdir, project_dir, on_event=counter)
+        return dbt_runner.invoke(
+            command, workdir, project_dir, on_event=counter, target=_profile_target(target)
+        )
     except dbt_runner.DbtBusyError as error:
         raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
 
@@ -220,30 +253,106 @@ def _passed(
     return outcome
 
 
+def _profile_target(target: str | None) -> str | None:
+    """The --target to give dbt: none for the default (the profile's own default)."""
+    return None if target in (None, DEFAULT_TARGET) else target
+
+
+def _check_target(target: str) -> None:
+    if target not in TARGETS:
+        raise PipelineError(f"unknown target {target!r} (one of: {', '.join(TARGETS)})", 2)
+
+
+@contextlib.contextmanager
+def engine(
+    workdir: Workdir, target: str = DEFAULT_TARGET, reporter: Reporter = SILENT
+) -> Iterator[Connection | None]:
+    """The server of `target` while in use (None for duckdb, which needs none): for postgres,
+    the throwaway cluster under the work dir, started and stopped here, or CTS_POSTGRES_DSN's
+    server. The pseudonym key reaches its sessions as the setting cts.pseudonym_key."""
+    _check_target(target)
+    if target == DEFAULT_TARGET:
+        yield None
+        return
+    from cts.engines import postgres
+    from cts.pseudonym import current_key
+
+    where = "CTS_POSTGRES_DSN" if os.environ.get(postgres.DSN_ENV) else "a local cluster"
+    reporter.info(f"PostgreSQL: {where}")
+    try:
+        with (
+            postgres.server(workdir.root) as connection,
+            postgres.session_settings({"cts.pseudonym_key": current_key()}),
+        ):
+            yield connection
+    except postgres.PostgresError as error:
+        raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
+
+
 def build(
     workdir: Workdir,
     project_dir: Path,
     dbt_args: Sequence[str] = (),
     reporter: Reporter = SILENT,
     changed: bool = False,
+    target: str = DEFAULT_TARGET,
+    connection: Connection | None = None,
 ) -> dbt_runner.DbtOutcome:
-    """dbt build with `dbt_args` on the work dir's warehouse.
+    """dbt build with `dbt_args` on the work dir's warehouse (or on `target`'s server, after
+    copying the warehouse's raw tables into it).
 
     A whole build loads the seeds itself; a selection (`dbt_args` or `changed`) may leave them
     out, so the seeds are loaded first by `dbt seed`.
     `changed`: only the models changed since the last successful build and their dependents
-    (`state:modified+`, deferring to that build); selecting nothing is then no error."""
-    from cts.export import write_build_info
-
+    (`state:modified+`, deferring to that build); selecting nothing is then no error.
+    `connection`: a server already started by `engine` (else started and stopped here)."""
+    _check_target(target)
+    if changed and target != DEFAULT_TARGET:
+        raise PipelineError("--changed works on the duckdb target only", exit_code=2)
     if not workdir.warehouse.is_file():
         raise PipelineError(
             f"no warehouse at {workdir.warehouse} (load submissions first: `cts load`)",
             exit_code=dbt_runner.EXIT_NOT_RUN,
         )
+    if connection is not None or target == DEFAULT_TARGET:
+        return _build(workdir, project_dir, dbt_args, reporter, changed, target, connection)
+    with engine(workdir, target, reporter) as started:
+        return _build(workdir, project_dir, dbt_args, reporter, changed, target, started)
+
+
+def _build(
+    workdir: Workdir,
+    project_dir: Path,
+    dbt_args: Sequence[str],
+    reporter: Reporter,
+    changed: bool,
+    target: str,
+    connection: Connection | None,
+) -> dbt_runner.DbtOutcome:
+    from cts.export import write_build_info
+
+    exclusions: list[str] = []
+    if connection is not None:
+        from cts.engines import postgres
+
+        reporter.progress("copy raw tables", 0, 1, "COPY into PostgreSQL")
+        try:
+            rows = postgres.copy_raw_tables(workdir.warehouse, connection)
+        except postgres.PostgresError as error:
+            raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
+        reporter.progress("copy raw tables", 1, 1)
+        reporter.info(f"Copied {rows:,} raw rows into PostgreSQL")
+        # the exact versions of DuckDB's functions the dispatched macros call (cts_engine)
+        functions = ["run-operation", "cts_create_engine_functions"]
+        created = _dbt(functions, workdir, project_dir, "run-operation", reporter, target)
+        _passed(created, "run-operation cts_create_engine_functions", reporter, False)
+        exclusions = ["--exclude", *POSTGRES_EXCLUDED]
     if dbt_args or changed:
-        _passed(_dbt(["seed"], workdir, project_dir, "seed", reporter), "seed", reporter)
+        seed = _dbt(["seed"], workdir, project_dir, "seed", reporter, target)
+        _passed(seed, "seed", reporter)
     selection = dbt_runner.changed_selection(workdir) if changed else []
-    outcome = _dbt(["build", *selection, *dbt_args], workdir, project_dir, "build", reporter)
+    command = ["build", *selection, *dbt_args, *exclusions]
+    outcome = _dbt(command, workdir, project_dir, "build", reporter, target)
     write_build_info(workdir)  # which pseudonym key the warehouse now holds (demo or custom)
     results = workdir.target / "run_results.json"
     if results.is_file():  # kept apart: `cts docs` overwrites run_results.json
@@ -272,12 +381,49 @@ def docs(workdir: Workdir, project_dir: Path, reporter: Reporter = SILENT) -> Pa
 
 
 def export(
-    workdir: Workdir, project_dir: Path, release: bool = False, reporter: Reporter = SILENT
+    workdir: Workdir,
+    project_dir: Path,
+    release: bool = False,
+    reporter: Reporter = SILENT,
+    target: str = DEFAULT_TARGET,
+    connection: Connection | None = None,
 ) -> ExportSummary:
     """Export the public marts to `<workdir>/public` and the data-quality report to
-    `<workdir>/quality`; return the export's `ExportSummary`."""
+    `<workdir>/quality`; return the export's `ExportSummary`. On postgres they are read from
+    a DuckDB copy of the server's marts (`<workdir>/postgres/export.duckdb`): the same writer,
+    the same bytes. `connection`: a server already started by `engine`."""
+    _check_target(target)
+    if connection is not None or target == DEFAULT_TARGET:
+        return _export(workdir, project_dir, release, reporter, connection)
+    with engine(workdir, target, reporter) as started:
+        return _export(workdir, project_dir, release, reporter, started)
+
+
+def _export(
+    workdir: Workdir,
+    project_dir: Path,
+    release: bool,
+    reporter: Reporter,
+    connection: Connection | None,
+) -> ExportSummary:
     from cts.export import ExportError, export_public, export_quality
 
+    warehouse = None
+    if connection is not None:
+        from cts.engines import postgres
+
+        try:
+            warehouse = postgres.mirror_for_export(connection, workdir.root)
+        except postgres.PostgresError as error:
+            raise PipelineError(str(error)) from error
+        missing = _public_marts_missing(workdir, warehouse)
+        if missing:  # TODO(issue 20): gone once the protection runs on every target
+            quality_files = export_quality(workdir, warehouse)
+            raise NotOnThisTarget(
+                f"the public marts ({', '.join(missing)}) are not built on postgres yet: the"
+                " disclosure protection runs on DuckDB only until its runner step lands"
+                f" (the data-quality report was exported to {workdir.quality})"
+            )
     try:
         summary = export_public(
             workdir,
@@ -285,8 +431,9 @@ def export(
             progress=reporter.progress,
             release=release,
             project_dir=project_dir,
+            warehouse=warehouse,
         )
-        quality_files = export_quality(workdir)
+        quality_files = export_quality(workdir, warehouse)
     except ExportError as error:
         raise PipelineError(str(error)) from error
     data_files = [entry for entry in summary.files if "rows" in entry]
@@ -297,6 +444,21 @@ def export(
     if quality_files:
         reporter.info(f"Data-quality report for the agencies: {workdir.quality}")
     return summary
+
+
+def _public_marts_missing(workdir: Workdir, warehouse: Path) -> list[str]:
+    """The public marts of the last build's manifest that `warehouse` does not hold."""
+    import duckdb
+
+    from cts.export import PUBLIC_SCHEMA, public_nodes, read_manifest, warehouse_tables
+
+    manifest = read_manifest(workdir.target / "manifest.json") or {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        present = set(warehouse_tables(con, PUBLIC_SCHEMA))
+    finally:
+        con.close()
+    return [node.name for node in public_nodes(manifest) if node.name not in present]
 
 
 def _write_report(report: dict[str, Any], target: Path, reporter: Reporter) -> None:
@@ -425,36 +587,49 @@ def run(
     with_export: bool = True,
     fresh: bool = True,
     reporter: Reporter = SILENT,
+    target: str = DEFAULT_TARGET,
 ) -> RunResult:
     """generate → load → build → export → check disclosure → dashboard, in one work dir.
 
-    `fresh` starts from an empty warehouse and data dir. Stops (raises) when nothing could be
-    loaded or a step fails; rejected submissions do not stop it (see `raise_for_rejections`).
+    `fresh` starts from an empty warehouse and data dir (and, on postgres, a new local
+    cluster). Stops (raises) when nothing could be loaded or a step fails; rejected submissions
+    do not stop it (see `raise_for_rejections`). On postgres the server runs from the build to
+    the export.
     """
+    _check_target(target)
     workdir.ensure()
     if fresh:
         for path in (workdir.warehouse, workdir.warehouse.with_name("warehouse.duckdb.wal")):
             path.unlink(missing_ok=True)
         if workdir.data.is_dir():
             shutil.rmtree(workdir.data)
+        local_cluster = workdir.root / "postgres"
+        if target != DEFAULT_TARGET and local_cluster.is_dir():
+            shutil.rmtree(local_cluster)
     steps: list[StepUsage] = []
     with measure("generate", steps):
         generate(workdir, scale, seed, reporter=reporter)
     with measure("load", steps):
         loaded = load(workdir, project_dir, workdir.data, reporter)
     raise_for_rejections(loaded, only_if_nothing_loaded=True)
-    later: list[tuple[str, Callable[[], object]]] = [
-        ("build", lambda: build(workdir, project_dir, (), reporter))
-    ]
+    with engine(workdir, target, reporter) as connection:
+        with measure("build", steps):
+            build(workdir, project_dir, (), reporter, False, target, connection)
+        if with_export:
+            with measure("export", steps):
+                try:
+                    export(workdir, project_dir, False, reporter, target, connection)
+                except NotOnThisTarget as reason:
+                    reporter.problem(f"no public export: {reason.message}")
+                    with_export = False
     if with_export:
-        later += [
-            ("export", lambda: export(workdir, project_dir, reporter=reporter)),
+        later: list[tuple[str, Callable[[], object]]] = [
             ("check disclosure", lambda: check_disclosure(workdir, project_dir, reporter=reporter)),
             ("dashboard", lambda: dashboard(workdir, reporter=reporter)),
         ]
-    for name, step in later:
-        with measure(name, steps):
-            step()
+        for name, step in later:
+            with measure(name, steps):
+                step()
     return RunResult(loaded, steps, locations(workdir))
 
 

@@ -176,7 +176,7 @@ sid_holders as (
 ),
 
 record_pairs as (
-    select cast(count(*) as double) * (count(*) - 1) / 2 as all_pairs
+    select cast(count(*) as {{ cts_type_double() }}) * (count(*) - 1) / 2 as all_pairs
     from records
 ),
 
@@ -196,12 +196,12 @@ prior_initial as (
     select
         sid_pairs.sid_pair_count,
         sid_holders.sid_records * (sid_holders.sid_records - 1) / 2 as sid_holder_pairs,
-        cast(sid_pairs.sid_pair_count as double)
+        cast(sid_pairs.sid_pair_count as {{ cts_type_double() }})
         / greatest(sid_holders.sid_records * (sid_holders.sid_records - 1) / 2, 1)
             as sid_prior_probability,
         -- at least one in a billion
         greatest(
-            cast(sid_pairs.sid_pair_count as double)
+            cast(sid_pairs.sid_pair_count as {{ cts_type_double() }})
             / greatest(sid_holders.sid_records * (sid_holders.sid_records - 1) / 2, 1),
             name_birth_pairs.name_birth_pair_count / greatest(record_pairs.all_pairs, 1),
             1e-9
@@ -375,7 +375,7 @@ weights as (
         cast(null as bigint) as u_pair_total,
         prior_initial.prior_probability as initial_m_probability,
         em_prior_{{ iterations }}.prior_probability as m_probability,
-        cast(null as double) as u_probability,
+        cast(null as {{ cts_type_double() }}) as u_probability,
         em_prior_{{ iterations }}.prior_weight as match_weight
     from prior_initial
     cross join em_prior_{{ iterations }}

@@ -195,7 +195,7 @@ pairs_scored as (
 
 threshold_grid as (
     {%- for threshold in var('identity_link_threshold_grid') %}
-    select cast({{ threshold }} as double) as link_threshold
+    select cast({{ threshold }} as {{ cts_type_double() }}) as link_threshold
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),

@@ -118,11 +118,14 @@ frequencies_added as (
         race_code,
         count(*) over (partition by first_name_clean) as first_name_records,
         count(*) over (partition by last_name_clean) as last_name_records,
-        cast(count(*) over (partition by first_name_clean) as double)
+        cast(count(*) over (partition by first_name_clean) as {{ cts_type_double() }})
         / count(*) over () as first_name_frequency,
-        cast(count(*) over (partition by last_name_clean) as double)
+        cast(count(*) over (partition by last_name_clean) as {{ cts_type_double() }})
         / count(*) over () as last_name_frequency,
-        cast(count(*) over (partition by first_name_clean, last_name_clean) as double)
+        cast(
+            count(*) over (partition by first_name_clean, last_name_clean)
+            as {{ cts_type_double() }}
+        )
         / count(*) over () as full_name_frequency
     from sids_checked
 )

@@ -44,11 +44,12 @@ final as (
         spells.start_fiscal_year,
         spells.end_calendar_year,
         spells.end_fiscal_year,
-        {{ dbt.datediff(
+        -- bigint on every engine (PostgreSQL's date difference is an integer)
+        cast({{ dbt.datediff(
             'spells.start_date',
             'spells.end_date',
             'day',
-        ) }} as duration_days,
+        ) }} as bigint) as duration_days,
         -- booleans
         spells.has_person_record,
         spells.end_date is null as is_active,

@@ -1,0 +1,30 @@
+{#- Types and functions spelled differently per engine, one dispatched macro each. -#}
+
+{#- An 8-byte floating-point type (DuckDB `double`, PostgreSQL `double precision`). -#}
+{% macro cts_type_double() -%}
+    {{ return(adapter.dispatch('cts_type_double', 'cts_programs')()) }}
+{%- endmacro %}
+
+{% macro default__cts_type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro postgres__cts_type_double() -%}
+    double precision
+{%- endmacro %}
+
+
+{#- The part_number-th part of `string` split on `delimiter`, part_number a column or number
+    (positive). dbt.split_part takes only a literal number on PostgreSQL. -#}
+{% macro cts_split_part(string, delimiter, part_number) -%}
+    {{ return(adapter.dispatch('cts_split_part', 'cts_programs')(
+        string, delimiter, part_number)) }}
+{%- endmacro %}
+
+{% macro default__cts_split_part(string, delimiter, part_number) -%}
+    {{ dbt.split_part(string, delimiter, part_number) }}
+{%- endmacro %}
+
+{% macro postgres__cts_split_part(string, delimiter, part_number) -%}
+    split_part({{ string }}, {{ delimiter }}, {{ part_number }})
+{%- endmacro %}
