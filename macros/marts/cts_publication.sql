@@ -80,3 +80,13 @@
     {%- endfor -%}
     {{ columns | join(',\n        ') }}
 {%- endmacro %}
+
+
+{#- The join condition `left.key = right.key and …` over `keys`. -#}
+{% macro cts_keys_equal(left, right, keys) -%}
+    {%- set conditions = [] -%}
+    {%- for key in keys -%}
+        {%- do conditions.append(left ~ '.' ~ key ~ ' = ' ~ right ~ '.' ~ key) -%}
+    {%- endfor -%}
+    {{ conditions | join('\n            and ') }}
+{%- endmacro %}

@@ -41,13 +41,7 @@ enrollments_dense as (
         coalesce(enrollment_counts.distinct_persons, 0) as distinct_persons
     from cells
     left join enrollment_counts
-        on
-            cells.period_type = enrollment_counts.period_type
-            and cells.period_year = enrollment_counts.period_year
-            and cells.agency_code = enrollment_counts.agency_code
-            and cells.category_code = enrollment_counts.category_code
-            and cells.dimension = enrollment_counts.dimension
-            and cells.dimension_value = enrollment_counts.dimension_value
+        on {{ cts_keys_equal('cells', 'enrollment_counts', cell_keys) }}
 ),
 
 outcomes_pivoted as (
@@ -68,13 +62,7 @@ outcomes_dense as (
         {{ cts_measures_or_zero('rpt_program_outcomes', 'outcomes_pivoted') }}
     from cells
     left join outcomes_pivoted
-        on
-            cells.period_type = outcomes_pivoted.period_type
-            and cells.period_year = outcomes_pivoted.period_year
-            and cells.agency_code = outcomes_pivoted.agency_code
-            and cells.category_code = outcomes_pivoted.category_code
-            and cells.dimension = outcomes_pivoted.dimension
-            and cells.dimension_value = outcomes_pivoted.dimension_value
+        on {{ cts_keys_equal('cells', 'outcomes_pivoted', cell_keys) }}
 ),
 
 -- Every exit reason of every cell, at the level exit reasons are published (by agency and

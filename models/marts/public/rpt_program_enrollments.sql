@@ -25,13 +25,9 @@ final as (
         {{ cts_published_columns('rpt_program_enrollments', 'published') }}
     from cells
     inner join published
-        on
-            cells.period_type = published.period_type
-            and cells.period_year = published.period_year
-            and cells.agency_code = published.agency_code
-            and cells.category_code = published.category_code
-            and cells.dimension = published.dimension
-            and cells.dimension_value = published.dimension_value
+        on {{ cts_keys_equal(
+            'cells', 'published', cts_publication_key_columns('rpt_program_enrollments')
+        ) }}
 )
 
 select * from final
