@@ -277,20 +277,36 @@ def cross_validate_threshold(scored, truth: dict[str, str], fixed: float) -> dic
         sub_truth = {r: truth[r] for r in half}
         return pairwise(clusters, sub_truth, {r: no_sids[r] for r in half})["overall"]["f1"] or 0
 
-    result = {"threshold_from_data": fixed, "folds": []}
+    result = {"threshold_from_data": fixed}
+    result["folds"] = two_folds(
+        halves,
+        THRESHOLD_GRID,
+        f1_at,
+        fixed,
+        ("chosen_threshold", "f1_held_out_from_data"),
+        tie=lambda t: t,
+    )
+    return result
+
+
+def two_folds(halves, grid, f1_at, used, names: tuple[str, str], tie) -> list[dict]:
+    """Choose a value of `grid` on one half of the people, score it on the other, both ways;
+    beside it, the held-out F1 of the value in `used`. `names`: the keys of the chosen value
+    and of that F1; `tie` orders values of equal F1."""
+    folds = []
     for choose, score in ((0, 1), (1, 0)):
-        on_choice = {t: f1_at(halves[choose], t) for t in THRESHOLD_GRID}
-        chosen = max(THRESHOLD_GRID, key=lambda t: (on_choice[t], t))
-        result["folds"].append(
+        on_choice = {value: f1_at(halves[choose], value) for value in grid}
+        chosen = max(grid, key=lambda value: (on_choice[value], tie(value)))
+        folds.append(
             {
                 "chosen_on_half": choose,
-                "chosen_threshold": chosen,
+                names[0]: chosen,
                 "f1_on_choice_half": on_choice[chosen],
                 "f1_held_out_chosen": f1_at(halves[score], chosen),
-                "f1_held_out_from_data": f1_at(halves[score], fixed),
+                names[1]: f1_at(halves[score], used),
             }
         )
-    return result
+    return folds
 
 
 CALIBRATION_PRIOR_PAIRS = 1
@@ -354,19 +370,14 @@ def cross_validate_calibration(patterned, truth: dict[str, str], threshold: floa
     result = {"prior_pairs_used": CALIBRATION_PRIOR_PAIRS, "labelled_patterns": len(labels)}
     if not labels:
         return result
-    result["folds"] = []
-    for choose, score in ((0, 1), (1, 0)):
-        on_choice = {k: f1_at(halves[choose], k) for k in CALIBRATION_GRID}
-        chosen = max(CALIBRATION_GRID, key=lambda k: (on_choice[k], -k))
-        result["folds"].append(
-            {
-                "chosen_on_half": choose,
-                "chosen_prior_pairs": chosen,
-                "f1_on_choice_half": on_choice[chosen],
-                "f1_held_out_chosen": f1_at(halves[score], chosen),
-                "f1_held_out_used": f1_at(halves[score], CALIBRATION_PRIOR_PAIRS),
-            }
-        )
+    result["folds"] = two_folds(
+        halves,
+        CALIBRATION_GRID,
+        f1_at,
+        CALIBRATION_PRIOR_PAIRS,
+        ("chosen_prior_pairs", "f1_held_out_used"),
+        tie=lambda k: -k,
+    )
     return result
 
 
