@@ -212,9 +212,7 @@ def covered_halves(period_type: str, year: int, first_year: int, last_year: int)
         halves = [(year, 1), (year, 2)]
     else:  # fiscal year N: 1 July N-1 to 30 June N
         halves = [(year - 1, 2), (year, 1)]
-    return [
-        2 * (y - first_year) + h - 1 for y, h in halves if first_year <= y <= last_year
-    ]
+    return [2 * (y - first_year) + h - 1 for y, h in halves if first_year <= y <= last_year]
 
 
 def _half_year_base(values: list[float], covers: list[list[int]], n_halves: int, persons: bool):
