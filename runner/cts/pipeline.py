@@ -325,19 +325,7 @@ def _build(
     from cts.export import write_build_info
 
     if connection is not None:
-        from cts.engines import postgres
-
-        reporter.progress("copy raw tables", 0, 1, "COPY into PostgreSQL")
-        try:
-            rows = postgres.copy_raw_tables(workdir.warehouse, connection)
-        except postgres.PostgresError as error:
-            raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
-        reporter.progress("copy raw tables", 1, 1)
-        reporter.info(f"Copied {rows:,} raw rows into PostgreSQL")
-        # the exact versions of DuckDB's functions the dispatched macros call (cts_engine)
-        functions = ["run-operation", "cts_create_engine_functions"]
-        created = _dbt(functions, workdir, project_dir, "run-operation", reporter, target)
-        _passed(created, "run-operation cts_create_engine_functions", reporter, False)
+        _prepare_postgres(workdir, project_dir, reporter, target, connection)
     if dbt_args or changed:
         seed = _dbt(["seed"], workdir, project_dir, "seed", reporter, target)
         _passed(seed, "seed", reporter)
@@ -352,7 +340,9 @@ def _build(
     _keep_results(workdir)
     _passed(first, "build", reporter)
     # 2. the protection's decisions, when the counts were rebuilt or no decisions exist yet
-    if counts_built or not _decisions_exist(workdir, connection):
+    # (and the counts do: a selection may build neither)
+    counts, decisions = _protection_tables(workdir, connection)
+    if counts and (counts_built or not decisions):
         protect(workdir, project_dir, reporter, connection)
     # 3. the public side, within the same selection
     second = _dbt(
@@ -365,6 +355,8 @@ def _build(
     )
     _keep_results(workdir, append=True)
     _passed(second, "build (public)", reporter)
+    if dbt_runner.builds_everything_changed(["build", *args], workdir):
+        dbt_runner.keep_state(workdir)  # what the next `--changed` build compares to
     if first.nodes + second.nodes == 0 and not changed:
         raise PipelineError("dbt build selected nothing (check --select/--exclude)")
     return dbt_runner.DbtOutcome(
@@ -373,6 +365,25 @@ def _build(
         nodes=first.nodes + second.nodes,
         skipped=first.skipped + second.skipped,
     )
+
+
+def _prepare_postgres(
+    workdir: Workdir, project_dir: Path, reporter: Reporter, target: str, connection: Connection
+) -> None:
+    """Copy the raw tables into the server and create the engine's exact functions."""
+    from cts.engines import postgres
+
+    reporter.progress("copy raw tables", 0, 1, "COPY into PostgreSQL")
+    try:
+        rows = postgres.copy_raw_tables(workdir.warehouse, connection)
+    except postgres.PostgresError as error:
+        raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
+    reporter.progress("copy raw tables", 1, 1)
+    reporter.info(f"Copied {rows:,} raw rows into PostgreSQL")
+    # the exact versions of DuckDB's functions the dispatched macros call (cts_engine)
+    functions = ["run-operation", "cts_create_engine_functions"]
+    created = _dbt(functions, workdir, project_dir, "run-operation", reporter, target)
+    _passed(created, "run-operation cts_create_engine_functions", reporter, False)
 
 
 def with_exclusion(args: Sequence[str], selector: str) -> list[str]:
@@ -414,7 +425,7 @@ def _ran(workdir: Workdir, unique_id: str) -> bool:
 
 def _keep_results(workdir: Workdir, append: bool = False) -> None:
     """run_results.json kept apart (`cts docs` overwrites it); the public phase's results are
-    added to the first phase's."""
+    added to the first phase's, in both files, so that they tell the whole build."""
     results = workdir.target / "run_results.json"
     kept = workdir.target / LAST_BUILD_RESULTS
     if not results.is_file():
@@ -424,26 +435,36 @@ def _keep_results(workdir: Workdir, append: bool = False) -> None:
         after = json.loads(results.read_text(encoding="utf-8"))
         before["results"] = before.get("results", []) + after.get("results", [])
         before["elapsed_time"] = before.get("elapsed_time", 0) + after.get("elapsed_time", 0)
-        kept.write_text(json.dumps(before), encoding="utf-8")
+        text = json.dumps(before)
+        kept.write_text(text, encoding="utf-8")
+        results.write_text(text, encoding="utf-8")
     else:
         shutil.copyfile(results, kept)
 
 
-def _decisions_exist(workdir: Workdir, connection: Connection | None) -> bool:
-    from cts.publication.decisions import SCHEMA, TABLE
+def _protection_tables(workdir: Workdir, connection: Connection | None) -> tuple[bool, bool]:
+    """Whether the long table of true counts and the decisions table exist."""
+    from cts.publication.decisions import COUNTS_RELATION, COUNTS_SCHEMA, SCHEMA, TABLE
 
     query = (
-        "select count(*) from information_schema.tables"
-        f" where table_schema = '{SCHEMA}' and table_name = '{TABLE}'"
+        "select count(*) filter (where table_schema = ? and table_name = ?),"
+        " count(*) filter (where table_schema = ? and table_name = ?)"
+        " from information_schema.tables"
     )
+    values = [COUNTS_SCHEMA, COUNTS_RELATION, SCHEMA, TABLE]
     if connection is None:
         import duckdb
 
-        with duckdb.connect(str(workdir.warehouse), read_only=True) as con:
-            return bool(con.execute(query).fetchone()[0])
-    with connection.connect() as pg, pg.cursor() as cursor:
-        cursor.execute(query)
-        return bool(cursor.fetchone()[0])
+        try:
+            with duckdb.connect(str(workdir.warehouse), read_only=True) as con:
+                counts, decisions = con.execute(query, values).fetchone()
+        except duckdb.Error:  # not a warehouse dbt built (nothing to protect)
+            return False, False
+    else:
+        with connection.connect() as pg, pg.cursor() as cursor:
+            cursor.execute(query.replace("?", "%s"), values)
+            counts, decisions = cursor.fetchone()
+    return bool(counts), bool(decisions)
 
 
 def protect(
@@ -596,6 +617,8 @@ def check_disclosure(
     from cts.publication.check import proof_lines, prove_export
     from cts.publication.protect import ProtectionError
 
+    if not (workdir.public / "manifest.json").is_file():
+        raise PipelineError(f"no public export at {workdir.public} (run `cts export`)")
     stage = "check disclosure"
     reporter.progress(stage, 0, 1, "solutions of the published relations")
     try:

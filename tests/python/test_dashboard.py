@@ -78,11 +78,11 @@ FORCED = {
 
 
 def suppress(value) -> tuple[int | None, str | None]:
-    """A raw count as published: 1..10 PRIMARY, "C" COMPLEMENTARY, else itself."""
+    """A raw count as published: 1..10 and "C" (complementary) SUPPRESSED, else itself."""
     if value == "C":
-        return None, "COMPLEMENTARY"
+        return None, "SUPPRESSED"
     if 1 <= value <= 10:
-        return None, "PRIMARY"
+        return None, "SUPPRESSED"
     return value, None
 
 
@@ -301,9 +301,10 @@ def test_suppressed_counts_are_never_embedded_as_zero(site, export):
     data = embedded(site)
     columns = data["programColumns"]
     by_code = {row[columns.index("agency_program_code")]: row for row in data["programs"]}
-    assert by_code["A-RE1"][columns.index("enrollment_events")] == -1  # PRIMARY
+    assert by_code["A-RE1"][columns.index("enrollment_events")] == -1  # suppressed (small)
     assert by_code["A-RE1"][columns.index("successful_exits")] == 0  # a true zero stays 0
-    assert by_code["B-RE1"][columns.index("successful_exits")] == -2  # COMPLEMENTARY
+    # complementary: the same public flag
+    assert by_code["B-RE1"][columns.index("successful_exits")] == -1
     con = duckdb.connect()
     rows = con.execute(
         f"select enrollment_events, enrollment_events_suppression"
@@ -334,7 +335,7 @@ def test_embedded_cells_follow_the_axes(site):
         + categories.index("ALL")
     ) * len(breakdowns) + breakdowns.index(("ALL", "ALL"))
     assert "gaps" not in data["enrollments"]  # every cell present: no cell list
-    assert data["enrollments"]["values"]["enrollment_events"][cell] == -2
+    assert data["enrollments"]["values"]["enrollment_events"][cell] == -1
     assert "gaps" in data["exits"]  # exits by reason are sparse
     assert sum(data["exits"]["gaps"]) - 1 < data["exits"]["size"]
 

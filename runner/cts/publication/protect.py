@@ -237,7 +237,11 @@ def certify(
     the true counts: for each, solutions of every row in which it moves 2 (`small` counts) or 1
     away from its true value in all, up and down together. `may_withhold`: the protection, free
     to withhold published counts that a solution moves (they become COMPLEMENTARY); else the
-    check, where published counts stay fixed and an unproved count is the verdict."""
+    check, where published counts stay fixed and an unproved count is the verdict.
+
+    Long because its steps share the state of the rounds (flags, proven moves, tries per
+    count) through small closures: the rounds' loop, which block and which way each count is
+    tried next, and the program of each block."""
     started = time.perf_counter()
     flags = list(flags)
     values = np.asarray(cells.value, dtype=float)
