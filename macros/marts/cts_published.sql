@@ -1,5 +1,5 @@
 {#- Published counts of one declared table back in wide form: for each measure, the published
-    value (null when suppressed), `<measure>_suppression` (PRIMARY, COMPLEMENTARY or null) and
+    value (null when suppressed), `<measure>_suppression` (SUPPRESSED or null) and
     `<measure>_true`, grouped by the table's key columns. Measures and keys come from the
     declaration (`vars.publication`). Reads int_published_counts_protected. -#}
 {% macro cts_published_measures(table) -%}
@@ -45,8 +45,9 @@
 {%- endmacro %}
 
 
-{#- A rate published only when its denominator is above the threshold (else PRIMARY) and none
-    of the counts it is built from is suppressed (else DERIVED). Emits `<name>` and
+{#- A rate published only when none of the counts it is built from is suppressed (else DERIVED,
+    checked first: a PRIMARY flag on a rate whose parts are withheld would tell that they add up
+    to at most the threshold) and its denominator is above the threshold (else PRIMARY). Emits `<name>` and
     `<name>_suppression`. `parts` are the suppression-flag columns of those counts; `decimals`
     the published rounding. -#}
 {% macro cts_published_rate(numerator, denominator, name, parts, decimals=4) -%}
@@ -55,17 +56,17 @@
         ({%- for part in parts %}{{ part }} is not null{{ ' or ' if not loop.last }}{% endfor -%})
     {%- endset -%}
     case
+        when {{ withheld_for_part }} then null
         when {{ denominator }} = 0 then null
         when {{ denominator }} <= {{ var('suppression_threshold') }} then null
-        when {{ withheld_for_part }} then null
         else cast(
             round(cast({{ numerator }} as decimal(18, 6)) / {{ denominator }}, {{ decimals }})
             as decimal({{ 3 + decimals }}, {{ decimals }})
         )
     end as {{ name }},
     case
+        when {{ withheld_for_part }} then 'DERIVED'
         when {{ denominator }} = 0 then null
         when {{ denominator }} <= {{ var('suppression_threshold') }} then 'PRIMARY'
-        when {{ withheld_for_part }} then 'DERIVED'
     end as {{ name }}_suppression
 {%- endmacro %}

@@ -299,7 +299,7 @@ def export(release: bool, target: str) -> None:
 
 
 @cli.command(
-    "check-disclosure", short_help="Try to recover suppressed counts from the public export."
+    "check-disclosure", short_help="Prove that no suppressed count of the export can be pinned."
 )
 @click.option(
     "--output",
@@ -308,16 +308,10 @@ def export(release: bool, target: str) -> None:
     help="Where to write the JSON report [default: <workdir>/disclosure_report.json].",
 )
 @click.option(
-    "--dense-limit",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Largest component of unknowns given an exact dense rank test (larger: iterative).",
-)
-@click.option(
     "--exact",
     is_flag=True,
-    help="Exact check: every withheld count's feasibility interval by linear programming"
-    " (HiGHS) under every relation declared in dbt_project.yml (vars.publication).",
+    help="Every withheld count's exact feasibility interval, from the export alone, by linear"
+    " programming per connected component (large components are reported untested).",
 )
 @click.option(
     "--max-component",
@@ -327,19 +321,20 @@ def export(release: bool, target: str) -> None:
     " reported untested, and the check fails).",
 )
 @workdir_option
-def check_disclosure(
-    output: Path | None, dense_limit: int | None, exact: bool, max_component: int | None
-) -> None:
-    """Play the attacker on <workdir>/public: solve the published relations (totals,
-    agencies, categories, calendar vs fiscal years, outcome rows, exit reasons, programs,
-    rates) for the suppressed counts, and check that no count of 1..threshold is published
-    and no rate is built on a suppressed count.
+def check_disclosure(output: Path | None, exact: bool, max_component: int | None) -> None:
+    """Play the attacker on <workdir>/public with every relation declared in dbt_project.yml
+    (vars.publication): for each suppressed count, find solutions of the published numbers'
+    relations in which it is 2 (a count of 1..threshold) or 1 (any other) away from its true
+    value, by linear programming (HiGHS) on half-year blocks; and check that no count of
+    1..threshold is published. The true values of the suppressed counts come from the
+    restricted warehouse (the data owner's check).
 
-    With --exact, compute each withheld count's exact interval [min, max] by linear
-    programming; a count with width 0, or a PRIMARY count with width 1 or less, is disclosed.
+    With --exact, compute each withheld count's exact interval [min, max] from the export
+    alone, per connected component; a count with width 0, or a small count with width 1 or
+    less, is disclosed.
 
-    Exit codes: 0 nothing recoverable, 1 a suppressed count is recoverable or a rule is broken
-    (the report lists them).
+    Exit codes: 0 every suppressed count proven safe, 1 one is not, or a rule is broken (the
+    report lists them).
     """
     current = state()
     with ConsoleReporter() as reporter:
@@ -348,7 +343,6 @@ def check_disclosure(
             current.project_dir,
             output,
             exact=exact,
-            dense_limit=dense_limit,
             max_component=max_component,
             reporter=reporter,
         )

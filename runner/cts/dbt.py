@@ -120,7 +120,7 @@ def changed_selection(workdir: Workdir) -> list[str]:
     return ["--select", "state:modified+", "--defer", "--state", str(state)]
 
 
-def _builds_everything_changed(command: Sequence[str], workdir: Workdir) -> bool:
+def builds_everything_changed(command: Sequence[str], workdir: Workdir) -> bool:
     """A build of the whole project, or of everything changed since the last kept state."""
     if not command or command[0] != "build":
         return False
@@ -131,7 +131,7 @@ def _builds_everything_changed(command: Sequence[str], workdir: Workdir) -> bool
     return not any(argument.split("=")[0] in _SELECTION_OPTIONS for argument in arguments)
 
 
-def _keep_state(workdir: Workdir) -> None:
+def keep_state(workdir: Workdir) -> None:
     """Keep the manifest of a successful build as the state the next changed build compares to."""
     manifest = workdir.target / "manifest.json"
     if manifest.is_file():
@@ -219,8 +219,8 @@ def invoke(
             else:
                 os.environ[WAREHOUSE_ENV] = previous
         outcome = summarize(args, res)
-        if outcome.ok and _builds_everything_changed(command, workdir):
-            _keep_state(workdir)
+        if outcome.ok and builds_everything_changed(command, workdir):
+            keep_state(workdir)
         return outcome
     finally:
         _LOCK.release()

@@ -119,18 +119,19 @@ def release_problem(workdir: Workdir) -> str | None:
 
 
 def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
-    """The disclosure rules the export follows, for the manifest and the dictionary."""
+    """The disclosure rules the export follows, for the manifest and the dictionary.
+
+    Long because it is the rules' text, one entry each."""
     return {
         "threshold": threshold,
-        "primary": f"counts from 1 to {threshold} are withheld (null, flag PRIMARY)",
+        "primary": f"counts from 1 to {threshold} are withheld (null, flag SUPPRESSED)",
         "complementary": (
-            "further counts are withheld (flag COMPLEMENTARY) so that no withheld count can be"
-            " worked out from totals, sibling cells or other published relations; a"
-            " COMPLEMENTARY count may be any count from 1 up, small ones included (a small"
-            " count is flagged COMPLEMENTARY where a PRIMARY flag, saying at most"
-            f" {threshold}, would give its parts away); zeros are never withheld"
+            "further counts are withheld under the same flag so that no withheld count can be"
+            " worked out from totals, sibling cells or any other published relation; a"
+            " complementary count may be any count, zeros included, so the flag says only that"
+            " a withheld count is at least 0"
         ),
-        "flags": ["PRIMARY", "COMPLEMENTARY"],
+        "flags": ["SUPPRESSED"],
         "zeros_shown": True,
         "table_design": (
             "a cell crosses at most two of agency, program category and demographic"
@@ -138,11 +139,18 @@ def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
             " statewide); exit reasons are published by agency and category, not by"
             " demographics, and every exit reason is listed, zeros too"
         ),
-        "audit": (
-            "after complementary suppression, an attacker who solves the published relations"
-            " (substitution, the bounds the flags give, rank tests) is run on the tables; more"
-            " counts are withheld, and small totals are flagged COMPLEMENTARY instead of PRIMARY"
-            " where the flags would pin their parts, until it recovers none"
+        "method": (
+            "the attacker's subproblem of cell suppression (Fischetti and Salazar-Gonzalez,"
+            " JASA 95, 2000): for the counts to protect, a linear program (HiGHS) finds a"
+            " solution of every published relation in which each small count sits 2 away from"
+            " its true value (any other withheld count 1), at the least loss of information;"
+            " every published count that solution moves is withheld too. The relations are"
+            " split by half-year of the window, so each program is a few thousand unknowns"
+        ),
+        "proof": (
+            "every withheld count has such a solution, checked against every relation: the"
+            " published numbers allow it values at least 2 apart (1 for complementary counts);"
+            " `cts check-disclosure` finds them again from the export alone and the true counts"
         ),
         "rates": (
             f"a rate is withheld (null) when any count it is built from is withheld or its"
@@ -160,8 +168,9 @@ def disclosure_control(threshold: int, key_kind: str) -> dict[str, Any]:
             "rates against their numerator and denominator",
             "distinct persons against the events or exits they are counted from (at most)",
             "a program's exits against its enrollments (at most)",
-            "distinct persons of an agency, category, age group or custody status against"
-            " their ALL row (at most) and the ALL row against their sum (at most)",
+            "distinct persons of each agency, category, sex, race-ethnicity, age group or"
+            " custody status against their ALL row (at most) and the ALL row against their sum"
+            " (at most)",
             "a fiscal year against the two calendar years it overlaps, and a calendar year"
             " against the two fiscal years (at most)",
         ],
@@ -316,16 +325,14 @@ def disclosure_markdown(control: dict[str, Any]) -> list[str]:
         ]
     lines += [
         f"- **Threshold {threshold}.** A count from 1 to {threshold} is withheld: the value is"
-        " null and the column `<count>_suppression` says `PRIMARY`. Zeros are shown.",
-        "- **Complementary suppression.** Further counts are withheld (`COMPLEMENTARY`) so that"
-        " no withheld count can be worked out from the published ones. A withheld count is"
-        " null in both cases; the flag says why. Zeros are never withheld, so a withheld count"
-        " is at least 1. A `COMPLEMENTARY` count may be any count from 1 up, small ones"
-        f" included: a small total is flagged `COMPLEMENTARY` where `PRIMARY` (at most"
-        f" {threshold}) would give its parts away (ten parts of at least 1 under a total of"
-        f" at most 10 are each 1).",
+        " null and the column `<count>_suppression` says `SUPPRESSED`. Zeros are shown.",
+        "- **Complementary suppression.** Further counts are withheld under the same flag so"
+        " that no withheld count can be worked out from the published ones. The flag does not"
+        " say why: a complementary count may be any count, zeros included, so a withheld count"
+        " is only known to be at least 0.",
         f"- **Table design.** {control['table_design'][0].upper()}{control['table_design'][1:]}.",
-        f"- **Audit.** {control['audit'][0].upper()}{control['audit'][1:]}.",
+        f"- **Method.** {control['method'][0].upper()}{control['method'][1:]}.",
+        f"- **Proof.** {control['proof'][0].upper()}{control['proof'][1:]}.",
         f"- **Rates** (`completion_rate`, `completions_over_all_exits`) are null when any count"
         f" they are built from is withheld or their denominator is {threshold} or less.",
         "- **Relations protected** (none of them gives a withheld count away): "

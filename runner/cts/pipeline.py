@@ -70,16 +70,13 @@ DEFAULT_SCALE = "demo"
 DEFAULT_SEED = 7
 
 
-# Not built on PostgreSQL yet: the disclosure protection's SQL rounds and its dbt Python model
-# (DuckDB only), and everything that reads them (the public rpt_ marts and dim_programs, their
-# tests). TODO(issue 20): the protection is being replaced by a runner step that reads
-# int_published_counts_unpivoted (built on every target) and writes a table of decisions; once
-# that is on main, wire it for postgres and drop this exclusion, so that public exports compare.
-POSTGRES_EXCLUDED = (
-    "int_published_cells_grouped",
-    "int_published_counts_suppressed",
-    "int_published_counts_protected+",
-)
+# The public side of the build: what reads the protection's decisions. `cts build` runs dbt in
+# two phases around the protection step (cts.publication.decisions): everything else, then the
+# decisions, then these.
+PROTECTED = "source:protection+"  # the decisions, their tests and all that reads them
+COUNTS_NODE = "model.cts_programs.int_published_counts_unpivoted"
+PROTECTION_REPORT = "protection_report.json"
+SELECT_FLAGS = ("--select", "-s", "--models", "-m")
 
 
 class PipelineError(Exception):
@@ -89,10 +86,6 @@ class PipelineError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
-
-
-class NotOnThisTarget(PipelineError):
-    """A step this target cannot do yet (the public export on postgres, see POSTGRES_EXCLUDED)."""
 
 
 # --- generate --------------------------------------------------------------------------------
@@ -331,36 +324,199 @@ def _build(
 ) -> dbt_runner.DbtOutcome:
     from cts.export import write_build_info
 
-    exclusions: list[str] = []
     if connection is not None:
-        from cts.engines import postgres
-
-        reporter.progress("copy raw tables", 0, 1, "COPY into PostgreSQL")
-        try:
-            rows = postgres.copy_raw_tables(workdir.warehouse, connection)
-        except postgres.PostgresError as error:
-            raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
-        reporter.progress("copy raw tables", 1, 1)
-        reporter.info(f"Copied {rows:,} raw rows into PostgreSQL")
-        # the exact versions of DuckDB's functions the dispatched macros call (cts_engine)
-        functions = ["run-operation", "cts_create_engine_functions"]
-        created = _dbt(functions, workdir, project_dir, "run-operation", reporter, target)
-        _passed(created, "run-operation cts_create_engine_functions", reporter, False)
-        exclusions = ["--exclude", *POSTGRES_EXCLUDED]
+        _prepare_postgres(workdir, project_dir, reporter, target, connection)
     if dbt_args or changed:
         seed = _dbt(["seed"], workdir, project_dir, "seed", reporter, target)
         _passed(seed, "seed", reporter)
     selection = dbt_runner.changed_selection(workdir) if changed else []
-    command = ["build", *selection, *dbt_args, *exclusions]
-    outcome = _dbt(command, workdir, project_dir, "build", reporter, target)
+    args = [*selection, *dbt_args]
+    # 1. everything but the public side
+    first = _dbt(
+        ["build", *with_exclusion(args, PROTECTED)], workdir, project_dir, "build", reporter, target
+    )
     write_build_info(workdir)  # which pseudonym key the warehouse now holds (demo or custom)
-    results = workdir.target / "run_results.json"
-    if results.is_file():  # kept apart: `cts docs` overwrites run_results.json
-        shutil.copyfile(results, workdir.target / LAST_BUILD_RESULTS)
-    _passed(outcome, "build", reporter)
-    if outcome.nodes == 0 and not changed:
+    counts_built = _ran(workdir, COUNTS_NODE)
+    _keep_results(workdir)
+    _passed(first, "build", reporter)
+    # 2. the protection's decisions, when the counts were rebuilt or no decisions exist yet
+    # (and the counts do: a selection may build neither)
+    counts, decisions = _protection_tables(workdir, connection)
+    if counts and (counts_built or not decisions):
+        protect(workdir, project_dir, reporter, connection)
+    # 3. the public side, within the same selection
+    second = _dbt(
+        ["build", *within(args, PROTECTED)],
+        workdir,
+        project_dir,
+        "build (public)",
+        reporter,
+        target,
+    )
+    _keep_results(workdir, append=True)
+    _passed(second, "build (public)", reporter)
+    if dbt_runner.builds_everything_changed(["build", *args], workdir):
+        dbt_runner.keep_state(workdir)  # what the next `--changed` build compares to
+    if first.nodes + second.nodes == 0 and not changed:
         raise PipelineError("dbt build selected nothing (check --select/--exclude)")
-    return outcome
+    return dbt_runner.DbtOutcome(
+        args=first.args + second.args,
+        exit_code=second.exit_code,
+        nodes=first.nodes + second.nodes,
+        skipped=first.skipped + second.skipped,
+    )
+
+
+def _prepare_postgres(
+    workdir: Workdir, project_dir: Path, reporter: Reporter, target: str, connection: Connection
+) -> None:
+    """Copy the raw tables into the server and create the engine's exact functions."""
+    from cts.engines import postgres
+
+    reporter.progress("copy raw tables", 0, 1, "COPY into PostgreSQL")
+    try:
+        rows = postgres.copy_raw_tables(workdir.warehouse, connection)
+    except postgres.PostgresError as error:
+        raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
+    reporter.progress("copy raw tables", 1, 1)
+    reporter.info(f"Copied {rows:,} raw rows into PostgreSQL")
+    # the exact versions of DuckDB's functions the dispatched macros call (cts_engine)
+    functions = ["run-operation", "cts_create_engine_functions"]
+    created = _dbt(functions, workdir, project_dir, "run-operation", reporter, target)
+    _passed(created, "run-operation cts_create_engine_functions", reporter, False)
+
+
+def with_exclusion(args: Sequence[str], selector: str) -> list[str]:
+    """dbt arguments with `selector` added to their --exclude (one option, several values)."""
+    args = list(args)
+    if "--exclude" in args:
+        at = args.index("--exclude") + 1
+        return [*args[:at], selector, *args[at:]]
+    return [*args, "--exclude", selector]
+
+
+def within(args: Sequence[str], selector: str) -> list[str]:
+    """dbt arguments whose selection is intersected with `selector` (`a,b`: in both)."""
+    args = list(args)
+    selecting = False
+    found = False
+    result = []
+    for arg in args:
+        if arg in SELECT_FLAGS:
+            selecting = found = True
+            result.append(arg)
+            continue
+        if arg.startswith("-"):
+            selecting = False
+        result.append(f"{arg},{selector}" if selecting else arg)
+    return result if found else [*result, "--select", selector]
+
+
+def _ran(workdir: Workdir, unique_id: str) -> bool:
+    results = workdir.target / "run_results.json"
+    if not results.is_file():
+        return False
+    data = json.loads(results.read_text(encoding="utf-8"))
+    return any(
+        r.get("unique_id") == unique_id and r.get("status") == "success"
+        for r in data.get("results", [])
+    )
+
+
+def _keep_results(workdir: Workdir, append: bool = False) -> None:
+    """run_results.json kept apart (`cts docs` overwrites it); the public phase's results are
+    added to the first phase's, in both files, so that they tell the whole build."""
+    results = workdir.target / "run_results.json"
+    kept = workdir.target / LAST_BUILD_RESULTS
+    if not results.is_file():
+        return
+    if append and kept.is_file():
+        before = json.loads(kept.read_text(encoding="utf-8"))
+        after = json.loads(results.read_text(encoding="utf-8"))
+        before["results"] = before.get("results", []) + after.get("results", [])
+        before["elapsed_time"] = before.get("elapsed_time", 0) + after.get("elapsed_time", 0)
+        text = json.dumps(before)
+        kept.write_text(text, encoding="utf-8")
+        results.write_text(text, encoding="utf-8")
+    else:
+        shutil.copyfile(results, kept)
+
+
+def _protection_tables(workdir: Workdir, connection: Connection | None) -> tuple[bool, bool]:
+    """Whether the long table of true counts and the decisions table exist."""
+    from cts.publication.decisions import COUNTS_RELATION, COUNTS_SCHEMA, SCHEMA, TABLE
+
+    query = (
+        "select count(*) filter (where table_schema = ? and table_name = ?),"
+        " count(*) filter (where table_schema = ? and table_name = ?)"
+        " from information_schema.tables"
+    )
+    values = [COUNTS_SCHEMA, COUNTS_RELATION, SCHEMA, TABLE]
+    if connection is None:
+        import duckdb
+
+        try:
+            with duckdb.connect(str(workdir.warehouse), read_only=True) as con:
+                counts, decisions = con.execute(query, values).fetchone()
+        except duckdb.Error:  # not a warehouse dbt built (nothing to protect)
+            return False, False
+    else:
+        with connection.connect() as pg, pg.cursor() as cursor:
+            cursor.execute(query.replace("?", "%s"), values)
+            counts, decisions = cursor.fetchone()
+    return bool(counts), bool(decisions)
+
+
+def protect(
+    workdir: Workdir,
+    project_dir: Path,
+    reporter: Reporter = SILENT,
+    connection: Connection | None = None,
+) -> dict[str, Any]:
+    """The protection step: decide which counts to withhold, write protection.cell_decisions."""
+    from cts.publication import decisions, declaration
+    from cts.publication.protect import ProtectionError
+
+    stage = "protect"
+    reporter.progress(stage, 0, None, "reading the true counts")
+    publication = declaration.load(project_dir)
+
+    def say(entry: dict[str, Any]) -> None:
+        reporter.progress(
+            stage,
+            entry["round"],
+            None,
+            f"round {entry['round']}: {entry['pending']:,} counts to prove,"
+            f" {entry['programs']} programs, {entry['seconds']} s",
+        )
+
+    try:
+        if connection is None:
+            import duckdb
+
+            with duckdb.connect(str(workdir.warehouse)) as con:
+                rows = decisions.read_rows(con.cursor())
+                chosen, summary = decisions.decide(publication, rows, say=say)
+                decisions.write_duckdb(con, chosen)
+        else:
+            pg = connection.connect()
+            try:
+                with pg.cursor() as cursor:
+                    rows = decisions.read_rows(cursor)
+                chosen, summary = decisions.decide(publication, rows, say=say)
+                decisions.write_postgres(pg, chosen)
+            finally:
+                pg.close()
+    except ProtectionError as error:
+        raise PipelineError(f"protection: {error}", exit_code=dbt_runner.EXIT_FAILED) from error
+    report = summary.as_dict()
+    _write_report(report, workdir.root / PROTECTION_REPORT, SILENT)
+    reporter.info(
+        f"Protection: {summary.primary:,} small counts and {summary.complementary:,} complementary"
+        f" ({summary.complementary_zeros:,} of them zeros) withheld of {summary.counts:,}; every"
+        f" one proven by a solution of the relations ({summary.seconds} s)"
+    )
+    return report
 
 
 def docs(workdir: Workdir, project_dir: Path, reporter: Reporter = SILENT) -> Path:
@@ -416,14 +572,6 @@ def _export(
             warehouse = postgres.mirror_for_export(connection, workdir.root)
         except postgres.PostgresError as error:
             raise PipelineError(str(error)) from error
-        missing = _public_marts_missing(workdir, warehouse)
-        if missing:  # TODO(issue 20): gone once the protection runs on every target
-            quality_files = export_quality(workdir, warehouse)
-            raise NotOnThisTarget(
-                f"the public marts ({', '.join(missing)}) are not built on postgres yet: the"
-                " disclosure protection runs on DuckDB only until its runner step lands"
-                f" (the data-quality report was exported to {workdir.quality})"
-            )
     try:
         summary = export_public(
             workdir,
@@ -446,21 +594,6 @@ def _export(
     return summary
 
 
-def _public_marts_missing(workdir: Workdir, warehouse: Path) -> list[str]:
-    """The public marts of the last build's manifest that `warehouse` does not hold."""
-    import duckdb
-
-    from cts.export import PUBLIC_SCHEMA, public_nodes, read_manifest, warehouse_tables
-
-    manifest = read_manifest(workdir.target / "manifest.json") or {}
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        present = set(warehouse_tables(con, PUBLIC_SCHEMA))
-    finally:
-        con.close()
-    return [node.name for node in public_nodes(manifest) if node.name not in present]
-
-
 def _write_report(report: dict[str, Any], target: Path, reporter: Reporter) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -472,47 +605,40 @@ def check_disclosure(
     project_dir: Path,
     output: Path | None = None,
     exact: bool = False,
-    dense_limit: int | None = None,
     max_component: int | None = None,
     reporter: Reporter = SILENT,
 ) -> dict[str, Any]:
-    """Play the attacker on `<workdir>/public`; write and return the checker's report, and
-    raise unless nothing can be recovered. `exact`: the linear-programming check instead."""
+    """Check `<workdir>/public` by linear programming; write and return the report, and raise
+    unless every withheld count is proven safe. Default: certificates for every withheld count
+    (the export plus the warehouse's true counts). `exact`: each interval exactly, per
+    connected component, from the export alone."""
     if exact:
         return _check_exact(workdir, project_dir, output, max_component, reporter)
-    from cts.disclosure import DEFAULT_DENSE_LIMIT, DisclosureError, check_export
-    from cts.disclosure import summary_lines as disclosure_lines
+    from cts.publication.check import proof_lines, prove_export
+    from cts.publication.protect import ProtectionError
 
+    if not (workdir.public / "manifest.json").is_file():
+        raise PipelineError(f"no public export at {workdir.public} (run `cts export`)")
     stage = "check disclosure"
-    reporter.progress(stage, 0, 1, "solving the published relations")
+    reporter.progress(stage, 0, 1, "solutions of the published relations")
     try:
-        report = check_export(workdir.public, dense_limit=dense_limit or DEFAULT_DENSE_LIMIT)
-    except DisclosureError as error:
-        raise PipelineError(str(error)) from error
+        report = prove_export(project_dir, workdir.public, workdir.warehouse)
+    except (OSError, ValueError, ProtectionError) as error:
+        raise PipelineError(f"disclosure check: {error}") from error
     reporter.progress(stage, 1, 1)
-    for line in disclosure_lines(report):
+    for line in proof_lines(report):
         reporter.output(line)
     _write_report(report, _report_path(output, workdir, "disclosure_report.json"), reporter)
     if not report["ok"]:
-        raise PipelineError("disclosure check failed: " + ", ".join(_disclosure_problems(report)))
+        raise PipelineError(
+            f"disclosure check failed: {report['unproved_count']} withheld counts not proven"
+            f" safe, {report['small_published_counts']} small counts published"
+        )
     return report
 
 
 def _report_path(output: Path | None, workdir: Workdir, default: str) -> Path:
     return (output or workdir.root / default).expanduser().resolve()
-
-
-def _disclosure_problems(report: dict[str, Any]) -> list[str]:
-    problems = []
-    if report["recovered_count"]:
-        problems.append(f"{report['recovered_count']} suppressed counts recoverable")
-    if report["small_published_counts"]["count"]:
-        problems.append(f"{report['small_published_counts']['count']} small counts published")
-    if report["rate_rule_violations"]["count"]:
-        problems.append(f"{report['rate_rule_violations']['count']} rates break the rate rule")
-    if report["components"]["untested"]:
-        problems.append(f"{len(report['components']['untested'])} components untested")
-    return problems
 
 
 def _check_exact(
@@ -617,11 +743,7 @@ def run(
             build(workdir, project_dir, (), reporter, False, target, connection)
         if with_export:
             with measure("export", steps):
-                try:
-                    export(workdir, project_dir, False, reporter, target, connection)
-                except NotOnThisTarget as reason:
-                    reporter.problem(f"no public export: {reason.message}")
-                    with_export = False
+                export(workdir, project_dir, False, reporter, target, connection)
     if with_export:
         later: list[tuple[str, Callable[[], object]]] = [
             ("check disclosure", lambda: check_disclosure(workdir, project_dir, reporter=reporter)),

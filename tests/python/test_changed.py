@@ -75,7 +75,7 @@ def test_changed_builds_only_the_edited_model_and_its_dependents(runner, copied)
     # the state moved on: nothing has changed since this build
     again = build_changed(runner, project, workdir)
     assert again.exit_code == 0, again.output
-    assert "dbt build: 0 nodes" in again.stderr
+    assert "dbt build: 0 nodes" in again.stderr, again.stderr
 
 
 def test_changed_without_an_earlier_build_selects_everything(workdir):

@@ -265,21 +265,25 @@ def test_build_passes_extra_args_and_keeps_artifacts_in_the_work_dir(
     seen = patch_dbt(monkeypatch, one_model_passed())
     result = invoke(runner, workdir, "build", "--", "--select", "x")
     assert result.exit_code == 0, result.output
-    (seed_args, _), (build_args, env_warehouse) = seen
+    (seed_args, _), (build_args, env_warehouse), (public_args, _) = seen
     assert seed_args[0] == "seed"
-    assert build_args[:3] == ["build", "--select", "x"]
+    assert build_args[:5] == ["build", "--select", "x", "--exclude", "source:protection+"]
+    assert public_args[:3] == ["build", "--select", "x,source:protection+"]
     assert build_args[build_args.index("--target-path") + 1] == str(workdir.resolve() / "target")
     assert build_args[build_args.index("--log-path") + 1] == str(workdir.resolve() / "logs")
     assert env_warehouse == str(warehouse.resolve())
 
 
-def test_a_whole_build_is_one_dbt_build_that_loads_the_seeds_itself(
+def test_a_whole_build_is_two_dbt_builds_around_the_protection_loading_the_seeds_itself(
     runner, workdir, warehouse, monkeypatch
 ):
     seen = patch_dbt(monkeypatch, one_model_passed())
     result = invoke(runner, workdir, "build")
     assert result.exit_code == 0, result.output
-    assert [args[0] for args, _ in seen] == ["build"]
+    assert [args[0] for args, _ in seen] == ["build", "build"]
+    first, second = (list(args) for args, _ in seen)
+    assert first[first.index("--exclude") + 1] == "source:protection+"
+    assert second[second.index("--select") + 1] == "source:protection+"
 
 
 def test_build_failure_lists_failing_nodes_and_exits_1(runner, workdir, warehouse, monkeypatch):

@@ -78,11 +78,11 @@ FORCED = {
 
 
 def suppress(value) -> tuple[int | None, str | None]:
-    """A raw count as published: 1..10 PRIMARY, "C" COMPLEMENTARY, else itself."""
+    """A raw count as published: 1..10 and "C" (complementary) SUPPRESSED, else itself."""
     if value == "C":
-        return None, "COMPLEMENTARY"
+        return None, "SUPPRESSED"
     if 1 <= value <= 10:
-        return None, "PRIMARY"
+        return None, "SUPPRESSED"
     return value, None
 
 
@@ -301,9 +301,10 @@ def test_suppressed_counts_are_never_embedded_as_zero(site, export):
     data = embedded(site)
     columns = data["programColumns"]
     by_code = {row[columns.index("agency_program_code")]: row for row in data["programs"]}
-    assert by_code["A-RE1"][columns.index("enrollment_events")] == -1  # PRIMARY
+    assert by_code["A-RE1"][columns.index("enrollment_events")] == -1  # suppressed (small)
     assert by_code["A-RE1"][columns.index("successful_exits")] == 0  # a true zero stays 0
-    assert by_code["B-RE1"][columns.index("successful_exits")] == -2  # COMPLEMENTARY
+    # complementary: the same public flag
+    assert by_code["B-RE1"][columns.index("successful_exits")] == -1
     con = duckdb.connect()
     rows = con.execute(
         f"select enrollment_events, enrollment_events_suppression"
@@ -334,7 +335,7 @@ def test_embedded_cells_follow_the_axes(site):
         + categories.index("ALL")
     ) * len(breakdowns) + breakdowns.index(("ALL", "ALL"))
     assert "gaps" not in data["enrollments"]  # every cell present: no cell list
-    assert data["enrollments"]["values"]["enrollment_events"][cell] == -2
+    assert data["enrollments"]["values"]["enrollment_events"][cell] == -1
     assert "gaps" in data["exits"]  # exits by reason are sparse
     assert sum(data["exits"]["gaps"]) - 1 < data["exits"]["size"]
 
@@ -465,9 +466,10 @@ def test_page_in_chromium_desktop(browser, site, tmp_path):
     assert page.page.locator("#synthetic-banner").is_visible()
     rows = page.page.locator("#summary-table tbody tr")
     assert rows.count() == len(PROGRAMS)
-    # The program with a suppressed enrollment count shows the marker, never 0.
-    reentry = page.page.locator('#summary-table tr[data-program="A-RE1"]')
-    assert "≤10" in reentry.inner_text()
+    # The program with a suppressed enrollment count shows the marker, never 0, and never
+    # "at most 10": the one public flag does not say which withheld counts are small.
+    reentry = page.page.locator('#summary-table tr[data-program="A-RE1"]').inner_text()
+    assert "suppressed" in reentry and "≤" not in reentry
     assert "suppressed" in page.page.locator('tr[data-program="B-RE1"]').inner_text()
     # Markup in a program name is text, not HTML.
     assert '<b>"Plus"</b>' in page.text("#summary-table")
@@ -485,11 +487,11 @@ def test_page_in_chromium_desktop(browser, site, tmp_path):
     after_status = page.text("#enrollments-status")
     assert after_status != before_status and AGENCIES["AAA"] in after_status
     assert page.page.inner_html("#enrollments-trend svg") != before_chart
-    assert "≤10 enrollment events" in after_status  # AAA, CY2025: suppressed, shown as such
+    assert "suppressed enrollment events" in after_status  # AAA, CY2025: shown as such
     trend_table = page.page.locator("#enrollments-trend table")
     last_row = trend_table.locator("tbody tr").last
     assert last_row.locator("th").text_content() == "2025"
-    assert last_row.locator("td").text_content() == "≤10"
+    assert last_row.locator("td").text_content() == "suppressed"
     assert page.page.locator("#enrollments-trend svg rect.supp").count() >= 1
     page.page.select_option("#enrollments-agency", label=AGENCIES["BBB"])
     assert "suppressed enrollment events" in page.text("#enrollments-status")

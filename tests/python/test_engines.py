@@ -128,17 +128,12 @@ def test_postgres_builds_the_same_relations_as_duckdb(tiny, built_on_postgres, t
 @pytest.mark.postgres
 def test_postgres_quality_export_is_byte_identical(tiny, built_on_postgres):
     home = Workdir(built_on_postgres)
-    with pytest.raises(pipeline.NotOnThisTarget, match="not built on postgres yet"):
-        pipeline.export(home, PROJECT, target="postgres")
+    pipeline.export(home, PROJECT, target="postgres")
     assert _dev("compare_exports").compare(tiny / "quality", home.quality) == []
 
 
 @pytest.mark.postgres
 def test_postgres_public_export_is_byte_identical(tiny, built_on_postgres):
-    if pipeline.POSTGRES_EXCLUDED:
-        # TODO(issue 20): the disclosure protection's runner step (issue 16) makes the public
-        # marts buildable on postgres; then this test compares them.
-        pytest.skip("public marts not built on postgres until the protection's runner step")
     home = Workdir(built_on_postgres)
     pipeline.export(home, PROJECT, target="postgres")
     assert _dev("compare_exports").compare(tiny / "public", home.public) == []

@@ -20,14 +20,15 @@ import yaml
 from cts import dbt as dbt_module
 from cts.paths import Workdir
 from cts.publication import cells as cells_module
-from cts.publication import declaration, relations, solver
-from cts.publication.check import check_cells
+from cts.publication import declaration, protect, relations, solver
+from cts.publication.check import check_cells, prove_cells
 from cts.publication.relations import Cells
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 VARIABLES = yaml.safe_load((CHECKOUT / "dbt_project.yml").read_text())["vars"]
 PUBLICATION = declaration.parse(VARIABLES)
-P, C = "PRIMARY", "COMPLEMENTARY"
+S = "SUPPRESSED"  # the one public flag: the public knows a withheld count is at least 0
+P = C = S
 
 
 def key(agency="ALL", category="ALL", year=2020, period="CALENDAR_YEAR", dim="ALL", value="ALL"):
@@ -74,60 +75,61 @@ def test_subtraction_from_a_published_total_pins_the_count():
 
 def test_a_chain_of_relations_pins_a_count_two_steps_away():
     # BER's total is withheld, and so is one of its categories; the statewide total pins BER's
-    # total, and BER's total then pins its category.
+    # total, and BER's total then pins the category whose sibling is published.
     cells = make(
         [
             ("enrollment_events", key(), 60, None),
-            ("enrollment_events", key("BER"), 13, C),
+            ("enrollment_events", key("BER"), 13, S),
             ("enrollment_events", key("SUF"), 47, None),
-            ("enrollment_events", key("BER", "EDUCATION"), 4, P),
-            ("enrollment_events", key("BER", "RELIGIOUS"), 9, P),
+            ("enrollment_events", key("BER", "EDUCATION"), 4, S),
+            ("enrollment_events", key("BER", "RELIGIOUS"), 9, None),
             ("enrollment_events", key("BER", "WORK"), 0, None),
         ]
     )
-    # BER = 13 by subtraction; EDUCATION + RELIGIOUS = 13 with each at most 10: 3..10 and 3..10
     found = intervals(cells)
     assert found[("enrollment_events", key("BER"))] == (13, 13)
-    assert found[("enrollment_events", key("BER", "EDUCATION"))] == (3, 10)
+    assert found[("enrollment_events", key("BER", "EDUCATION"))] == (4, 4)
 
 
 def test_two_withheld_counts_under_a_published_total_are_safe():
     cells = make(
         [
             ("enrollment_events", key(), 60, None),
-            ("enrollment_events", key("BER"), 4, P),
-            ("enrollment_events", key("SUF"), 40, C),
+            ("enrollment_events", key("BER"), 4, S),
+            ("enrollment_events", key("SUF"), 40, S),
             ("enrollment_events", key("WOR"), 16, None),
         ]
     )
     found = intervals(cells)
-    assert found[("enrollment_events", key("BER"))] == (1, 10)
-    assert found[("enrollment_events", key("SUF"))] == (34, 43)
+    assert found[("enrollment_events", key("BER"))] == (0, 44)
+    assert found[("enrollment_events", key("SUF"))] == (0, 44)
 
 
 def test_inequalities_alone_pin_counts():
-    # distinct persons of all categories (20) are at most the sum of the categories' persons,
-    # each PRIMARY (at most 10): both must be 10. No equation holds here, only bounds.
+    # EDUCATION's persons are withheld: at most its published events (5), and all categories'
+    # persons (20) are at most the sum of the categories' (EDUCATION + 15): at least 5. No
+    # equation holds here, only bounds.
     cells = make(
         [
             ("distinct_persons", key(), 20, None),
-            ("distinct_persons", key(category="EDUCATION"), 10, P),
-            ("distinct_persons", key(category="RELIGIOUS"), 10, P),
+            ("distinct_persons", key(category="EDUCATION"), 5, S),
+            ("enrollment_events", key(category="EDUCATION"), 5, None),
+            ("distinct_persons", key(category="RELIGIOUS"), 15, None),
         ]
     )
     found = intervals(cells)
-    assert found[("distinct_persons", key(category="EDUCATION"))] == (10, 10)
+    assert found[("distinct_persons", key(category="EDUCATION"))] == (5, 5)
 
 
 def test_persons_at_most_events_bounds_a_withheld_count():
     cells = make(
         [
-            ("enrollment_events", key("BER"), 1, P),
-            ("distinct_persons", key("BER"), 1, P),
+            ("enrollment_events", key("BER"), 6, None),
+            ("distinct_persons", key("BER"), 4, S),
         ]
     )
-    # one withheld count of events at most 10 bounds the persons from above, not to one value
-    assert intervals(cells)[("distinct_persons", key("BER"))] == (1, 10)
+    # published events bound the withheld persons from above, not to one value
+    assert intervals(cells)[("distinct_persons", key("BER"))] == (0, 6)
 
 
 def test_fiscal_and_calendar_years_share_half_years():
@@ -137,15 +139,15 @@ def test_fiscal_and_calendar_years_share_half_years():
     cells = make(
         [
             ("enrollment_events", key(year=2020), 12, None),
-            ("enrollment_events", key(year=2020, period="FISCAL_YEAR"), 4, P),
+            ("enrollment_events", key(year=2020, period="FISCAL_YEAR"), 4, S),
             ("enrollment_events", key(year=2021, period="FISCAL_YEAR"), 8, None),
         ]
     )
     found = intervals(cells, publication)
     assert found[("enrollment_events", key(year=2020, period="FISCAL_YEAR"))] == (4, 4)
-    cells.flag[2], cells.value[2] = P, np.nan
+    cells.flag[2], cells.value[2] = S, np.nan
     found = intervals(cells, publication)
-    assert found[("enrollment_events", key(year=2020, period="FISCAL_YEAR"))] == (2, 10)
+    assert found[("enrollment_events", key(year=2020, period="FISCAL_YEAR"))] == (0, 12)
 
 
 def test_a_published_rate_pins_a_withheld_part():
@@ -153,10 +155,10 @@ def test_a_published_rate_pins_a_withheld_part():
     cells = make(
         [
             ("successful_exits", k, 20, None),
-            ("unsuccessful_exits", k, 10, P),
+            ("unsuccessful_exits", k, 10, S),
             ("administrative_exits", k, 0, None),
             ("unknown_exits", k, 0, None),
-            ("total_exits", k, 30, C),
+            ("total_exits", k, 30, S),
         ],
         table="rpt_program_outcomes",
     )
@@ -164,8 +166,8 @@ def test_a_published_rate_pins_a_withheld_part():
     found = intervals(cells)
     assert found[("unsuccessful_exits", k)] == (10, 10)
     del cells.rates[("rpt_program_outcomes", k, "completion_rate")]
-    # without the rate, the withheld total leaves the part anywhere from 1 to 10
-    assert intervals(cells)[("unsuccessful_exits", k)] == (1, 10)
+    # without the rate, the withheld total leaves the part unbounded above
+    assert intervals(cells)[("unsuccessful_exits", k)] == (0, float("inf"))
 
 
 def test_the_report_fails_a_disclosed_count_and_passes_a_safe_table():
@@ -188,7 +190,7 @@ def test_the_report_fails_a_disclosed_count_and_passes_a_safe_table():
         ]
     )
     report = check_cells(PUBLICATION, safe)
-    assert report["ok"] and report["interval_widths"]["5-9"] == 2
+    assert report["ok"] and report["interval_widths"]["10-99"] == 2
 
 
 def test_a_component_over_the_limit_is_untested_not_safe():
@@ -202,6 +204,94 @@ def test_a_component_over_the_limit_is_untested_not_safe():
     )
     report = check_cells(PUBLICATION, cells, max_component=1)
     assert not report["ok"] and report["untested_count"] == 2
+
+
+# --- the protection and its certificates ------------------------------------------------------
+
+
+def enrollments_by_agency(values: dict[str, tuple[int, int, int]]) -> Cells:
+    """True enrollment events (CY2020, FY2020, FY2021) of agencies and their statewide ALL, in
+    a one-year window (CY2020 = FY2020 + FY2021); nothing withheld yet."""
+    totals = tuple(sum(v[n] for v in values.values()) for n in range(3))
+    entries = []
+    for agency, counts in {**values, "ALL": totals}.items():
+        for (period, year), count in zip(
+            [("CALENDAR_YEAR", 2020), ("FISCAL_YEAR", 2020), ("FISCAL_YEAR", 2021)],
+            counts,
+            strict=True,
+        ):
+            entries.append(("enrollment_events", key(agency, year=year, period=period), count))
+    return Cells(
+        table=["rpt_program_enrollments"] * len(entries),
+        measure=[e[0] for e in entries],
+        key=[e[1] for e in entries],
+        value=np.array([float(e[2]) for e in entries]),
+        flag=[None] * len(entries),
+    )
+
+
+def as_published(cells: Cells, flags: list[str | None]) -> Cells:
+    """What the export shows: withheld counts as unknowns under the one public flag."""
+    return Cells(
+        table=cells.table,
+        measure=cells.measure,
+        key=cells.key,
+        value=np.array([np.nan if f else v for v, f in zip(cells.value, flags, strict=True)]),
+        flag=[S if f else None for f in flags],
+    )
+
+
+SMALL_BER = {"BER": (3, 1, 2), "SUF": (40, 25, 15), "WOR": (36, 20, 16)}
+
+
+def test_the_protection_withholds_partners_and_the_exact_solver_confirms_it():
+    publication = one_year()
+    cells = enrollments_by_agency(SMALL_BER)
+    result = protect.protect(publication, cells)
+    assert not result.unproved
+    primary = [cells.key[i][2] for i, f in enumerate(result.flags) if f == declaration.PRIMARY]
+    assert primary == ["BER"] * 3
+    assert sum(f == declaration.COMPLEMENTARY for f in result.flags) >= 2
+    widths = protect.certificate_widths(result)
+    for i, flag in enumerate(result.flags):
+        if flag:
+            assert widths[i] >= (2 if flag == declaration.PRIMARY else 1), cells.describe(i)
+    # the exact intervals, from the published cells alone, are at least as wide
+    published = as_published(cells, result.flags)
+    exact = solver.intervals(
+        relations.build(publication, published), published.value, published.flag, 10
+    )
+    for i, flag in enumerate(result.flags):
+        if flag:
+            assert exact.high[i] - exact.low[i] >= widths[i], cells.describe(i)
+
+
+def test_the_protection_does_not_depend_on_how_many_blocks_run_at_once():
+    publication = one_year()
+    cells = enrollments_by_agency(SMALL_BER)
+    one = protect.protect(publication, cells, workers=1)
+    two = protect.protect(publication, cells, workers=2)
+    assert one.flags == two.flags and np.array_equal(one.up, two.up)
+
+
+def test_the_certificate_check_passes_the_protection_and_fails_a_lone_withheld_count():
+    publication = one_year()
+    truth = enrollments_by_agency(SMALL_BER)
+    result = protect.protect(publication, truth)
+    report = prove_cells(publication, as_published(truth, result.flags), truth, workers=1)
+    assert report["ok"] and report["unproved_count"] == 0
+    assert report["withheld_small"] == 3
+    lone = [flag if truth.key[i][2] == "BER" else None for i, flag in enumerate(result.flags)]
+    report = prove_cells(publication, as_published(truth, lone), truth, workers=1)
+    assert not report["ok"] and report["unproved_count"] == 3  # pinned by ALL - SUF - WOR
+
+
+def test_the_true_counts_must_obey_the_declared_relations():
+    publication = one_year()
+    cells = enrollments_by_agency(SMALL_BER)
+    cells.value[0] += 1  # BER's calendar year no longer the sum of its fiscal halves
+    with pytest.raises(protect.ProtectionError, match="break"):
+        protect.protect(publication, cells)
 
 
 # --- the declaration ---------------------------------------------------------------------------
@@ -220,7 +310,7 @@ def test_a_relation_is_one_entry_of_the_declaration():
         r for r in variables["publication"]["relations"] if r["name"] != "agencies_to_statewide"
     ]
     without = declaration.parse(variables)
-    assert intervals(cells, without)[("enrollment_events", key("BER"))] == (1, 10)
+    assert intervals(cells, without)[("enrollment_events", key("BER"))] == (0, float("inf"))
     variables["publication"]["relations"].append(
         {"name": "agencies_to_statewide", "kind": "breakdown", "dimension": "agency"}
     )
@@ -301,7 +391,7 @@ def enrollment_row(agency: str, events: int | None, flag: str | None = None) -> 
         "enrollment_events": events,
         "enrollment_events_suppression": flag,
         "distinct_persons": 0 if events == 0 else None,
-        "distinct_persons_suppression": None if events == 0 else "COMPLEMENTARY",
+        "distinct_persons_suppression": None if events == 0 else S,
     }
 
 

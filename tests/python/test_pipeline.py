@@ -140,8 +140,9 @@ def test_build_reports_nodes_done_of_nodes_to_run(home, monkeypatch):
     monkeypatch.setattr(dbt_module, "_runner", EventfulRunner)
     reporter = Recorder()
     outcome = pipeline.build(home, PROJECT, ["--select", "x"], reporter)
-    assert outcome.ok and outcome.nodes == 2
-    assert reporter.stages() == ["dbt seed", "dbt build"]
+    # two dbt builds (the public side after the protection step), each of the fake's 2 nodes
+    assert outcome.ok and outcome.nodes == 4
+    assert reporter.stages() == ["dbt seed", "dbt build", "dbt build (public)"]
     build = [report for report in reporter.reports if report[0] == "dbt build"]
     assert build == [
         ("dbt build", 0, None, ""),

@@ -8,8 +8,8 @@ replaced by an index into a short list of its values, the row's position in the 
 lists is its cell, and each measure is one flat array ordered by cell. A mart holding every cell
 needs no cell list at all; a sparse one (exits by reason) carries the gaps between its cells.
 
-Counts keep their suppression: a published count is itself (0 included), a PRIMARY-suppressed
-one is -1, a COMPLEMENTARY-suppressed one -2, and a missing one null. Rates are integers in
+Counts keep their suppression: a published count is itself (0 included), a suppressed one is
+-1 (one flag whatever the reason), and a missing one null. Rates are integers in
 ten-thousandths (decimal(7,4) exactly) or null when withheld.
 """
 
@@ -22,8 +22,8 @@ from typing import Any
 
 import duckdb
 
-PRIMARY, COMPLEMENTARY = -1, -2
-SUPPRESSION_CODES = {"PRIMARY": PRIMARY, "COMPLEMENTARY": COMPLEMENTARY}
+SUPPRESSED = -1
+SUPPRESSION_CODES = {"SUPPRESSED": SUPPRESSED}
 
 MARTS = ("dim_programs", "rpt_program_enrollments", "rpt_program_outcomes", "rpt_program_exits")
 PERIOD_TYPES = ("CALENDAR_YEAR", "FISCAL_YEAR")
@@ -162,7 +162,7 @@ def read_rows(
 
 
 def encode_count(value: Any, flag: Any) -> int | None:
-    """A count as embedded: itself, -1/-2 when suppressed (PRIMARY/COMPLEMENTARY), or None."""
+    """A count as embedded: itself, -1 when suppressed, or None."""
     if flag:
         code = SUPPRESSION_CODES.get(str(flag).upper())
         if code is None:

@@ -28,9 +28,12 @@ KEY_COLUMNS = (
     "exit_reason_code",
     "agency_program_code",
 )
+# Why a count is withheld (restricted: protection.cell_decisions, int_published_counts_protected)
 PRIMARY = "PRIMARY"
 COMPLEMENTARY = "COMPLEMENTARY"
-FLAGS = (PRIMARY, COMPLEMENTARY)
+# The one public flag of a withheld count, whatever the reason (the public marts)
+SUPPRESSED = "SUPPRESSED"
+FLAGS = (SUPPRESSED,)
 
 
 class DeclarationError(ValueError):

@@ -65,6 +65,11 @@ class System:
     names: list[str]
     n_cells: int
     n_hidden: int
+    # per hidden unknown: the half-year it stands for (0 = first half of the window's first
+    # year), and a value that satisfies every row when the cells hold their true counts (nan
+    # where the cells' values are not all known)
+    hidden_half: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    hidden_base: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 class _Rows:
@@ -77,10 +82,15 @@ class _Rows:
         self.lo: list[float] = []
         self.hi: list[float] = []
         self.relation: list[int] = []
+        self.hidden_half: list[int] = []
+        self.hidden_base: list[float] = []
 
-    def hidden(self, count: int) -> int:
+    def hidden(self, base: list[float]) -> int:
+        """New hidden unknowns, one per half-year of the window, with their base values."""
         first = self.n_cells + self.n_hidden
-        self.n_hidden += count
+        self.n_hidden += len(base)
+        self.hidden_half.extend(range(len(base)))
+        self.hidden_base.extend(base)
         return first
 
     def add(self, terms: Iterable[tuple[int, float]], lo: float, hi: float, relation: int) -> None:
@@ -122,6 +132,8 @@ class _Rows:
             names=names,
             n_cells=self.n_cells,
             n_hidden=self.n_hidden,
+            hidden_half=np.array(self.hidden_half, dtype=np.int32),
+            hidden_base=np.array(self.hidden_base, dtype=float),
         )
 
 
@@ -194,12 +206,45 @@ def _breakdown(publication, cells, tables, rows, relation, number) -> None:
                 rows.union(whole, group, number)
 
 
+def covered_halves(period_type: str, year: int, first_year: int, last_year: int) -> list[int]:
+    """The window's half-years (0 = first half of `first_year`) a calendar or fiscal year holds."""
+    if period_type == "CALENDAR_YEAR":
+        halves = [(year, 1), (year, 2)]
+    else:  # fiscal year N: 1 July N-1 to 30 June N
+        halves = [(year - 1, 2), (year, 1)]
+    return [2 * (y - first_year) + h - 1 for y, h in halves if first_year <= y <= last_year]
+
+
+def _half_year_base(values: list[float], covers: list[list[int]], n_halves: int, persons: bool):
+    """Half-year values that satisfy the series' rows when its years hold their true counts.
+
+    Events: the chain is solved from the window's start (its first fiscal year holds only the
+    first half-year). Distinct persons: each half-year at the least of the years holding it,
+    which meets every union bound whenever the true half-year counts do (they are at most that
+    least, and a year is at most the sum of its true halves)."""
+    base = [float("nan")] * n_halves
+    if any(np.isnan(v) for v in values):
+        return base
+    if persons:
+        for value, halves in zip(values, covers, strict=True):
+            for half in halves:
+                base[half] = value if np.isnan(base[half]) else min(base[half], value)
+        return [0.0 if np.isnan(b) else b for b in base]
+    by_last = {max(h): (value, h) for value, h in zip(values, covers, strict=True) if h}
+    for half in range(n_halves):
+        if half not in by_last:
+            return [float("nan")] * n_halves
+        value, halves = by_last[half]
+        earlier = [base[h] for h in halves if h != half]
+        base[half] = value - sum(earlier)
+    return base
+
+
 def _half_years(publication, cells, tables, rows, relation, number) -> None:
     dimension = publication.dimensions[relation["dimension"]]
     type_at, year_at = (POSITION[c] for c in dimension.columns)
     first_year, last_year = publication.years()
-    halves = [(year, half) for year in range(first_year, last_year + 1) for half in (1, 2)]
-    slot = {half: n for n, half in enumerate(halves)}
+    n_halves = 2 * (last_year - first_year + 1)
     for table_name, members in tables.items():
         table = publication.tables[table_name]
         if dimension.name not in table.keys:
@@ -208,15 +253,17 @@ def _half_years(publication, cells, tables, rows, relation, number) -> None:
         for i in members:
             series[(cells.measure[i], _blank(cells.key[i], (type_at, year_at)))].append(i)
         for (measure, _), group in series.items():
-            base = rows.hidden(len(halves))
             persons = table.measures[measure].counts == "persons"
-            for i in group:
-                year = int(cells.key[i][year_at])
-                if cells.key[i][type_at] == "CALENDAR_YEAR":
-                    covered = [(year, 1), (year, 2)]
-                else:
-                    covered = [(year - 1, 2), (year, 1)]
-                hidden = [base + slot[half] for half in covered if half in slot]
+            covers = [
+                covered_halves(
+                    cells.key[i][type_at], int(cells.key[i][year_at]), first_year, last_year
+                )
+                for i in group
+            ]
+            values = [float(cells.value[i]) for i in group]
+            base = rows.hidden(_half_year_base(values, covers, n_halves, persons))
+            for i, halves in zip(group, covers, strict=True):
+                hidden = [base + half for half in halves]
                 if persons:
                     rows.union(i, hidden, number)
                 else:

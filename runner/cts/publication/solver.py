@@ -27,7 +27,6 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from cts.publication.declaration import PRIMARY
 from cts.publication.relations import INFINITY, System
 
 TOLERANCE = 1e-6
@@ -54,9 +53,11 @@ class Intervals:
 
 
 def _bounds(flags: list[str | None], withheld: np.ndarray, threshold: int, n_hidden: int):
+    """What the public knows of each withheld count: at least 0, nothing above (one flag for
+    every reason; zeros may be withheld)."""
     cells = np.flatnonzero(withheld)
-    lower = np.ones(len(cells))
-    upper = np.array([threshold if flags[i] == PRIMARY else INFINITY for i in cells])
+    lower = np.zeros(len(cells))
+    upper = np.full(len(cells), INFINITY)
     return (
         np.concatenate([lower, np.zeros(n_hidden)]),
         np.concatenate([upper, np.full(n_hidden, INFINITY)]),
@@ -311,7 +312,7 @@ def violated_rows(system: System, values: np.ndarray) -> list[int]:
     return sorted(result)
 
 
-def is_disclosed(low: float, high: float, flag: str | None) -> bool:
-    """Pinned (width 0), or a PRIMARY count narrowed to two values or fewer."""
+def is_disclosed(low: float, high: float, small: bool) -> bool:
+    """Pinned (width 0), or a small count (1 to the threshold) narrowed to two values or fewer."""
     width = high - low
-    return width < 1 or (flag == PRIMARY and width <= 1)
+    return width < 1 or (small and width <= 1)

@@ -1,5 +1,6 @@
-/* CTS Program Dashboard, number and rate text. Suppressed counts are embedded as -1 (PRIMARY) or
-   -2 (COMPLEMENTARY) and are always displayed as suppressed, never as zero. Rates are embedded in
+/* CTS Program Dashboard, number and rate text. Suppressed counts are embedded as -1 and are
+   always displayed as suppressed, never as zero, and never as "at most the threshold": the one
+   public flag does not tell a small count from a complementary one. Rates are embedded in
    hundredths of a percent. */
 (function (CTS) {
   "use strict";
@@ -9,18 +10,14 @@
     return;
   }
   var threshold = data.threshold;
-  var PRIMARY = -1;
-  var COMPLEMENTARY = -2;
+  var SUPPRESSED = -1;
   var NUMBER = new Intl.NumberFormat("en-US");
 
   function isSuppressed(value) {
-    return value === PRIMARY || value === COMPLEMENTARY;
+    return value === SUPPRESSED;
   }
   function countText(value) {
-    if (value === PRIMARY) {
-      return "\u2264" + threshold;
-    }
-    if (value === COMPLEMENTARY) {
+    if (value === SUPPRESSED) {
       return "suppressed";
     }
     if (value === null || value === undefined) {
@@ -29,11 +26,8 @@
     return NUMBER.format(value);
   }
   function countTitle(value) {
-    if (value === PRIMARY) {
-      return "Suppressed: a count from 1 to " + threshold;
-    }
-    if (value === COMPLEMENTARY) {
-      return "Suppressed so that a small count cannot be worked out from the others";
+    if (value === SUPPRESSED) {
+      return "Suppressed: a count from 1 to " + threshold + ", or withheld so that such a count cannot be worked out from the others";
     }
     if (value === null || value === undefined) {
       return "Not available";
@@ -67,10 +61,7 @@
     if (kind === "rate") {
       return value === null || isSuppressed(value) ? "withheld" : (value / 100).toFixed(0) + "%";
     }
-    if (value === PRIMARY) {
-      return "\u2264" + threshold;
-    }
-    if (value === COMPLEMENTARY) {
+    if (value === SUPPRESSED) {
       return "supp.";
     }
     return value === null || value === undefined ? "\u2013" : NUMBER.format(value);

@@ -1,0 +1,129 @@
+"""The protection step between two dbt builds: true counts in, decisions out, on any engine.
+
+dbt builds the long table of true counts (`intermediate.int_published_counts_unpivoted`) on
+every target. This step reads it through a DB-API connection, decides with
+:func:`cts.publication.protect.protect`, and writes `protection.cell_decisions` (one row per
+withheld count: its cell id, why, and the proven width of its interval) in one transaction.
+dbt then builds `int_published_counts_protected` and the public marts from that table, the same
+SQL on DuckDB and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from cts.publication import protect
+from cts.publication.cells import from_rows
+from cts.publication.declaration import KEY_COLUMNS, PRIMARY, Publication
+
+COUNTS_SCHEMA = "intermediate"
+COUNTS_RELATION = "int_published_counts_unpivoted"
+SCHEMA = "protection"
+TABLE = "cell_decisions"
+
+
+@dataclass
+class Decided:
+    """What the step did, for the runner to print and `cts run` to keep."""
+
+    counts: int
+    primary: int
+    complementary: int
+    complementary_zeros: int
+    unproved: int
+    rounds: list[dict[str, Any]]
+    seconds: float
+    by_table: dict[str, dict[str, int]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def read_rows(cursor) -> list[tuple]:
+    columns = ", ".join(["cell_number", "mart", "measure", *KEY_COLUMNS, "true_value", "cell_id"])
+    cursor.execute(f"select {columns} from {COUNTS_SCHEMA}.{COUNTS_RELATION} order by cell_number")
+    return cursor.fetchall()
+
+
+def decide(publication: Publication, rows: list[tuple], workers: int = 2, say=lambda _: None):
+    """The protection of the long table's `rows`: (decision rows, summary)."""
+    cells, _ = from_rows([row[:-1] for row in rows])
+    ids = [row[-1] for row in rows]
+    result = protect.protect(publication, cells, workers=workers, say=say)
+    widths = protect.certificate_widths(result)
+    decisions = [
+        (ids[i], flag, int(widths[i])) for i, flag in enumerate(result.flags) if flag is not None
+    ]
+    by_table: dict[str, dict[str, int]] = {}
+    for i, flag in enumerate(result.flags):
+        entry = by_table.setdefault(
+            cells.table[i], {"counts": 0, "primary": 0, "complementary": 0, "zeros_withheld": 0}
+        )
+        entry["counts"] += 1
+        if flag == PRIMARY:
+            entry["primary"] += 1
+        elif flag is not None:
+            entry["complementary"] += 1
+            entry["zeros_withheld"] += int(cells.value[i] == 0)
+    values = np.asarray(cells.value)
+    complementary = [i for i, f in enumerate(result.flags) if f is not None and f != PRIMARY]
+    summary = Decided(
+        counts=len(cells),
+        primary=sum(1 for f in result.flags if f == PRIMARY),
+        complementary=len(complementary),
+        complementary_zeros=int(sum(values[i] == 0 for i in complementary)),
+        unproved=len(result.unproved),
+        rounds=result.rounds,
+        seconds=round(result.seconds, 2),
+        by_table=by_table,
+    )
+    if result.unproved:
+        first = cells.describe(result.unproved[0])
+        raise protect.ProtectionError(
+            f"protection could not prove {len(result.unproved)} withheld counts safe"
+            f" in {len(result.rounds)} rounds (first: {first})"
+        )
+    return decisions, summary
+
+
+def write_duckdb(con, decisions: list[tuple]) -> None:
+    """Replace the decisions table in one transaction (DuckDB)."""
+    ids = [row[0] for row in decisions]
+    reasons = [row[1] for row in decisions]
+    widths = [row[2] for row in decisions]
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create schema if not exists {SCHEMA}")
+        con.execute(
+            f"create or replace table {SCHEMA}.{TABLE} as"
+            " select unnest($1::varchar[]) as cell_id,"
+            " unnest($2::varchar[]) as suppression_reason,"
+            " unnest($3::integer[]) as proven_width",
+            [ids, reasons, widths],
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def write_postgres(connection, decisions: list[tuple]) -> None:
+    """Replace the decisions table in one transaction (PostgreSQL, COPY)."""
+
+    def text(value: str) -> str:  # COPY's text format: backslash, tab and newline escaped
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+    buffer = io.StringIO("".join(f"{text(a)}\t{b}\t{c}\n" for a, b, c in decisions))
+    # one transaction: committed on success, rolled back on error
+    with connection, connection.cursor() as cursor:
+        cursor.execute(f"create schema if not exists {SCHEMA}")
+        cursor.execute(f"drop table if exists {SCHEMA}.{TABLE}")
+        cursor.execute(
+            f"create table {SCHEMA}.{TABLE} (cell_id varchar, suppression_reason varchar,"
+            " proven_width integer)"
+        )
+        cursor.copy_expert(f"copy {SCHEMA}.{TABLE} from stdin", buffer)

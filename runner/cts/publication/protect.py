@@ -1,0 +1,387 @@
+"""Secondary suppression: which counts to withhold beyond the small ones, proved by certificates.
+
+The method is the attacker's subproblem of cell suppression (Fischetti and Salazar-González,
+"Models and algorithms for optimizing cell suppression in tabular data with linear
+constraints", JASA 95, 2000; the same protection levels tau-ARGUS and sdcTable audit): a
+withheld count is protected when the attacker's linear system, every declared relation and the
+bounds the flags give, has a solution where the count sits far enough from its true value. The
+protection looks for such a solution directly. For a set of counts that need protection it
+solves one linear program over *perturbations* of the true counts,
+
+    minimize  sum_j cost_j * |d_j|
+    such that every declared relation holds for true + d,
+              the bounds hold (a withheld count at least 1, a PRIMARY one at most the threshold,
+              a hidden half-year at least 0, a zero never moves: zeros are shown),
+              d_i >= 2 (or <= -2) for each PRIMARY count i to protect,
+
+and withholds every published count the solution moves (`COMPLEMENTARY`). true + d is then a
+solution of the attacker's system in which count i is 2 away from its true value, so its
+interval [min, max] is at least that wide: a *certificate*, checked against every row. The cost
+prefers what loses the least information: counts already withheld are free, then small counts,
+then detailed rows before totals (each ALL in a count's key raises its cost).
+
+The relations tie every count to every other one (calendar and fiscal years share half-years),
+so the system is split by half-year: a perturbation that moves one half-year of the window moves
+only the calendar and the fiscal year that hold it (and period-free tables), while every other
+count keeps its true value. Each block is a few thousand unknowns; its solutions are solutions
+of the whole system, because nothing outside the block moves. A PRIMARY count is protected in
+the block of one of its two half-years (the second, first if that fails), a COMPLEMENTARY count
+whose certificate moved it by less than 1 gets its own requirement, until every withheld count
+is proved or the rounds run out.
+
+Certificates only accumulate: withholding more counts removes equations from the attacker's
+system, so every earlier solution stays a solution.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+from cts.publication import relations
+from cts.publication.declaration import COMPLEMENTARY, KEY_COLUMNS, PRIMARY, Publication
+from cts.publication.relations import INFINITY, Cells, System
+
+PRIMARY_MOVE = 2.0  # a PRIMARY count must be shown to take values 2 apart ("1 or 2" gives it away)
+OTHER_MOVE = 1.0  # any other withheld count: 1 apart (not pinned)
+TOLERANCE = 1e-7
+# What a withheld count is known to be, to the public: at least 0 (zeros may be withheld as
+# complementary counts, and the published flag does not tell a small count from a complementary
+# one, so nothing says "at most the threshold").
+LOWER = 0.0
+WITHHELD_COST = 1e-3  # moving a count that is already withheld: almost free
+HIDDEN_COST = 1e-4
+SHORTFALL_COST = 1e6  # a requirement the block cannot meet (it is tried again elsewhere)
+DEFAULT_ROUNDS = 8
+# HiGHS' interior point method (with crossover to a vertex) for programs with many
+# requirements: 2-3 times faster than dual simplex on full-scale blocks (12 s against 32 s for
+# 4,888 requirements), the same on tiny ones; dual simplex for a few requirements (4 times
+# faster there).
+SOLVER_OPTIONS: dict = {}
+IPM_FROM_REQUIREMENTS = 1000
+BATCH = 1 << 16  # requirements per program in the first round; / 8 each round after
+PERIOD_AT = KEY_COLUMNS.index("period_type")
+YEAR_AT = KEY_COLUMNS.index("period_year")
+ALL_VALUE = "ALL"
+
+
+class ProtectionError(RuntimeError):
+    """The true counts break a declared relation, or protection could not prove every count."""
+
+
+@dataclass
+class Protection:
+    flags: list[str | None]
+    up: np.ndarray  # per cell: the largest proven move above the true count
+    down: np.ndarray  # and below it
+    rounds: list[dict] = field(default_factory=list)
+    unproved: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def width(self) -> np.ndarray:
+        return self.up + self.down
+
+
+def primary_flags(cells: Cells, threshold: int) -> list[str | None]:
+    return [PRIMARY if 1 <= v <= threshold else None for v in cells.value]
+
+
+def information_cost(cells: Cells) -> np.ndarray:
+    """Cost per unit of moving a published count: its size and how many totals its key holds."""
+    totals = np.array([sum(1 for v in key if v == ALL_VALUE) for key in cells.key], dtype=float)
+    return (1.0 + totals) * np.log2(2.0 + np.asarray(cells.value, dtype=float))
+
+
+def _halves_of(publication: Publication, cells: Cells) -> list[list[int]]:
+    first, last = publication.years()
+    halves = []
+    for key in cells.key:
+        if key[PERIOD_AT] is None:
+            halves.append([])
+        else:
+            halves.append(relations.covered_halves(key[PERIOD_AT], int(key[YEAR_AT]), first, last))
+    return halves
+
+
+class _Block:
+    """The linear program of one half-year: perturbations of the counts that hold it."""
+
+    def __init__(
+        self, system: System, csc: sparse.csc_matrix, base: np.ndarray, columns: np.ndarray
+    ) -> None:
+        self.columns = columns
+        touched = np.unique(csc[:, columns].tocoo().row)
+        self.rows = touched
+        block = system.matrix[touched]
+        constant = block @ base  # every row at the true counts and base half-years
+        self.row_lo = system.lo[touched] - constant
+        self.row_hi = system.hi[touched] - constant
+        self.matrix = block.tocsc()[:, columns]
+
+    def solve(
+        self, col_lo: np.ndarray, col_hi: np.ndarray, cost: np.ndarray, need: dict[int, float]
+    ) -> np.ndarray:
+        """The cheapest perturbation d (per block column) meeting `need` {column: signed move}.
+
+        Columns: d = p - q with p, q >= 0, then one shortfall column per requirement."""
+        n = len(self.columns)
+        need_items = sorted(need.items())
+        m = self.matrix.shape[0]
+        p_hi = np.maximum(col_hi, 0.0)
+        q_hi = np.maximum(-col_lo, 0.0)
+        a = self.matrix
+        req_rows = []
+        req_cols = []
+        req_data = []
+        req_lo = []
+        for r, (column, move) in enumerate(need_items):
+            # p_c - q_c + sign * s_r >= move (sign of the move), written as sign*(p-q) + s >= |move|
+            sign = 1.0 if move > 0 else -1.0
+            req_rows += [r, r, r]
+            req_cols += [column, n + column, 2 * n + r]
+            req_data += [sign, -sign, 1.0]
+            req_lo.append(abs(move))
+        k = len(need_items)
+        requirements = sparse.csr_matrix((req_data, (req_rows, req_cols)), shape=(k, 2 * n + k))
+        full = sparse.vstack(
+            [sparse.hstack([a, -a, sparse.csc_matrix((m, k))]), requirements]
+        ).tocsc()
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        options = {"solver": "ipm" if len(need) >= IPM_FROM_REQUIREMENTS else "simplex"}
+        for option, value in {**options, **SOLVER_OPTIONS}.items():
+            highs.setOptionValue(option, value)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = 2 * n + k, m + k
+        lp.col_cost_ = np.concatenate([cost, cost, np.full(k, SHORTFALL_COST)])
+        lp.col_lower_ = np.zeros(2 * n + k)
+        lp.col_upper_ = np.concatenate([p_hi, q_hi, np.full(k, INFINITY)])
+        lp.row_lower_ = np.concatenate([self.row_lo, np.array(req_lo, dtype=float)])
+        lp.row_upper_ = np.concatenate([self.row_hi, np.full(k, INFINITY)])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = full.indptr
+        lp.a_matrix_.index_ = full.indices
+        lp.a_matrix_.value_ = full.data
+        highs.passModel(lp)
+        highs.run()
+        status = highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise ProtectionError(
+                f"protection program of a half-year block: {highs.modelStatusToString(status)}"
+                " (the true counts break a declared relation?)"
+            )
+        x = np.array(highs.getSolution().col_value)
+        d = x[:n] - x[n : 2 * n]
+        d[np.abs(d) < TOLERANCE] = 0.0
+        return d
+
+
+@dataclass
+class _Task:
+    """One block's programs in a round: its bounds and costs then, and its batches of
+    requirements ({block column: signed move}), solved in turn."""
+
+    block: _Block
+    n_cells: int
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    cost: np.ndarray
+    batches: list[dict[int, float]]
+
+    def run(self) -> list[np.ndarray]:
+        cost, col_hi = self.cost.copy(), self.col_hi.copy()
+        moves = []
+        for need in self.batches:
+            d = self.block.solve(self.col_lo, col_hi, cost, need)
+            moved = np.flatnonzero(d[: self.n_cells] != 0)
+            cost[moved] = np.minimum(cost[moved], WITHHELD_COST)  # withheld from now on
+            moves.append(d)
+        return moves
+
+
+def protect(
+    publication: Publication,
+    cells: Cells,
+    rounds: int = DEFAULT_ROUNDS,
+    workers: int = 1,
+    say=lambda _: None,
+) -> Protection:
+    """PRIMARY and COMPLEMENTARY flags for the true counts `cells`, with proven moves.
+
+    `workers`: blocks of one round solved at once (threads: HiGHS runs without the GIL). Each
+    block starts from the flags at the start of the round, so the result does not depend on
+    the order in which they finish."""
+    flags = primary_flags(cells, publication.threshold)
+    small = np.array([flag == PRIMARY for flag in flags], dtype=bool)
+    return certify(publication, cells, flags, small, True, rounds, workers, say)
+
+
+def certify(
+    publication: Publication,
+    cells: Cells,
+    flags: list[str | None],
+    small: np.ndarray,
+    may_withhold: bool,
+    rounds: int = DEFAULT_ROUNDS,
+    workers: int = 1,
+    say=lambda _: None,
+) -> Protection:
+    """Certificates for the withheld counts of `cells` (`flags` not None), whose values are all
+    the true counts: for each, solutions of every row in which it moves 2 (`small` counts) or 1
+    away from its true value in all, up and down together. `may_withhold`: the protection, free
+    to withhold published counts that a solution moves (they become COMPLEMENTARY); else the
+    check, where published counts stay fixed and an unproved count is the verdict.
+
+    Long because its steps share the state of the rounds (flags, proven moves, tries per
+    count) through small closures: the rounds' loop, which block and which way each count is
+    tried next, and the program of each block."""
+    started = time.perf_counter()
+    flags = list(flags)
+    values = np.asarray(cells.value, dtype=float)
+    system = relations.build(publication, cells)
+    if np.isnan(system.hidden_base).any():
+        raise ProtectionError("half-year base values are missing: a period series is incomplete")
+    base = np.concatenate([values, system.hidden_base])
+    residual = system.matrix @ base
+    broken = np.flatnonzero((residual < system.lo - 1e-6) | (residual > system.hi + 1e-6))
+    if len(broken):
+        name = system.names[system.relation[broken[0]]]
+        raise ProtectionError(
+            f"the true counts break {len(broken)} rows of the declared relations (first: {name})"
+        )
+    n_cells = system.n_cells
+    csc = system.matrix.tocsc()
+    cost_published = information_cost(cells)
+    halves = _halves_of(publication, cells)
+    # the counts a block's solutions may move: every count for the protection, the withheld
+    # ones for the check (a published count is a constant there)
+    movable = [i for i in range(n_cells) if may_withhold or flags[i] is not None]
+    timeless = [i for i in movable if not halves[i]]
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in movable:
+        for half in halves[i]:
+            members[half].append(i)
+    up = np.zeros(n_cells)
+    down = np.zeros(n_cells)
+    blocks: dict[int, _Block] = {}
+    attempts: dict[int, int] = defaultdict(int)
+    report = []
+
+    def required(i: int) -> float:
+        return PRIMARY_MOVE if small[i] else OTHER_MOVE
+
+    def proven(i: int) -> float:
+        return math.floor(up[i] + TOLERANCE) + math.floor(down[i] + TOLERANCE)
+
+    def half_for(i: int) -> int:
+        """The half-year whose block moves the count: its year's second half first."""
+        options = sorted(halves[i] or [0], key=lambda h: (h % 2 == 0, h))
+        return options[attempts[i] % len(options)]
+
+    def move_for(i: int) -> float:
+        """Up first (down for a count that cannot go lower than 0 minus... never: up is always
+        allowed), down after two failed tries; once one way is proven, the rest of the width
+        the other way or further the same way, in turn."""
+        need = required(i)
+        have_up, have_down = math.floor(up[i] + TOLERANCE), math.floor(down[i] + TOLERANCE)
+        rest = need - have_up - have_down
+        if have_up:
+            options = [-rest, have_up + rest] if values[i] - rest >= LOWER else [have_up + rest]
+            return options[(attempts[i] // 2) % len(options)]  # each way in both half-years
+        if have_down:
+            return rest if (attempts[i] // 2) % 2 == 0 else -(have_down + rest)
+        if (attempts[i] // 2) % 2 == 1 and values[i] - need >= LOWER:
+            return -need  # tries 2 and 3 (one per half-year), 6 and 7, ...: down
+        return need
+
+    def task(half: int, todo: list[int], size: int) -> _Task:
+        if half not in blocks:
+            columns = np.array(sorted(members.get(half, [])) + timeless, dtype=np.int64)
+            hidden = n_cells + np.flatnonzero(system.hidden_half == half)
+            blocks[half] = _Block(system, csc, base, np.concatenate([columns, hidden]))
+        block = blocks[half]
+        columns = block.columns
+        is_cell = columns < n_cells
+        cells_here = columns[is_cell]
+        withheld_here = np.array([flags[i] is not None for i in cells_here], dtype=bool)
+        col_lo = np.concatenate([LOWER - values[cells_here], -base[columns[~is_cell]]])
+        col_hi = np.full(len(columns), INFINITY)
+        if not may_withhold:  # the check: published counts are what they are
+            fixed = np.flatnonzero(~withheld_here)
+            col_lo[fixed] = 0.0
+            col_hi[fixed] = 0.0
+        cost = np.concatenate(
+            [
+                np.where(withheld_here, WITHHELD_COST, cost_published[cells_here]),
+                np.full(int((~is_cell).sum()), HIDDEN_COST),
+            ]
+        )
+        position = {int(c): n for n, c in enumerate(columns)}
+        batches = [
+            {position[i]: move_for(i) for i in todo[start : start + size]}
+            for start in range(0, len(todo), size)
+        ]
+        return _Task(block, len(cells_here), col_lo, col_hi, cost, batches)
+
+    for round_number in range(1, rounds + 1):
+        pending = [i for i in range(n_cells) if flags[i] is not None and proven(i) < required(i)]
+        if not pending:
+            break
+        round_started = time.perf_counter()
+        by_half: dict[int, list[int]] = defaultdict(list)
+        for i in pending:
+            by_half[half_for(i)].append(i)
+        # all of a block's requirements in one program first; requirements that clash (one
+        # solution cannot move them all) are retried in ever smaller batches
+        size = max(1, BATCH >> (3 * (round_number - 1)))
+        tasks = [(half, task(half, by_half[half], size)) for half in sorted(by_half)]
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            results = list(pool.map(lambda item: item[1].run(), tasks))
+        added = 0
+        for (half, work), moves in zip(tasks, results, strict=True):
+            cells_here = work.block.columns[: work.n_cells]
+            for d in moves:
+                moved = np.flatnonzero(d[: work.n_cells] != 0)
+                for n in moved:
+                    i = int(cells_here[n])
+                    if flags[i] is None:  # only where may_withhold: else its bounds are 0
+                        flags[i] = COMPLEMENTARY
+                        added += 1
+                    if d[n] > 0:
+                        up[i] = max(up[i], d[n])
+                    else:
+                        down[i] = max(down[i], -d[n])
+            for i in by_half[half]:
+                attempts[i] += 1
+        entry = {
+            "round": round_number,
+            "blocks": len(tasks),
+            "programs": sum(len(work.batches) for _, work in tasks),
+            "pending": len(pending),
+            "complementary_added": added,
+            "withheld": sum(f is not None for f in flags),
+            "seconds": round(time.perf_counter() - round_started, 2),
+        }
+        report.append(entry)
+        say(entry)
+    unproved = [i for i in range(n_cells) if flags[i] is not None and proven(i) < required(i)]
+    return Protection(
+        flags=flags,
+        up=up,
+        down=down,
+        rounds=report,
+        unproved=unproved,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def certificate_widths(protection: Protection) -> np.ndarray:
+    """The proven width of each withheld count (integer: moves are to whole counts)."""
+    return np.floor(protection.up + TOLERANCE) + np.floor(protection.down + TOLERANCE)
