@@ -14,9 +14,13 @@ name_variants as (
     select * from {{ ref('int_identity_name_variants_expanded') }}
 ),
 
+custody_periods as (
+    select * from {{ ref('int_identity_custody_periods_prepared') }}
+),
+
 pairs_compared as (
     {{ cts_identity_compare_pairs(
-        'candidate_pairs', 'records', 'name_variants', ['first_blocking_rule']) }}
+        'candidate_pairs', 'records', 'name_variants', 'custody_periods', ['first_blocking_rule']) }}
 )
 
 select * from pairs_compared

@@ -16,6 +16,10 @@ name_variants as (
     select * from {{ ref('int_identity_name_variants_expanded') }}
 ),
 
+custody_periods as (
+    select * from {{ ref('int_identity_custody_periods_prepared') }}
+),
+
 pairs_scored as (
     select * from {{ ref('int_identity_pairs_scored') }}
 ),
@@ -38,7 +42,7 @@ member_pairs as (
 ),
 
 member_pairs_compared as (
-    {{ cts_identity_compare_pairs('member_pairs', 'records', 'name_variants', ['cluster_key']) }}
+    {{ cts_identity_compare_pairs('member_pairs', 'records', 'name_variants', 'custody_periods', ['cluster_key']) }}
 ),
 
 conflicting_clusters as (
@@ -93,7 +97,7 @@ split_member_pairs as (
 
 split_member_pairs_compared as (
     {{ cts_identity_compare_pairs(
-        'split_member_pairs', 'records', 'name_variants', ['cluster_key']) }}
+        'split_member_pairs', 'records', 'name_variants', 'custody_periods', ['cluster_key']) }}
 ),
 
 still_conflicting_clusters as (
