@@ -275,8 +275,10 @@
     hyphenation or a woman's surname change), with no SID to join them: an error in one field is
     common, errors in both on one pair are what look-alikes show; two valid SIDs more than one edit
     apart (at full scale, records with equal names and birth dates but different valid SIDs are
-    mostly different people); or twins: the same surname and birth date under different first
-    names, with no middle initial or SID to join them. Expects the level columns under `relation`. -#}
+    mostly different people); twins: the same surname and birth date under different first
+    names, with no middle initial or SID to join them; or two records held in custody over the
+    same days (level `overlap`: one person cannot be held twice at once) with no SID to join
+    them. Expects the level columns under `relation`. -#}
 {% macro cts_identity_is_conflict(relation) -%}
     (
         (
@@ -303,6 +305,10 @@
             and {{ relation }}.last_name_level = 'exact'
             and {{ relation }}.birth_date_level = 'exact'
             and {{ relation }}.middle_name_level != 'agree'
+            and {{ relation }}.sid_level not in ('same', 'one_edit')
+        )
+        or (
+            {{ relation }}.custody_level = 'overlap'
             and {{ relation }}.sid_level not in ('same', 'one_edit')
         )
     )
