@@ -1,5 +1,6 @@
 -- Every candidate pair with its comparison level on each field (macros/identity: first and last
--- name, middle initial, birth date, sex, race, SID). One row per candidate pair.
+-- name, middle initial, birth date, sex, race, SID, and whether the two records were ever held
+-- in custody over the same days). One row per candidate pair.
 with
 
 candidate_pairs as (

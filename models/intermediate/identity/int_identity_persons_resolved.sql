@@ -1,6 +1,6 @@
 -- Person records resolved into persons, with conflict checks. Members of every first cluster are
 -- compared pairwise; a cluster holding two records whose levels conflict (different birth dates
--- and names, or different valid SIDs with a different birth date or names: see
+-- and names, different valid SIDs, custody over the same days with no SID to join them: see
 -- cts_identity_is_conflict), or too large to check, has chained different people together. Its
 -- records are re-clustered on strong links only; a cluster that still conflicts falls apart
 -- into single records. The person key is the cluster's valid SID when no other cluster carries
@@ -42,7 +42,8 @@ member_pairs as (
 ),
 
 member_pairs_compared as (
-    {{ cts_identity_compare_pairs('member_pairs', 'records', 'name_variants', 'custody_periods', ['cluster_key']) }}
+    {{ cts_identity_compare_pairs(
+        'member_pairs', 'records', 'name_variants', 'custody_periods', ['cluster_key']) }}
 ),
 
 conflicting_clusters as (

@@ -51,7 +51,8 @@ random_pairs as (
 ),
 
 pairs_compared as (
-    {{ cts_identity_compare_pairs('random_pairs', 'records', 'name_variants', 'custody_periods', ['pair_offset']) }}
+    {{ cts_identity_compare_pairs(
+        'random_pairs', 'records', 'name_variants', 'custody_periods', ['pair_offset']) }}
 )
 
 select * from pairs_compared
