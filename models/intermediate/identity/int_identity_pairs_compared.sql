@@ -21,7 +21,8 @@ custody_periods as (
 
 pairs_compared as (
     {{ cts_identity_compare_pairs(
-        'candidate_pairs', 'records', 'name_variants', 'custody_periods', ['first_blocking_rule']) }}
+        'candidate_pairs', 'records', 'name_variants', 'custody_periods',
+        ['first_blocking_rule']) }}
 )
 
 select * from pairs_compared
