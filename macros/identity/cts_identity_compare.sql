@@ -1,12 +1,14 @@
 {#- Comparison levels of the identity linkage (Fellegi-Sunter). Every comparison maps a pair of
     person records (columns of int_identity_records_prepared, under the aliases `left_record` and
-    `right_record`) onto one named level; int_identity_match_weights_estimated gives each level its m and u
+    `right_record`, and their custody periods, int_identity_custody_periods_prepared) onto one
+    named level; int_identity_match_weights_estimated gives each level its m and u
     probabilities. The same macros compare candidate pairs, random pairs (for u) and the members
     of a cluster (conflict checks), so the three can never disagree. -#}
 
 {#- The comparisons, in the order the weights table lists them. -#}
 {% macro cts_identity_comparisons() -%}
-    {{ return(['first_name', 'last_name', 'middle_name', 'birth_date', 'sex', 'race', 'sid']) }}
+    {{ return([
+        'first_name', 'last_name', 'middle_name', 'birth_date', 'sex', 'race', 'sid', 'custody']) }}
 {%- endmacro %}
 
 
@@ -195,11 +197,27 @@
 {%- endmacro %}
 
 
+{#- apart | overlap (the two records were held in custody over the same days, at least
+    `identity_custody_overlap_min_days` of them: one person cannot be held twice at once; a
+    transfer's release and admission may share a day) | missing (either record has no custody
+    period with both ends known). `overlap_days` is the longest overlap of any two periods of
+    the two records, null when either has none. -#}
+{% macro cts_identity_custody_level(overlap_days) -%}
+    case
+        when {{ overlap_days }} is null then 'missing'
+        when {{ overlap_days }} >= {{ var('identity_custody_overlap_min_days') }} then 'overlap'
+        else 'apart'
+    end
+{%- endmacro %}
+
+
 {#- A select of `pairs` (left_record_key, right_record_key) with every comparison level, the
     name frequencies used for term-frequency adjustment and any extra pair columns asked for.
     `records` is int_identity_records_prepared (or a CTE of it), `name_variants`
-    int_identity_name_variants_expanded. -#}
-{% macro cts_identity_compare_pairs(pairs, records, name_variants, pair_columns=[]) -%}
+    int_identity_name_variants_expanded, `custody_periods` int_identity_custody_periods_prepared.
+-#}
+{% macro cts_identity_compare_pairs(
+    pairs, records, name_variants, custody_periods, pair_columns=[]) -%}
     select
         {{ pairs }}.left_record_key,
         {{ pairs }}.right_record_key,
@@ -215,6 +233,7 @@
         {{ cts_identity_code_level('left_record', 'right_record', 'sex_code') }} as sex_level,
         {{ cts_identity_code_level('left_record', 'right_record', 'race_code') }} as race_level,
         {{ cts_identity_sid_level('left_record', 'right_record') }} as sid_level,
+        {{ cts_identity_custody_level('custody_overlaps.overlap_days') }} as custody_level,
         left_record.first_name_frequency,
         left_record.last_name_frequency,
         left_record.full_name_frequency
@@ -227,6 +246,24 @@
         on
             left_record.first_name_clean = {{ name_variants }}.first_name_clean
             and right_record.first_name_clean = {{ name_variants }}.variant_first_name_clean
+    left join (
+        select
+            {{ pairs }}.left_record_key,
+            {{ pairs }}.right_record_key,
+            max({{ dbt.datediff(
+                'greatest(left_period.admission_date, right_period.admission_date)',
+                'least(left_period.release_date, right_period.release_date)', 'day') }})
+                as overlap_days
+        from {{ pairs }}
+        inner join {{ custody_periods }} as left_period
+            on {{ pairs }}.left_record_key = left_period.record_key
+        inner join {{ custody_periods }} as right_period
+            on {{ pairs }}.right_record_key = right_period.record_key
+        group by {{ pairs }}.left_record_key, {{ pairs }}.right_record_key
+    ) as custody_overlaps
+        on
+            {{ pairs }}.left_record_key = custody_overlaps.left_record_key
+            and {{ pairs }}.right_record_key = custody_overlaps.right_record_key
 {%- endmacro %}
 
 
@@ -238,8 +275,10 @@
     hyphenation or a woman's surname change), with no SID to join them: an error in one field is
     common, errors in both on one pair are what look-alikes show; two valid SIDs more than one edit
     apart (at full scale, records with equal names and birth dates but different valid SIDs are
-    mostly different people); or twins: the same surname and birth date under different first
-    names, with no middle initial or SID to join them. Expects the level columns under `relation`. -#}
+    mostly different people); twins: the same surname and birth date under different first
+    names, with no middle initial or SID to join them; or two records held in custody over the
+    same days (level `overlap`: one person cannot be held twice at once) with no SID to join
+    them. Expects the level columns under `relation`. -#}
 {% macro cts_identity_is_conflict(relation) -%}
     (
         (
@@ -266,6 +305,10 @@
             and {{ relation }}.last_name_level = 'exact'
             and {{ relation }}.birth_date_level = 'exact'
             and {{ relation }}.middle_name_level != 'agree'
+            and {{ relation }}.sid_level not in ('same', 'one_edit')
+        )
+        or (
+            {{ relation }}.custody_level = 'overlap'
             and {{ relation }}.sid_level not in ('same', 'one_edit')
         )
     )

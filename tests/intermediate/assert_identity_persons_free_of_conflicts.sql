@@ -11,6 +11,10 @@ name_variants as (
     select * from {{ ref('int_identity_name_variants_expanded') }}
 ),
 
+custody_periods as (
+    select * from {{ ref('int_identity_custody_periods_prepared') }}
+),
+
 persons as (
     select * from {{ ref('int_identity_persons_resolved') }}
 ),
@@ -28,7 +32,8 @@ member_pairs as (
 ),
 
 member_pairs_compared as (
-    {{ cts_identity_compare_pairs('member_pairs', 'records', 'name_variants', ['person_id']) }}
+    {{ cts_identity_compare_pairs(
+        'member_pairs', 'records', 'name_variants', 'custody_periods', ['person_id']) }}
 ),
 
 conflicts as (

@@ -1,9 +1,10 @@
 -- The Fellegi-Sunter match weights, estimated from the data itself, with no truth. u (how often
 -- a non-match shows a level) is counted on random pairs. m (how often a true match shows it)
 -- starts from pairs that label themselves: records sharing a valid SID for the name, birth date,
--- sex and race comparisons; records with the same first name, last name and birth date for the
--- SID comparison. The prior odds of a match start from the larger of the share of SID-sharing
--- pairs among pairs of SID holders and the share of name-and-birth-date pairs among all pairs.
+-- sex, race and custody comparisons; records with the same first name, last name and birth date
+-- for the SID comparison. The prior odds of a match start from the larger of the share of
+-- SID-sharing pairs among pairs of SID holders and the share of name-and-birth-date pairs among
+-- all pairs.
 -- Then `identity_em_iterations` rounds of expectation-maximisation over the candidate pairs
 -- (grouped by their pattern of levels) refine m and the prior, u staying fixed: each pattern's
 -- match probability under the current weights, then m = expected matches at a level / expected

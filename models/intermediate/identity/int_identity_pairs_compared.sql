@@ -1,5 +1,6 @@
 -- Every candidate pair with its comparison level on each field (macros/identity: first and last
--- name, middle initial, birth date, sex, race, SID). One row per candidate pair.
+-- name, middle initial, birth date, sex, race, SID, and whether the two records were ever held
+-- in custody over the same days). One row per candidate pair.
 with
 
 candidate_pairs as (
@@ -14,9 +15,14 @@ name_variants as (
     select * from {{ ref('int_identity_name_variants_expanded') }}
 ),
 
+custody_periods as (
+    select * from {{ ref('int_identity_custody_periods_prepared') }}
+),
+
 pairs_compared as (
     {{ cts_identity_compare_pairs(
-        'candidate_pairs', 'records', 'name_variants', ['first_blocking_rule']) }}
+        'candidate_pairs', 'records', 'name_variants', 'custody_periods',
+        ['first_blocking_rule']) }}
 )
 
 select * from pairs_compared

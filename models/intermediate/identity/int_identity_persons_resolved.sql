@@ -1,6 +1,6 @@
 -- Person records resolved into persons, with conflict checks. Members of every first cluster are
 -- compared pairwise; a cluster holding two records whose levels conflict (different birth dates
--- and names, or different valid SIDs with a different birth date or names: see
+-- and names, different valid SIDs, custody over the same days with no SID to join them: see
 -- cts_identity_is_conflict), or too large to check, has chained different people together. Its
 -- records are re-clustered on strong links only; a cluster that still conflicts falls apart
 -- into single records. The person key is the cluster's valid SID when no other cluster carries
@@ -14,6 +14,10 @@ records as (
 
 name_variants as (
     select * from {{ ref('int_identity_name_variants_expanded') }}
+),
+
+custody_periods as (
+    select * from {{ ref('int_identity_custody_periods_prepared') }}
 ),
 
 pairs_scored as (
@@ -38,7 +42,8 @@ member_pairs as (
 ),
 
 member_pairs_compared as (
-    {{ cts_identity_compare_pairs('member_pairs', 'records', 'name_variants', ['cluster_key']) }}
+    {{ cts_identity_compare_pairs(
+        'member_pairs', 'records', 'name_variants', 'custody_periods', ['cluster_key']) }}
 ),
 
 conflicting_clusters as (
@@ -93,7 +98,7 @@ split_member_pairs as (
 
 split_member_pairs_compared as (
     {{ cts_identity_compare_pairs(
-        'split_member_pairs', 'records', 'name_variants', ['cluster_key']) }}
+        'split_member_pairs', 'records', 'name_variants', 'custody_periods', ['cluster_key']) }}
 ),
 
 still_conflicting_clusters as (

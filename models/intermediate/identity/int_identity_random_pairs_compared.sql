@@ -13,6 +13,10 @@ name_variants as (
     select * from {{ ref('int_identity_name_variants_expanded') }}
 ),
 
+custody_periods as (
+    select * from {{ ref('int_identity_custody_periods_prepared') }}
+),
+
 records_shuffled as (
     select
         record_key,
@@ -47,7 +51,8 @@ random_pairs as (
 ),
 
 pairs_compared as (
-    {{ cts_identity_compare_pairs('random_pairs', 'records', 'name_variants', ['pair_offset']) }}
+    {{ cts_identity_compare_pairs(
+        'random_pairs', 'records', 'name_variants', 'custody_periods', ['pair_offset']) }}
 )
 
 select * from pairs_compared
