@@ -8,11 +8,10 @@ under GNU time, which reports its wall time, CPU time and peak resident memory. 
 runs load, build and export N times (the figures are the medians); `--reuse-data` keeps the
 submissions already generated in the work dir.
 
-The build leaves out the disclosure protection (its own issue; `--protection` keeps it): one
-`cts build` of everything but the protection's three models, with a stand-in for
-`int_published_counts_protected` made here first: a view of
-`int_published_counts_unpivoted` with primary suppression only, so that the public marts build and
-export as usual.
+The build is `cts build` as it is: two dbt builds around the disclosure protection's runner
+step. The protection's own seconds (`protection_seconds`, from
+`<workdir>/protection_report.json`) are reported beside each build's wall time, so that the
+budget of everything else can be read off.
 
 dbt against the bare engine: bench/run_bare.py executes the same SQL (dbt's target/run files:
 every model's DDL, every data test and unit test) in the order dbt ran it, with the DuckDB
@@ -39,8 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PROTECTED = "int_published_counts_protected"
-PROTECTION = ["int_published_cells_grouped", "int_published_counts_suppressed", PROTECTED]
+PROTECTION_REPORT = "protection_report.json"
 
 
 def load_average() -> float:
@@ -74,48 +72,6 @@ def cts(workdir: Path, *args: str) -> list[str]:
     return [str(BIN / "cts"), "--workdir", str(workdir), *args]
 
 
-def stand_in_protection(workdir: Path) -> None:
-    """int_published_counts_protected without the protection: a view with primary suppression.
-
-    The view reads int_published_counts_unpivoted, which the build then replaces (DuckDB binds a
-    view when it is queried); until the first build an empty placeholder stands in for it.
-    """
-    import duckdb
-    import yaml
-
-    threshold = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"][
-        "suppression_threshold"
-    ]
-    small = f"true_value between 1 and {int(threshold)}"
-    connection = duckdb.connect(str(workdir / "warehouse.duckdb"))
-    try:
-        connection.execute("create schema if not exists intermediate")
-        connection.execute(
-            "create table if not exists intermediate.int_published_counts_unpivoted as"
-            " select cast(null as bigint) as true_value where false"
-        )
-        kind = connection.execute(
-            "select table_type from information_schema.tables"
-            f" where table_schema = 'intermediate' and table_name = '{PROTECTED}'"
-        ).fetchall()
-        if kind and kind[0][0] != "VIEW":
-            connection.execute(f"drop table intermediate.{PROTECTED}")
-        connection.execute(
-            f"""
-            create or replace view intermediate.{PROTECTED} as
-            select
-                *,
-                case when {small} then 'PRIMARY' end as suppression,
-                cast(null as integer) as audit_round,
-                case when not ({small}) then true_value end as published_value,
-                0 as recoverable_after_audit
-            from intermediate.int_published_counts_unpivoted
-            """
-        )
-    finally:
-        connection.close()
-
-
 def keep_artifacts(workdir: Path, results: Path) -> None:
     """Copy the build's run_results.json and manifest.json (bench/run_bare.py replays them)."""
     target = workdir / "target"
@@ -123,14 +79,14 @@ def keep_artifacts(workdir: Path, results: Path) -> None:
     shutil.copyfile(target / "manifest.json", results / "build.manifest.json")
 
 
-def build(workdir: Path, protection: bool, results: Path) -> dict:
-    """`cts build` (the protection left out unless asked); keeps its run_results.json."""
+def build(workdir: Path, results: Path) -> dict:
+    """`cts build`, with the protection's own seconds; keeps its run_results.json."""
     results.mkdir(parents=True, exist_ok=True)
-    selection = []
-    if not protection:
-        stand_in_protection(workdir)
-        selection = ["--", "--exclude", *PROTECTION]
-    step = timed(cts(workdir, "build", *selection), "build")
+    report = workdir / PROTECTION_REPORT
+    report.unlink(missing_ok=True)
+    step = timed(cts(workdir, "build"), "build")
+    if report.is_file():
+        step["protection_seconds"] = json.loads(report.read_text())["seconds"]
     keep_artifacts(workdir, results)
     return step
 
@@ -207,9 +163,6 @@ def main() -> None:
     parser.add_argument(
         "--reuse-data", action="store_true", help="keep submissions already generated"
     )
-    parser.add_argument(
-        "--protection", action="store_true", help="build the disclosure protection too"
-    )
     args = parser.parse_args()
     workdir = args.workdir.resolve()
     results = workdir / "bench"
@@ -229,15 +182,15 @@ def main() -> None:
     for _ in range(args.repeat):
         fresh_warehouse(workdir)
         steps["load"].append(timed(cts(workdir, "load"), "load"))
-        steps["build"].append(build(workdir, args.protection, results))
+        steps["build"].append(build(workdir, results))
         steps["export"].append(timed(cts(workdir, "export"), "export"))
     slowest = slowest_nodes(results)
     pairs = []
     for number in range(args.pairs):
         if number % 2 == 0:
-            bare_step, dbt_step = bare(workdir, results), build(workdir, args.protection, results)
+            bare_step, dbt_step = bare(workdir, results), build(workdir, results)
         else:
-            dbt_step, bare_step = build(workdir, args.protection, results), bare(workdir, results)
+            dbt_step, bare_step = build(workdir, results), bare(workdir, results)
         pairs.append(
             {
                 "dbt_seconds": dbt_step["seconds"],
@@ -254,7 +207,7 @@ def main() -> None:
         "scale": args.scale,
         "seed": args.seed,
         "project_dir": os.environ.get("CTS_PROJECT_DIR", str(ROOT)),
-        "protection": "included" if args.protection else "excluded (stand-in: primary only)",
+        "protection": "included (runner step; its seconds reported per build)",
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),

@@ -356,8 +356,9 @@ def test_downloads_link_to_files_that_exist(site, export, tmp_path):
 def test_methodology_and_synthetic_banner(site, tmp_path):
     page = (site / "index.html").read_text(encoding="utf-8")
     assert "Synthetic demonstration data" in page
-    for words in ("2017", "2025", "FY2017", "FY2026", "Complementary suppression", "&le;10"):
+    for words in ("2017", "2025", "FY2017", "FY2026", "Complementary suppression", "1 to 10"):
         assert words in page
+    assert "&le;" not in page  # the page never says a withheld count is at most 10
     assert "@@" not in page
     plain = make_export(tmp_path / "public", manifest={"generated_by": "cts", "files": []})
     page = build_site(plain, tmp_path / "site").index.read_text(encoding="utf-8")
