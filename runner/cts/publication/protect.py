@@ -66,7 +66,11 @@ DEFAULT_ROUNDS = 8
 # faster there).
 SOLVER_OPTIONS: dict = {}
 IPM_FROM_REQUIREMENTS = 1000
-BATCH = 1 << 16  # requirements per program in the first round; / 8 each round after
+BATCH = 1 << 16
+# Batches of at most this many requirements are first solved on their neighbourhood: the block
+# columns within NEAR_DEPTH rows of them (a count, its totals and siblings, theirs, ...).
+NEAR_BATCH = 16
+NEAR_DEPTH = 3  # requirements per program in the first round; / 8 each round after
 PERIOD_AT = KEY_COLUMNS.index("period_type")
 YEAR_AT = KEY_COLUMNS.index("period_year")
 ALL_VALUE = "ALL"
@@ -116,6 +120,7 @@ class _Block:
     def __init__(
         self, system: System, csc: sparse.csc_matrix, base: np.ndarray, columns: np.ndarray
     ) -> None:
+        self.system, self.csc, self.base = system, csc, base
         self.columns = columns
         touched = np.unique(csc[:, columns].tocoo().row)
         self.rows = touched
@@ -124,6 +129,34 @@ class _Block:
         self.row_lo = system.lo[touched] - constant
         self.row_hi = system.hi[touched] - constant
         self.matrix = block.tocsc()[:, columns]
+
+    def around(self, columns: list[int], depth: int) -> np.ndarray:
+        """The block columns within `depth` rows of `columns` (sorted positions)."""
+        pattern = self.matrix.astype(bool).astype(np.int8)
+        reached = np.zeros(pattern.shape[1], dtype=bool)
+        reached[columns] = True
+        for _ in range(depth):
+            rows = (pattern @ reached.astype(np.int8)) > 0
+            reached |= (pattern.T @ rows.astype(np.int8)) > 0
+        return np.flatnonzero(reached)
+
+    def solve_near(
+        self, col_lo: np.ndarray, col_hi: np.ndarray, cost: np.ndarray, need: dict[int, float]
+    ) -> np.ndarray | None:
+        """`solve` on the neighbourhood of the requirements only (everything else of the block
+        at its base value too), or None when that neighbourhood cannot meet them: a few
+        hundred columns instead of tens of thousands, for the last requirements of a round."""
+        keep = self.around(sorted(need), NEAR_DEPTH)
+        sub = _Block(self.system, self.csc, self.base, self.columns[keep])
+        where = {int(column): n for n, column in enumerate(keep)}
+        d_near = sub.solve(
+            col_lo[keep], col_hi[keep], cost[keep], {where[c]: m for c, m in need.items()}
+        )
+        if any(np.sign(m) * d_near[where[c]] < abs(m) - TOLERANCE for c, m in need.items()):
+            return None
+        d = np.zeros(len(self.columns))
+        d[keep] = d_near
+        return d
 
     def solve(
         self, col_lo: np.ndarray, col_hi: np.ndarray, cost: np.ndarray, need: dict[int, float]
@@ -199,7 +232,11 @@ class _Task:
         cost, col_hi = self.cost.copy(), self.col_hi.copy()
         moves = []
         for need in self.batches:
-            d = self.block.solve(self.col_lo, col_hi, cost, need)
+            d = None
+            if len(need) <= NEAR_BATCH:
+                d = self.block.solve_near(self.col_lo, col_hi, cost, need)
+            if d is None:
+                d = self.block.solve(self.col_lo, col_hi, cost, need)
             moved = np.flatnonzero(d[: self.n_cells] != 0)
             cost[moved] = np.minimum(cost[moved], WITHHELD_COST)  # withheld from now on
             moves.append(d)
