@@ -4,15 +4,15 @@ The method is the attacker's subproblem of cell suppression (Fischetti and Salaz
 "Models and algorithms for optimizing cell suppression in tabular data with linear
 constraints", JASA 95, 2000; the same protection levels tau-ARGUS and sdcTable audit): a
 withheld count is protected when the attacker's linear system, every declared relation and the
-bounds the flags give, has a solution where the count sits far enough from its true value. The
+bounds the public knows, has a solution where the count sits far enough from its true value. The
 protection looks for such a solution directly. For a set of counts that need protection it
 solves one linear program over *perturbations* of the true counts,
 
     minimize  sum_j cost_j * |d_j|
     such that every declared relation holds for true + d,
-              the bounds hold (a withheld count at least 1, a PRIMARY one at most the threshold,
-              a hidden half-year at least 0, a zero never moves: zeros are shown),
-              d_i >= 2 (or <= -2) for each PRIMARY count i to protect,
+              the bounds the public knows hold (a withheld count at least 0, a hidden
+              half-year at least 0),
+              d_i >= 2 (or <= -2) for each small count i to protect (1 for any other),
 
 and withholds every published count the solution moves (`COMPLEMENTARY`). true + d is then a
 solution of the attacker's system in which count i is 2 away from its true value, so its
@@ -23,7 +23,7 @@ then detailed rows before totals (each ALL in a count's key raises its cost).
 The relations tie every count to every other one (calendar and fiscal years share half-years),
 so the system is split by half-year: a perturbation that moves one half-year of the window moves
 only the calendar and the fiscal year that hold it (and period-free tables), while every other
-count keeps its true value. Each block is a few thousand unknowns; its solutions are solutions
+count keeps its true value. Each block is some 40,000 unknowns; its solutions are solutions
 of the whole system, because nothing outside the block moves. A PRIMARY count is protected in
 the block of one of its two half-years (the second, first if that fails), a COMPLEMENTARY count
 whose certificate moved it by less than 1 gets its own requirement, until every withheld count
@@ -48,6 +48,7 @@ from scipy import sparse
 from cts.publication import relations
 from cts.publication.declaration import COMPLEMENTARY, KEY_COLUMNS, PRIMARY, Publication
 from cts.publication.relations import INFINITY, Cells, System
+from cts.publication.solver import highs_program
 
 PRIMARY_MOVE = 2.0  # a PRIMARY count must be shown to take values 2 apart ("1 or 2" gives it away)
 OTHER_MOVE = 1.0  # any other withheld count: 1 apart (not pinned)
@@ -64,7 +65,6 @@ DEFAULT_ROUNDS = 8
 # requirements: 2-3 times faster than dual simplex on full-scale blocks (12 s against 32 s for
 # 4,888 requirements), the same on tiny ones; dual simplex for a few requirements (4 times
 # faster there).
-SOLVER_OPTIONS: dict = {}
 IPM_FROM_REQUIREMENTS = 1000
 BATCH = 1 << 16
 # Batches of at most this many requirements are first solved on their neighbourhood: the block
@@ -129,10 +129,13 @@ class _Block:
         self.row_lo = system.lo[touched] - constant
         self.row_hi = system.hi[touched] - constant
         self.matrix = block.tocsc()[:, columns]
+        self._pattern: sparse.csc_matrix | None = None
 
     def around(self, columns: list[int], depth: int) -> np.ndarray:
         """The block columns within `depth` rows of `columns` (sorted positions)."""
-        pattern = self.matrix.astype(bool).astype(np.int8)
+        if self._pattern is None:  # built once per block, reused by every requirement
+            self._pattern = self.matrix.astype(bool).astype(np.int8)
+        pattern = self._pattern
         reached = np.zeros(pattern.shape[1], dtype=bool)
         reached[columns] = True
         for _ in range(depth):
@@ -186,23 +189,16 @@ class _Block:
         full = sparse.vstack(
             [sparse.hstack([a, -a, sparse.csc_matrix((m, k))]), requirements]
         ).tocsc()
-        highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
-        options = {"solver": "ipm" if len(need) >= IPM_FROM_REQUIREMENTS else "simplex"}
-        for option, value in {**options, **SOLVER_OPTIONS}.items():
-            highs.setOptionValue(option, value)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = 2 * n + k, m + k
-        lp.col_cost_ = np.concatenate([cost, cost, np.full(k, SHORTFALL_COST)])
-        lp.col_lower_ = np.zeros(2 * n + k)
-        lp.col_upper_ = np.concatenate([p_hi, q_hi, np.full(k, INFINITY)])
-        lp.row_lower_ = np.concatenate([self.row_lo, np.array(req_lo, dtype=float)])
-        lp.row_upper_ = np.concatenate([self.row_hi, np.full(k, INFINITY)])
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = full.indptr
-        lp.a_matrix_.index_ = full.indices
-        lp.a_matrix_.value_ = full.data
-        highs.passModel(lp)
+        solver = "ipm" if len(need) >= IPM_FROM_REQUIREMENTS else "simplex"
+        highs = highs_program(
+            full,
+            np.concatenate([cost, cost, np.full(k, SHORTFALL_COST)]),
+            np.concatenate([self.row_lo, np.array(req_lo, dtype=float)]),
+            np.concatenate([self.row_hi, np.full(k, INFINITY)]),
+            np.zeros(2 * n + k),
+            np.concatenate([p_hi, q_hi, np.full(k, INFINITY)]),
+            {"solver": solver},
+        )
         highs.run()
         status = highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -315,7 +311,7 @@ def certify(
         return PRIMARY_MOVE if small[i] else OTHER_MOVE
 
     def proven(i: int) -> float:
-        return math.floor(up[i] + TOLERANCE) + math.floor(down[i] + TOLERANCE)
+        return _width(up[i], down[i])
 
     def half_for(i: int) -> int:
         """The half-year whose block moves the count: its year's second half first."""
@@ -323,9 +319,9 @@ def certify(
         return options[attempts[i] % len(options)]
 
     def move_for(i: int) -> float:
-        """Up first (down for a count that cannot go lower than 0 minus... never: up is always
-        allowed), down after two failed tries; once one way is proven, the rest of the width
-        the other way or further the same way, in turn."""
+        """Up first (nothing bounds a withheld count above), down on tries 2 and 3 (one per
+        half-year), up on 4 and 5, ...; once one way is proven, the rest of the width the other
+        way or further the same way, in turn."""
         need = required(i)
         have_up, have_down = math.floor(up[i] + TOLERANCE), math.floor(down[i] + TOLERANCE)
         rest = need - have_up - have_down
@@ -419,6 +415,11 @@ def certify(
     )
 
 
+def _width(up, down):
+    """The proven width (integer: counts are whole) of moves `up` and `down` from the truth."""
+    return np.floor(up + TOLERANCE) + np.floor(down + TOLERANCE)
+
+
 def certificate_widths(protection: Protection) -> np.ndarray:
-    """The proven width of each withheld count (integer: moves are to whole counts)."""
-    return np.floor(protection.up + TOLERANCE) + np.floor(protection.down + TOLERANCE)
+    """The proven width of each withheld count."""
+    return _width(protection.up, protection.down)

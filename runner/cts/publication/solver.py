@@ -64,22 +64,33 @@ def _bounds(flags: list[str | None], withheld: np.ndarray, threshold: int, n_hid
     )
 
 
+def highs_program(
+    matrix: sparse.csc_matrix, cost, row_lo, row_hi, col_lo, col_hi, options=None
+) -> highspy.Highs:
+    """A silent HiGHS instance holding `lo <= matrix x <= hi` with column bounds and costs."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    for option, value in (options or {}).items():
+        highs.setOptionValue(option, value)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_, lp.col_upper_ = col_lo, col_hi
+    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    highs.passModel(lp)
+    return highs
+
+
 class _Program:
     """One component's linear program, kept warm between objectives."""
 
     def __init__(self, matrix: sparse.csc_matrix, row_lo, row_hi, col_lo, col_hi) -> None:
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
-        lp.col_cost_ = np.zeros(matrix.shape[1])
-        lp.col_lower_, lp.col_upper_ = col_lo, col_hi
-        lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr
-        lp.a_matrix_.index_ = matrix.indices
-        lp.a_matrix_.value_ = matrix.data
-        self.highs.passModel(lp)
+        zero = np.zeros(matrix.shape[1])
+        self.highs = highs_program(matrix, zero, row_lo, row_hi, col_lo, col_hi)
         self.n = matrix.shape[1]
         self.cost = np.zeros(self.n)
         self.solved = 0
