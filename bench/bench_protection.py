@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 from cts.publication import declaration
 from cts.publication.cells import from_rows
-from cts.publication.check import prove_cells
+from cts.publication.check import Certificate, prove_cells
 from cts.publication.decisions import decide, read_rows
 from cts.publication.relations import Cells
 from cts.resources import StepUsage, measure
@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         rows = read_rows(con.cursor())
     usages: list[StepUsage] = []
     with measure("protect", usages):
-        decisions, summary = decide(publication, rows, workers=args.workers, say=print)
+        decisions, certificate_rows, summary = decide(
+            publication, rows, workers=args.workers, say=print
+        )
     truth, _ = from_rows([row[:-1] for row in rows])
     withheld = {cell_id for cell_id, _, _ in decisions}
     flags = ["SUPPRESSED" if row[-1] in withheld else None for row in rows]
@@ -55,8 +57,16 @@ def main(argv: list[str] | None = None) -> int:
         np.array([np.nan if f else v for v, f in zip(truth.value, flags, strict=True)]),
         flags,
     )
+    position = {row[-1]: n for n, row in enumerate(rows)}
+    grouped: dict[int, list[tuple[int, float]]] = {}
+    for number, cell_id, value in certificate_rows:
+        grouped.setdefault(number, []).append((position[cell_id], value))
+    certificates = [
+        Certificate(number, np.array([p for p, _ in moves]), np.array([v for _, v in moves]))
+        for number, moves in sorted(grouped.items())
+    ]
     with measure("check", usages):
-        report = prove_cells(publication, published, truth, workers=args.workers)
+        report = prove_cells(publication, published, truth, certificates, workers=args.workers)
     result = {
         "scale": args.scale,
         "machine": f"{os.cpu_count()} cores",
@@ -69,7 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         "protection_rounds": summary.rounds,
         "check": {
             key: report[key]
-            for key in ("ok", "withheld", "unproved_count", "proven_widths", "rounds")
+            for key in (
+                "ok",
+                "withheld",
+                "unproved_count",
+                "proven_widths",
+                "certificates",
+                "searched",
+            )
         },
         "steps": {
             usage.step: {

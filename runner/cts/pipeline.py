@@ -496,15 +496,15 @@ def protect(
 
             with duckdb.connect(str(workdir.warehouse)) as con:
                 rows = decisions.read_rows(con.cursor())
-                chosen, summary = decisions.decide(publication, rows, say=say)
-                decisions.write_duckdb(con, chosen)
+                chosen, certificates, summary = decisions.decide(publication, rows, say=say)
+                decisions.write_duckdb(con, chosen, certificates)
         else:
             pg = connection.connect()
             try:
                 with pg.cursor() as cursor:
                     rows = decisions.read_rows(cursor)
-                chosen, summary = decisions.decide(publication, rows, say=say)
-                decisions.write_postgres(pg, chosen)
+                chosen, certificates, summary = decisions.decide(publication, rows, say=say)
+                decisions.write_postgres(pg, chosen, certificates)
             finally:
                 pg.close()
     except ProtectionError as error:

@@ -21,7 +21,7 @@ from cts import dbt as dbt_module
 from cts.paths import Workdir
 from cts.publication import cells as cells_module
 from cts.publication import declaration, protect, relations, solver
-from cts.publication.check import check_cells, prove_cells
+from cts.publication.check import Certificate, check_cells, prove_cells, verify, with_truth
 from cts.publication.relations import Cells
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -284,6 +284,49 @@ def test_the_certificate_check_passes_the_protection_and_fails_a_lone_withheld_c
     lone = [flag if truth.key[i][2] == "BER" else None for i, flag in enumerate(result.flags)]
     report = prove_cells(publication, as_published(truth, lone), truth, workers=1)
     assert not report["ok"] and report["unproved_count"] == 3  # pinned by ALL - SUF - WOR
+
+
+def certificates_of(result: protect.Protection) -> list[Certificate]:
+    return [
+        Certificate(number, moved, values)
+        for number, (moved, values) in enumerate(result.certificates, start=1)
+    ]
+
+
+def test_the_protections_certificates_prove_every_count_without_a_search():
+    publication = one_year()
+    truth = enrollments_by_agency(SMALL_BER)
+    result = protect.protect(publication, truth)
+    published = as_published(truth, result.flags)
+    report = prove_cells(publication, published, truth, certificates_of(result), workers=1)
+    assert report["ok"] and report["certificates"]["rejected"] == 0
+    assert report["certificates"]["counts_proven"] == report["withheld"] > 3
+    assert report["searched"] == {"counts": 0, "rounds": []}
+
+
+def test_a_forged_certificate_is_rejected_and_the_check_searches_instead():
+    publication = one_year()
+    truth = enrollments_by_agency(SMALL_BER)
+    result = protect.protect(publication, truth)
+    published = as_published(truth, result.flags)
+    withheld = published.withheld()
+    _, values = with_truth(published, truth)
+    system = relations.build(publication, with_truth(published, truth)[0])
+    good = certificates_of(result)[0]
+    assert verify(system, values, withheld, good) is None
+    # one count moved alone breaks the sums it is part of
+    broken = Certificate(9, good.cells[:1], good.values[:1] + 1)
+    assert "breaks" in verify(system, values, withheld, broken)
+    # a published count cannot move: the public sees it
+    at = int(np.flatnonzero(~withheld)[0])
+    assert verify(system, values, withheld, Certificate(9, np.array([at]), np.array([1e6]))) == (
+        "moves a published count"
+    )
+    below = Certificate(9, good.cells, values[good.cells] - 1e3)
+    assert verify(system, values, withheld, below) == "a withheld count below 0"
+    report = prove_cells(publication, published, truth, [broken], workers=1)
+    assert report["certificates"]["rejected"] == 1
+    assert report["ok"] and report["searched"]["counts"] == report["withheld"]
 
 
 def test_the_true_counts_must_obey_the_declared_relations():

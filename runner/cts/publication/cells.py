@@ -20,7 +20,8 @@ from cts.publication.relations import Cells
 COUNTS_RELATION = "int_published_counts_unpivoted"
 
 
-def _normalize(key: tuple) -> tuple:
+def normalize_key(key: tuple) -> tuple:
+    """A key with its year as an integer (engines return it as text, decimal or int)."""
     year_at = KEY_COLUMNS.index("period_year")
     if key[year_at] is None:
         return key
@@ -33,7 +34,7 @@ def from_rows(rows: list[tuple]) -> tuple[Cells, list[int]]:
     cells = Cells(
         table=[row[1] for row in rows],
         measure=[row[2] for row in rows],
-        key=[_normalize(tuple(row[3 : 3 + len(KEY_COLUMNS)])) for row in rows],
+        key=[normalize_key(tuple(row[3 : 3 + len(KEY_COLUMNS)])) for row in rows],
         value=np.array([float(row[-1]) for row in rows]),
         flag=[None] * len(rows),
     )
@@ -64,7 +65,7 @@ def read_export(publication: Publication, directory: Path) -> Cells:
             query = f"select {key_sql}, {measure_sql}{rate_sql} from read_parquet(?)"
             width = len(KEY_COLUMNS)
             for row in con.execute(query, [str(path)]).fetchall():
-                key = _normalize(tuple(row[:width]))
+                key = normalize_key(tuple(row[:width]))
                 for n, m in enumerate(declared.measures):
                     value, flag = row[width + 2 * n], row[width + 2 * n + 1]
                     if flag is not None and flag not in FLAGS:

@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from cts.publication import declaration, relations, solver
-from cts.publication.cells import read_export
-from cts.publication.declaration import Publication
+from cts.publication.cells import normalize_key, read_export
+from cts.publication.declaration import KEY_COLUMNS, Publication
 from cts.publication.relations import Cells
 
 DEFAULT_MAX_COMPONENT = 5000
+VERIFY_TOLERANCE = 1e-6
 WIDTH_BUCKETS = ("0", "1", "2-4", "5-9", "10-99", "100+", "unbounded")
 
 
@@ -120,11 +122,58 @@ def with_truth(cells: Cells, truth: Cells) -> tuple[Cells, np.ndarray]:
     return filled, values
 
 
+@dataclass
+class Certificate:
+    """One solution the protection found: withheld counts (export positions) and their values
+    there; every other count at its true value."""
+
+    number: int
+    cells: np.ndarray
+    values: np.ndarray
+
+
+def verify(
+    system: relations.System,
+    values: np.ndarray,
+    withheld: np.ndarray,
+    certificate: Certificate,
+) -> str | None:
+    """Why `certificate` is not a solution of the attacker's system `system` whose cells hold
+    `values` (the published counts and the true withheld ones), or None when it is: it moves
+    only withheld counts, keeps each at least 0, and with the half-years it implies satisfies
+    every row (to a tolerance of a millionth of the row's size)."""
+    if not withheld[certificate.cells].all():
+        return "moves a published count"
+    moved = values.copy()
+    moved[certificate.cells] = certificate.values
+    if (moved[certificate.cells] < -VERIFY_TOLERANCE).any():
+        return "a withheld count below 0"
+    hidden = system.hidden_values(moved, certificate.cells)
+    if np.isnan(hidden).any() or (hidden < -VERIFY_TOLERANCE).any():
+        return "a half-year below 0"
+    x = np.concatenate([moved, hidden])
+    row = system.matrix @ x
+    size = 1.0 + abs(system.matrix) @ np.abs(x)
+    broken = (row < system.lo - VERIFY_TOLERANCE * size) | (
+        row > system.hi + VERIFY_TOLERANCE * size
+    )
+    if broken.any():
+        first = int(np.flatnonzero(broken)[0])
+        return f"breaks {int(broken.sum())} rows (first: {system.names[system.relation[first]]})"
+    return None
+
+
 def prove_cells(
-    publication: Publication, cells: Cells, truth: Cells, workers: int = 2
+    publication: Publication,
+    cells: Cells,
+    truth: Cells,
+    certificates: list[Certificate] = (),
+    workers: int = 2,
 ) -> dict[str, Any]:
     """The certificate check of an export's `cells` (see the module): every withheld count
-    proven at least as wide as the rule asks, by solutions of the whole attacker's system."""
+    proven at least as wide as the rule asks, by solutions of the whole attacker's system. The
+    protection's `certificates` are verified first; the counts they leave unproven are searched
+    for by linear programs."""
     from cts.publication import protect
 
     started = time.perf_counter()
@@ -132,8 +181,29 @@ def prove_cells(
     threshold = publication.threshold
     withheld = cells.withheld()
     small = withheld & (values >= 1) & (values <= threshold)
-    result = protect.certify(publication, filled, list(cells.flag), small, False, workers=workers)
-    widths = protect.certificate_widths(result)
+    required = np.where(small, protect.PRIMARY_MOVE, protect.OTHER_MOVE)
+    system = relations.build(publication, filled)
+    up, down = np.zeros(len(cells)), np.zeros(len(cells))
+    rejected = []
+    for certificate in certificates:
+        reason = verify(system, values, withheld, certificate)
+        if reason is not None:
+            rejected.append({"certificate": certificate.number, "reason": reason})
+            continue
+        move = certificate.values - values[certificate.cells]
+        up[certificate.cells] = np.maximum(up[certificate.cells], move)
+        down[certificate.cells] = np.maximum(down[certificate.cells], -move)
+    verified = time.perf_counter()
+    widths = protect.proven_width(up, down)
+    by_certificates = int(np.sum(withheld & (widths >= required)))
+    rounds: list[dict] = []
+    unproved_at = []
+    if by_certificates < int(withheld.sum()):
+        result = protect.certify(
+            publication, filled, list(cells.flag), small, False, workers=workers, known=(up, down)
+        )
+        widths = protect.certificate_widths(result)
+        rounds, unproved_at = result.rounds, result.unproved
     buckets: Counter[str] = Counter()
     for i in np.flatnonzero(withheld):
         w = int(widths[i])
@@ -142,29 +212,68 @@ def prove_cells(
     small_published = int(np.sum(published & (cells.value >= 1) & (cells.value <= threshold)))
     unproved = [
         {**cells.describe(i), "small": bool(small[i]), "proven_width": int(widths[i])}
-        for i in result.unproved
+        for i in unproved_at
     ]
     return {
         "ok": not unproved and small_published == 0,
-        "method": "certificates: solutions of the declared relations, split by half-year",
+        "method": "certificates: solutions of the declared relations over the export",
         "threshold": threshold,
         "counts": len(cells),
         "withheld": int(withheld.sum()),
         "withheld_small": int(small.sum()),
         "small_published_counts": small_published,
+        "certificates": {
+            "given": len(certificates),
+            "rejected": len(rejected),
+            "rejections": rejected[:20],
+            "counts_proven": by_certificates,
+            "seconds": round(verified - started, 2),
+        },
+        "searched": {"counts": int(withheld.sum()) - by_certificates, "rounds": rounds},
         "unproved_count": len(unproved),
         "unproved": unproved[:200],
         "proven_widths": {label: buckets.get(label, 0) for label in PROVED_BUCKETS},
-        "rounds": result.rounds,
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+def read_certificates(con, cells: Cells) -> list[Certificate]:
+    """The protection's certificates (`protection.cell_certificates`), as positions in `cells`;
+    none when the table is missing (a warehouse protected before certificates were kept)."""
+    from cts.publication.decisions import CERTIFICATES, COUNTS_RELATION, COUNTS_SCHEMA, SCHEMA
+
+    present = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [SCHEMA, CERTIFICATES],
+    ).fetchone()[0]
+    if not present:
+        return []
+    columns = ", ".join(f"u.{column}" for column in KEY_COLUMNS)
+    query = (
+        f"select c.certificate, u.mart, u.measure, {columns}, c.alternative_value"
+        f" from {SCHEMA}.{CERTIFICATES} c join {COUNTS_SCHEMA}.{COUNTS_RELATION} u using (cell_id)"
+        " order by c.certificate, u.cell_number"
+    )
+    grouped: dict[int, tuple[list[int], list[float]]] = {}
+    for row in con.execute(query).fetchall():
+        key = normalize_key(tuple(row[3:-1]))
+        at = cells.index.get((row[1], row[2], key))
+        if at is None:
+            raise ValueError(f"certificate {row[0]}: no such count in the export: {row[1:-1]}")
+        positions, values = grouped.setdefault(row[0], ([], []))
+        positions.append(at)
+        values.append(row[-1])
+    return [
+        Certificate(number, np.array(positions, dtype=np.int64), np.array(values, dtype=float))
+        for number, (positions, values) in sorted(grouped.items())
+    ]
 
 
 def prove_export(
     project_dir: Path, directory: Path, warehouse: Path, workers: int = 2
 ) -> dict[str, Any]:
-    """The certificate check of a public export, with the withheld counts' true values read
-    from the restricted long table of `warehouse`."""
+    """The certificate check of a public export, with the withheld counts' true values and the
+    protection's certificates read from the restricted warehouse."""
     import duckdb
 
     from cts.publication.cells import read_counts
@@ -173,7 +282,8 @@ def prove_export(
     cells = read_export(publication, directory)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         truth, _ = read_counts(con, "intermediate")
-    return prove_cells(publication, cells, truth, workers)
+        certificates = read_certificates(con, cells)
+    return prove_cells(publication, cells, truth, certificates, workers)
 
 
 def proof_lines(report: dict[str, Any]) -> list[str]:

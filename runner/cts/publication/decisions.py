@@ -24,6 +24,9 @@ COUNTS_SCHEMA = "intermediate"
 COUNTS_RELATION = "int_published_counts_unpivoted"
 SCHEMA = "protection"
 TABLE = "cell_decisions"
+# the protection's solutions, restricted: for each, the counts it moves and their values there
+# (every other count at its true value); the disclosure check verifies them against the export
+CERTIFICATES = "cell_certificates"
 
 
 @dataclass
@@ -50,13 +53,20 @@ def read_rows(cursor) -> list[tuple]:
 
 
 def decide(publication: Publication, rows: list[tuple], workers: int = 2, say=lambda _: None):
-    """The protection of the long table's `rows`: (decision rows, summary)."""
+    """The protection of the long table's `rows`: (decision rows, certificate rows, summary).
+
+    A certificate row: (certificate number, cell id, the count's value in that solution)."""
     cells, _ = from_rows([row[:-1] for row in rows])
     ids = [row[-1] for row in rows]
     result = protect.protect(publication, cells, workers=workers, say=say)
     widths = protect.certificate_widths(result)
     decisions = [
         (ids[i], flag, int(widths[i])) for i, flag in enumerate(result.flags) if flag is not None
+    ]
+    certificates = [
+        (number, ids[int(i)], float(value))
+        for number, (moved, alternative) in enumerate(result.certificates, start=1)
+        for i, value in zip(moved, alternative, strict=True)
     ]
     by_table: dict[str, dict[str, int]] = {}
     for i, flag in enumerate(result.flags):
@@ -87,14 +97,11 @@ def decide(publication: Publication, rows: list[tuple], workers: int = 2, say=la
             f"protection could not prove {len(result.unproved)} withheld counts safe"
             f" in {len(result.rounds)} rounds (first: {first})"
         )
-    return decisions, summary
+    return decisions, certificates, summary
 
 
-def write_duckdb(con, decisions: list[tuple]) -> None:
-    """Replace the decisions table in one transaction (DuckDB)."""
-    ids = [row[0] for row in decisions]
-    reasons = [row[1] for row in decisions]
-    widths = [row[2] for row in decisions]
+def write_duckdb(con, decisions: list[tuple], certificates: list[tuple]) -> None:
+    """Replace the decisions and certificates tables in one transaction (DuckDB)."""
     con.execute("begin transaction")
     try:
         con.execute(f"create schema if not exists {SCHEMA}")
@@ -103,7 +110,14 @@ def write_duckdb(con, decisions: list[tuple]) -> None:
             " select unnest($1::varchar[]) as cell_id,"
             " unnest($2::varchar[]) as suppression_reason,"
             " unnest($3::integer[]) as proven_width",
-            [ids, reasons, widths],
+            [list(column) for column in zip(*decisions, strict=True)] or [[], [], []],
+        )
+        con.execute(
+            f"create or replace table {SCHEMA}.{CERTIFICATES} as"
+            " select unnest($1::integer[]) as certificate,"
+            " unnest($2::varchar[]) as cell_id,"
+            " unnest($3::double[]) as alternative_value",
+            [list(column) for column in zip(*certificates, strict=True)] or [[], [], []],
         )
         con.execute("commit")
     except Exception:
@@ -111,19 +125,33 @@ def write_duckdb(con, decisions: list[tuple]) -> None:
         raise
 
 
-def write_postgres(connection, decisions: list[tuple]) -> None:
-    """Replace the decisions table in one transaction (PostgreSQL, COPY)."""
+def write_postgres(connection, decisions: list[tuple], certificates: list[tuple]) -> None:
+    """Replace the decisions and certificates tables in one transaction (PostgreSQL, COPY)."""
 
-    def text(value: str) -> str:  # COPY's text format: backslash, tab and newline escaped
+    def text(value) -> str:  # COPY's text format: backslash, tab and newline escaped
+        if isinstance(value, float):
+            return repr(value)  # shortest text that reads back as the same double
+        value = str(value)
         return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
-    buffer = io.StringIO("".join(f"{text(a)}\t{b}\t{c}\n" for a, b, c in decisions))
+    def copy(cursor, table: str, columns: str, rows: list[tuple]) -> None:
+        cursor.execute(f"drop table if exists {SCHEMA}.{table}")
+        cursor.execute(f"create table {SCHEMA}.{table} ({columns})")
+        buffer = io.StringIO("".join("\t".join(map(text, row)) + "\n" for row in rows))
+        cursor.copy_expert(f"copy {SCHEMA}.{table} from stdin", buffer)
+
     # one transaction: committed on success, rolled back on error
     with connection, connection.cursor() as cursor:
         cursor.execute(f"create schema if not exists {SCHEMA}")
-        cursor.execute(f"drop table if exists {SCHEMA}.{TABLE}")
-        cursor.execute(
-            f"create table {SCHEMA}.{TABLE} (cell_id varchar, suppression_reason varchar,"
-            " proven_width integer)"
+        copy(
+            cursor,
+            TABLE,
+            "cell_id varchar, suppression_reason varchar, proven_width integer",
+            decisions,
         )
-        cursor.copy_expert(f"copy {SCHEMA}.{TABLE} from stdin", buffer)
+        copy(
+            cursor,
+            CERTIFICATES,
+            "certificate integer, cell_id varchar, alternative_value double precision",
+            certificates,
+        )

@@ -70,6 +70,31 @@ class System:
     # where the cells' values are not all known)
     hidden_half: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     hidden_base: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # per period series: its cells, the half-years each holds, whether it counts persons, and
+    # its first hidden unknown (column n_cells + first)
+    series: list[tuple[list[int], list[list[int]], bool, int]] = field(default_factory=list)
+    _series_of: np.ndarray | None = field(default=None, repr=False)  # per cell: its series
+
+    def hidden_values(self, values: np.ndarray, moved: np.ndarray) -> np.ndarray:
+        """Half-year values for cells holding `values`, which differ from the values the system
+        was built on only at `moved` (see `_half_year_base`): the only ones for a series of
+        events, the largest allowed for persons. With them, `values` satisfies every row if any
+        half-years do."""
+        if self._series_of is None:
+            self._series_of = np.full(self.n_cells, -1, dtype=np.int64)
+            for number, (group, _, _, _) in enumerate(self.series):
+                self._series_of[group] = number
+        hidden = self.hidden_base.copy()
+        n_halves = int(self.hidden_half.max()) + 1 if self.n_hidden else 0
+        for number in np.unique(self._series_of[moved]):
+            if number < 0:
+                continue
+            group, covers, persons, first = self.series[number]
+            group_values = [float(values[i]) for i in group]
+            hidden[first : first + n_halves] = _half_year_base(
+                group_values, covers, n_halves, persons
+            )
+        return hidden
 
 
 class _Rows:
@@ -84,6 +109,7 @@ class _Rows:
         self.relation: list[int] = []
         self.hidden_half: list[int] = []
         self.hidden_base: list[float] = []
+        self.series: list[tuple[list[int], list[list[int]], bool, int]] = []
 
     def hidden(self, base: list[float]) -> int:
         """New hidden unknowns, one per half-year of the window, with their base values."""
@@ -134,6 +160,7 @@ class _Rows:
             n_hidden=self.n_hidden,
             hidden_half=np.array(self.hidden_half, dtype=np.int32),
             hidden_base=np.array(self.hidden_base, dtype=float),
+            series=self.series,
         )
 
 
@@ -262,6 +289,7 @@ def _half_years(publication, cells, tables, rows, relation, number) -> None:
             ]
             values = [float(cells.value[i]) for i in group]
             base = rows.hidden(_half_year_base(values, covers, n_halves, persons))
+            rows.series.append((group, covers, persons, base - rows.n_cells))
             for i, halves in zip(group, covers, strict=True):
                 hidden = [base + half for half in halves]
                 if persons:
