@@ -6,11 +6,15 @@ has width 0, or when it is a small count (1 to the threshold) and the interval h
 or fewer (width <= 1: "1 or 2" gives it away).
 
 - :func:`prove_export` (the default): for every withheld count, solutions of the attacker's
-  whole system in which the count sits 2 (small counts) or 1 away from its true value. They
-  come from the export alone plus the true counts of the withheld cells (read from the
-  restricted warehouse, as the data owner can), are checked against every row, and prove each
-  interval at least that wide. The system is split by half-year (`protect.certify`), so this
-  takes seconds at full scale. A count with no such solution fails the check.
+  whole system in which the count sits 2 (small counts) or 1 away from its true value. The
+  system is built from the export alone (published counts, the flag, published rates) plus the
+  true counts of the withheld cells, read from the restricted warehouse as the data owner can.
+  The protection's solutions (`protection.cell_certificates`) are *verified* against it: a
+  solution may move withheld counts only, keeps each at least 0, and with the half-years it
+  implies satisfies every row (to a millionth of each row's size). Verifying is arithmetic, not
+  a search: seconds at full scale; a solution that fails is rejected, whoever made it. The
+  counts no verified solution proves are searched for by linear programs (`protect.certify`,
+  split by half-year, published counts fixed); a count with no such solution fails the check.
 - :func:`check_cells` (`--exact`): each interval exactly, one linear program per bound, per
   connected component of withheld counts, from the export alone; components over a size limit
   are reported untested (the published tables tie most withheld counts into one).
@@ -292,6 +296,10 @@ def proof_lines(report: dict[str, Any]) -> list[str]:
         f"disclosure check (certificates, HiGHS): {report['withheld']:,} withheld of"
         f" {report['counts']:,} counts ({report['withheld_small']:,} of them 1 to"
         f" {report['threshold']}), {report['seconds']} s",
+        f"certificates: {report['certificates']['given']} verified against the export,"
+        f" {report['certificates']['rejected']} rejected; they prove"
+        f" {report['certificates']['counts_proven']:,} counts, linear programs searched for"
+        f" {report['searched']['counts']:,}",
         f"proven interval widths (at least): {widths}",
         f"not proven: {report['unproved_count']}; small counts published:"
         f" {report['small_published_counts']}",
