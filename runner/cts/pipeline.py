@@ -32,7 +32,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -607,24 +607,30 @@ def check_disclosure(
     exact: bool = False,
     max_component: int | None = None,
     reporter: Reporter = SILENT,
+    target: str = DEFAULT_TARGET,
+    connection: Connection | None = None,
 ) -> dict[str, Any]:
     """Check `<workdir>/public` by linear programming; write and return the report, and raise
-    unless every withheld count is proven safe. Default: certificates for every withheld count
-    (the export plus the warehouse's true counts). `exact`: each interval exactly, per
-    connected component, from the export alone."""
+    unless every withheld count is proven safe. Default: the protection's certificates verified
+    against the export, and a search for any count they leave (the true counts and the
+    certificates come from the warehouse of `target`; `connection`: a server already started
+    by `engine`). `exact`: each interval exactly, per connected component, from the export
+    alone."""
     if exact:
         return _check_exact(workdir, project_dir, output, max_component, reporter)
-    from cts.publication.check import proof_lines, prove_export
-    from cts.publication.protect import ProtectionError
-
+    _check_target(target)
     if not (workdir.public / "manifest.json").is_file():
         raise PipelineError(f"no public export at {workdir.public} (run `cts export`)")
+    if connection is None and target != DEFAULT_TARGET:
+        with engine(workdir, target, reporter) as started:
+            return check_disclosure(
+                workdir, project_dir, output, reporter=reporter, target=target, connection=started
+            )
+    from cts.publication.check import proof_lines
+
     stage = "check disclosure"
-    reporter.progress(stage, 0, 1, "solutions of the published relations")
-    try:
-        report = prove_export(project_dir, workdir.public, workdir.warehouse)
-    except (OSError, ValueError, ProtectionError) as error:
-        raise PipelineError(f"disclosure check: {error}") from error
+    reporter.progress(stage, 0, 1, "certificates, verified against the export")
+    report = _prove(workdir, project_dir, connection)
     reporter.progress(stage, 1, 1)
     for line in proof_lines(report):
         reporter.output(line)
@@ -635,6 +641,29 @@ def check_disclosure(
             f" safe, {report['small_published_counts']} small counts published"
         )
     return report
+
+
+def _prove(workdir: Workdir, project_dir: Path, connection: Connection | None) -> dict[str, Any]:
+    """`prove_export` with a cursor of the warehouse: DuckDB's file, or the server's."""
+    from cts.publication.check import prove_export
+    from cts.publication.protect import ProtectionError
+
+    try:
+        if connection is None:
+            import duckdb
+
+            if not workdir.warehouse.is_file():
+                raise PipelineError(f"no warehouse at {workdir.warehouse} (run `cts build`)")
+            with duckdb.connect(str(workdir.warehouse), read_only=True) as con:
+                return prove_export(project_dir, workdir.public, con.cursor())
+        pg = connection.connect()
+        try:
+            with pg.cursor() as cursor:
+                return prove_export(project_dir, workdir.public, cursor)
+        finally:
+            pg.close()
+    except (OSError, ValueError, ProtectionError) as error:
+        raise PipelineError(f"disclosure check: {error}") from error
 
 
 def _report_path(output: Path | None, workdir: Workdir, default: str) -> Path:
@@ -744,14 +773,13 @@ def run(
         if with_export:
             with measure("export", steps):
                 export(workdir, project_dir, False, reporter, target, connection)
+            with measure("check disclosure", steps):
+                check_disclosure(
+                    workdir, project_dir, reporter=reporter, target=target, connection=connection
+                )
     if with_export:
-        later: list[tuple[str, Callable[[], object]]] = [
-            ("check disclosure", lambda: check_disclosure(workdir, project_dir, reporter=reporter)),
-            ("dashboard", lambda: dashboard(workdir, reporter=reporter)),
-        ]
-        for name, step in later:
-            with measure(name, steps):
-                step()
+        with measure("dashboard", steps):
+            dashboard(workdir, reporter=reporter)
     return RunResult(loaded, steps, locations(workdir))
 
 

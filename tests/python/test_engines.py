@@ -140,6 +140,24 @@ def test_postgres_public_export_is_byte_identical(tiny, built_on_postgres):
 
 
 @pytest.mark.postgres
+def test_the_disclosure_check_verifies_the_certificates_kept_on_postgres(built_on_postgres):
+    home = Workdir(built_on_postgres)
+    pipeline.export(home, PROJECT, target="postgres")
+    # the DuckDB file copied in holds the DuckDB build's decisions: the check must read the
+    # server's, so the file is out of the way meanwhile
+    aside = home.warehouse.with_name("aside.duckdb")
+    home.warehouse.rename(aside)
+    try:
+        report = pipeline.check_disclosure(home, PROJECT, target="postgres")
+    finally:
+        aside.rename(home.warehouse)
+    assert report["ok"] and report["certificates"]["given"] > 0
+    assert report["certificates"]["rejected"] == 0
+    assert report["certificates"]["counts_proven"] == report["withheld"] > 0
+    assert report["searched"]["counts"] == 0
+
+
+@pytest.mark.postgres
 def test_cluster_is_stopped_after_the_build(built_on_postgres):
     cluster = postgres.cluster_dir(built_on_postgres)
     assert (cluster / "PG_VERSION").is_file()

@@ -167,6 +167,27 @@ def verify(
     return None
 
 
+def verified_moves(
+    system: relations.System,
+    values: np.ndarray,
+    withheld: np.ndarray,
+    certificates: list[Certificate],
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """The largest moves (up, down) per count that the valid `certificates` prove, and why
+    each invalid one was rejected."""
+    up, down = np.zeros(len(values)), np.zeros(len(values))
+    rejected = []
+    for certificate in certificates:
+        reason = verify(system, values, withheld, certificate)
+        if reason is not None:
+            rejected.append({"certificate": certificate.number, "reason": reason})
+            continue
+        move = certificate.values - values[certificate.cells]
+        up[certificate.cells] = np.maximum(up[certificate.cells], move)
+        down[certificate.cells] = np.maximum(down[certificate.cells], -move)
+    return up, down, rejected
+
+
 def prove_cells(
     publication: Publication,
     cells: Cells,
@@ -182,36 +203,23 @@ def prove_cells(
 
     started = time.perf_counter()
     filled, values = with_truth(cells, truth)
-    threshold = publication.threshold
-    withheld = cells.withheld()
+    threshold, withheld = publication.threshold, cells.withheld()
     small = withheld & (values >= 1) & (values <= threshold)
     required = np.where(small, protect.PRIMARY_MOVE, protect.OTHER_MOVE)
     system = relations.build(publication, filled)
-    up, down = np.zeros(len(cells)), np.zeros(len(cells))
-    rejected = []
-    for certificate in certificates:
-        reason = verify(system, values, withheld, certificate)
-        if reason is not None:
-            rejected.append({"certificate": certificate.number, "reason": reason})
-            continue
-        move = certificate.values - values[certificate.cells]
-        up[certificate.cells] = np.maximum(up[certificate.cells], move)
-        down[certificate.cells] = np.maximum(down[certificate.cells], -move)
+    up, down, rejected = verified_moves(system, values, withheld, certificates)
     verified = time.perf_counter()
     widths = protect.proven_width(up, down)
     by_certificates = int(np.sum(withheld & (widths >= required)))
     rounds: list[dict] = []
     unproved_at = []
-    if by_certificates < int(withheld.sum()):
+    if by_certificates < int(withheld.sum()):  # search for what the certificates leave
         result = protect.certify(
             publication, filled, list(cells.flag), small, False, workers=workers, known=(up, down)
         )
         widths = protect.certificate_widths(result)
         rounds, unproved_at = result.rounds, result.unproved
-    buckets: Counter[str] = Counter()
-    for i in np.flatnonzero(withheld):
-        w = int(widths[i])
-        buckets["3+" if w >= 3 else str(w)] += 1
+    buckets = Counter("3+" if w >= 3 else str(int(w)) for w in widths[withheld])
     published = ~withheld
     small_published = int(np.sum(published & (cells.value >= 1) & (cells.value <= threshold)))
     unproved = [
@@ -241,52 +249,50 @@ def prove_cells(
     }
 
 
-def read_certificates(con, cells: Cells) -> list[Certificate]:
-    """The protection's certificates (`protection.cell_certificates`), as positions in `cells`;
-    none when the table is missing (a warehouse protected before certificates were kept)."""
+def read_certificates(cursor, cells: Cells) -> list[Certificate]:
+    """The protection's certificates (`protection.cell_certificates`, through a DB-API cursor
+    of any engine), as positions in `cells`; none when the table is missing (a warehouse
+    protected before certificates were kept)."""
     from cts.publication.decisions import CERTIFICATES, COUNTS_RELATION, COUNTS_SCHEMA, SCHEMA
 
-    present = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [SCHEMA, CERTIFICATES],
-    ).fetchone()[0]
-    if not present:
+    cursor.execute(
+        "select count(*) from information_schema.tables"
+        f" where table_schema = '{SCHEMA}' and table_name = '{CERTIFICATES}'"
+    )
+    if not cursor.fetchone()[0]:
         return []
     columns = ", ".join(f"u.{column}" for column in KEY_COLUMNS)
-    query = (
+    cursor.execute(
         f"select c.certificate, u.mart, u.measure, {columns}, c.alternative_value"
         f" from {SCHEMA}.{CERTIFICATES} c join {COUNTS_SCHEMA}.{COUNTS_RELATION} u using (cell_id)"
         " order by c.certificate, u.cell_number"
     )
     grouped: dict[int, tuple[list[int], list[float]]] = {}
-    for row in con.execute(query).fetchall():
+    for row in cursor.fetchall():
         key = normalize_key(tuple(row[3:-1]))
         at = cells.index.get((row[1], row[2], key))
         if at is None:
             raise ValueError(f"certificate {row[0]}: no such count in the export: {row[1:-1]}")
         positions, values = grouped.setdefault(row[0], ([], []))
         positions.append(at)
-        values.append(row[-1])
+        values.append(float(row[-1]))
     return [
         Certificate(number, np.array(positions, dtype=np.int64), np.array(values, dtype=float))
         for number, (positions, values) in sorted(grouped.items())
     ]
 
 
-def prove_export(
-    project_dir: Path, directory: Path, warehouse: Path, workers: int = 2
-) -> dict[str, Any]:
+def prove_export(project_dir: Path, directory: Path, cursor, workers: int = 2) -> dict[str, Any]:
     """The certificate check of a public export, with the withheld counts' true values and the
-    protection's certificates read from the restricted warehouse."""
-    import duckdb
-
-    from cts.publication.cells import read_counts
+    protection's certificates read from the restricted warehouse (a DB-API `cursor` of the
+    engine that built it)."""
+    from cts.publication.cells import from_rows
+    from cts.publication.decisions import read_rows
 
     publication = declaration.load(project_dir)
     cells = read_export(publication, directory)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        truth, _ = read_counts(con, "intermediate")
-        certificates = read_certificates(con, cells)
+    truth, _ = from_rows([row[:-1] for row in read_rows(cursor)])
+    certificates = read_certificates(cursor, cells)
     return prove_cells(publication, cells, truth, certificates, workers)
 
 

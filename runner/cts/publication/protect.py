@@ -181,29 +181,9 @@ class _Block:
         """The cheapest perturbation d (per block column) meeting `need` {column: signed move}.
 
         Columns: d = p - q with p, q >= 0, then one shortfall column per requirement."""
-        n = len(self.columns)
-        need_items = sorted(need.items())
-        m = self.matrix.shape[0]
-        p_hi = np.maximum(col_hi, 0.0)
-        q_hi = np.maximum(-col_lo, 0.0)
-        a = self.matrix
-        req_rows = []
-        req_cols = []
-        req_data = []
-        req_lo = []
-        for r, (column, move) in enumerate(need_items):
-            # p_c - q_c + sign * s_r >= move (sign of the move), written as sign*(p-q) + s >= |move|
-            sign = 1.0 if move > 0 else -1.0
-            req_rows += [r, r, r]
-            req_cols += [column, n + column, 2 * n + r]
-            req_data += [sign, -sign, 1.0]
-            req_lo.append(abs(move))
-        k = len(need_items)
-        requirements = sparse.csr_matrix((req_data, (req_rows, req_cols)), shape=(k, 2 * n + k))
-        full = sparse.vstack(
-            [sparse.hstack([a, -a, sparse.csc_matrix((m, k))]), requirements]
-        ).tocsc()
-        many = len(need) >= IPM_FROM_REQUIREMENTS
+        n, k = len(self.columns), len(need)
+        full, req_lo = self._program_matrix(need)
+        many = k >= IPM_FROM_REQUIREMENTS
         solver = "ipm" if many and self.zero_share() < SIMPLEX_FROM_ZERO_SHARE else "simplex"
         # lazy rows, for the interior point method: an inequality with room to spare at the
         # true counts is left out until a solution breaks it (then added, and the program
@@ -211,15 +191,41 @@ class _Block:
         keep = (self.row_lo == self.row_hi) | (np.minimum(-self.row_lo, self.row_hi) < LAZY_ROOM)
         if solver == "simplex":
             keep[:] = True
+        m = self.matrix.shape[0]
         highs = highs_program(
             sparse.vstack([full[np.flatnonzero(keep)], full[m:]]).tocsc(),
             np.concatenate([cost, cost, np.full(k, SHORTFALL_COST)]),
-            np.concatenate([self.row_lo[keep], np.array(req_lo, dtype=float)]),
+            np.concatenate([self.row_lo[keep], req_lo]),
             np.concatenate([self.row_hi[keep], np.full(k, INFINITY)]),
             np.zeros(2 * n + k),
-            np.concatenate([p_hi, q_hi, np.full(k, INFINITY)]),
+            np.concatenate(
+                [np.maximum(col_hi, 0.0), np.maximum(-col_lo, 0.0), np.full(k, INFINITY)]
+            ),
             {"solver": solver},
         )
+        d = self._run_lazily(highs, full, keep)
+        d[np.abs(d) < TOLERANCE] = 0.0
+        return d
+
+    def _program_matrix(self, need: dict[int, float]) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """The rows over (p, q, shortfalls): the block's rows, then one per requirement
+        (sign * (p_c - q_c) + s_r >= |move|), with the requirements' lower bounds."""
+        n, m, k = len(self.columns), self.matrix.shape[0], len(need)
+        req_rows, req_cols, req_data, req_lo = [], [], [], []
+        for r, (column, move) in enumerate(sorted(need.items())):
+            sign = 1.0 if move > 0 else -1.0
+            req_rows += [r, r, r]
+            req_cols += [column, n + column, 2 * n + r]
+            req_data += [sign, -sign, 1.0]
+            req_lo.append(abs(move))
+        requirements = sparse.csr_matrix((req_data, (req_rows, req_cols)), shape=(k, 2 * n + k))
+        a = self.matrix
+        full = sparse.vstack([sparse.hstack([a, -a, sparse.csc_matrix((m, k))]), requirements])
+        return full.tocsr(), np.array(req_lo, dtype=float)
+
+    def _run_lazily(self, highs, full: sparse.csr_matrix, keep: np.ndarray) -> np.ndarray:
+        """Solve; add the left-out rows the solution breaks, and solve again, until none."""
+        n = len(self.columns)
         while True:
             highs.run()
             status = highs.getModelStatus()
@@ -231,14 +237,14 @@ class _Block:
                 )
             x = np.array(highs.getSolution().col_value)
             d = x[:n] - x[n : 2 * n]
-            row = a @ d
+            row = self.matrix @ d
             broken = np.flatnonzero(
                 ~keep & ((row < self.row_lo - TOLERANCE) | (row > self.row_hi + TOLERANCE))
             )
             if not len(broken):
-                break
+                return d
             keep[broken] = True
-            added = full[broken].tocsr()
+            added = full[broken]
             highs.setOptionValue("solver", "simplex")
             highs.addRows(
                 len(broken),
@@ -249,8 +255,6 @@ class _Block:
                 added.indices.astype(np.int32),
                 added.data,
             )
-        d[np.abs(d) < TOLERANCE] = 0.0
-        return d
 
 
 @dataclass
