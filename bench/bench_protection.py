@@ -3,10 +3,12 @@
 Reads the long table of true counts (`intermediate.int_published_counts_unpivoted`) of a
 warehouse `cts build` made (or one built with `cts build -- --select
 +int_published_counts_unpivoted`), runs the protection exactly as `cts build` does
-(`cts.publication.decisions.decide`), then the certificate check on the pattern it chose, with
-the published counts fixed (`cts.publication.check.prove_cells`; the export's published rates are
-left out: they add rows over published counts only). Writes wall time, peak memory, how much was
-withheld beyond the small counts, per table, and the check's verdict.
+(`cts.publication.decisions.decide`), then the certificate check on the pattern it chose
+(`cts.publication.check.prove_cells`): the protection's certificates verified against the
+attacker's system with the published counts fixed, and a search for any count they leave (the
+export's published rates are left out: they add rows over published counts only). Writes wall
+time, peak memory, how much was withheld beyond the small counts, per table, and the check's
+verdict.
 
     python bench/bench_protection.py --warehouse work/warehouse.duckdb \\
         --out bench/results/protection_tiny.json
