@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cts.engines import DEFAULT_TARGET
 from cts.paths import WAREHOUSE_ENV, Workdir
 
 EXIT_OK = 0
@@ -104,38 +105,45 @@ def dbt_args(
     ]
 
 
-def state_dir(workdir: Workdir) -> Path:
-    return workdir.root / STATE_DIR
+def state_dir(workdir: Workdir, target: str | None = None) -> Path:
+    """Where the manifest of the last successful whole build on `target` is kept: one per
+    target (a manifest compiled for another engine differs everywhere, and `--defer` points at
+    that engine's relations)."""
+    if target in (None, DEFAULT_TARGET):
+        return workdir.root / STATE_DIR
+    return workdir.root / f"{STATE_DIR}-{target}"
 
 
-def changed_selection(workdir: Workdir) -> list[str]:
-    """dbt build arguments for only what changed since the last successful build.
+def changed_selection(workdir: Workdir, target: str | None = None) -> list[str]:
+    """dbt build arguments for only what changed since the last successful build on `target`.
 
     Selects `state:modified+` against the manifest kept from that build and defers everything
     else to its relations; with no such build yet, selects everything (a first build).
     """
-    state = state_dir(workdir)
+    state = state_dir(workdir, target)
     if not (state / "manifest.json").is_file():
         return []
     return ["--select", "state:modified+", "--defer", "--state", str(state)]
 
 
-def builds_everything_changed(command: Sequence[str], workdir: Workdir) -> bool:
+def builds_everything_changed(
+    command: Sequence[str], workdir: Workdir, target: str | None = None
+) -> bool:
     """A build of the whole project, or of everything changed since the last kept state."""
     if not command or command[0] != "build":
         return False
     arguments = list(command[1:])
-    changed = changed_selection(workdir)
+    changed = changed_selection(workdir, target)
     if changed and arguments[: len(changed)] == changed:
         arguments = arguments[len(changed) :]
     return not any(argument.split("=")[0] in _SELECTION_OPTIONS for argument in arguments)
 
 
-def keep_state(workdir: Workdir) -> None:
+def keep_state(workdir: Workdir, target: str | None = None) -> None:
     """Keep the manifest of a successful build as the state the next changed build compares to."""
     manifest = workdir.target / "manifest.json"
     if manifest.is_file():
-        state = state_dir(workdir)
+        state = state_dir(workdir, target)
         state.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(manifest, state / "manifest.json")
 
@@ -219,8 +227,8 @@ def invoke(
             else:
                 os.environ[WAREHOUSE_ENV] = previous
         outcome = summarize(args, res)
-        if outcome.ok and builds_everything_changed(command, workdir):
-            keep_state(workdir)
+        if outcome.ok and builds_everything_changed(command, workdir, target):
+            keep_state(workdir, target)
         return outcome
     finally:
         _LOCK.release()

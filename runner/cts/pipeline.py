@@ -300,8 +300,6 @@ def build(
     (`state:modified+`, deferring to that build); selecting nothing is then no error.
     `connection`: a server already started by `engine` (else started and stopped here)."""
     _check_target(target)
-    if changed and target != DEFAULT_TARGET:
-        raise PipelineError("--changed works on the duckdb target only", exit_code=2)
     if not workdir.warehouse.is_file():
         raise PipelineError(
             f"no warehouse at {workdir.warehouse} (load submissions first: `cts load`)",
@@ -329,7 +327,7 @@ def _build(
     if dbt_args or changed:
         seed = _dbt(["seed"], workdir, project_dir, "seed", reporter, target)
         _passed(seed, "seed", reporter)
-    selection = dbt_runner.changed_selection(workdir) if changed else []
+    selection = dbt_runner.changed_selection(workdir, target) if changed else []
     args = [*selection, *dbt_args]
     # 1. everything but the public side
     first = _dbt(
@@ -355,8 +353,8 @@ def _build(
     )
     _keep_results(workdir, append=True)
     _passed(second, "build (public)", reporter)
-    if dbt_runner.builds_everything_changed(["build", *args], workdir):
-        dbt_runner.keep_state(workdir)  # what the next `--changed` build compares to
+    if dbt_runner.builds_everything_changed(["build", *args], workdir, target):
+        dbt_runner.keep_state(workdir, target)  # what the next `--changed` build compares to
     if first.nodes + second.nodes == 0 and not changed:
         raise PipelineError("dbt build selected nothing (check --select/--exclude)")
     return dbt_runner.DbtOutcome(

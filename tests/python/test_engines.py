@@ -209,3 +209,39 @@ def test_the_export_mirror_keeps_types_and_nulls(tmp_path):
     rows = duckdb.connect(str(copy)).execute("select * from raw_x.t order by b").fetchall()
     assert [row[:2] for row in rows] == [("", 1), ('say "hi", then\nbye', 3), (None, None)]
     assert str(rows[2][2]) == "2020-01-02 03:04:05"
+
+
+@pytest.mark.postgres
+def test_changed_on_postgres_builds_only_the_edited_model_and_its_dependents(
+    built_on_postgres, tmp_path
+):
+    import json
+
+    from cts import dbt as dbt_module
+
+    home = Workdir(built_on_postgres)
+    project = tmp_path / "project"
+    for part in ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests"):
+        source = CHECKOUT / part
+        if source.is_dir():
+            shutil.copytree(source, project / part, ignore=shutil.ignore_patterns("python"))
+        else:
+            project.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, project / part)
+    # the whole build on postgres kept its own state, apart from DuckDB's
+    assert (dbt_module.state_dir(home, "postgres") / "manifest.json").is_file()
+    assert dbt_module.state_dir(home, "postgres") != dbt_module.state_dir(home)
+    model = project / "models" / "intermediate" / "int_raw_rows_dispositioned.sql"
+    model.write_text("-- edited\n" + model.read_text())
+    outcome = pipeline.build(home, project, changed=True, target="postgres")
+    assert outcome.ok
+    ran = {
+        node["unique_id"]
+        for node in json.loads((home.target / "run_results.json").read_text())["results"]
+    }
+    models = {unique_id for unique_id in ran if unique_id.startswith("model.")}
+    assert models == {
+        "model.cts_programs.int_raw_rows_dispositioned",
+        "model.cts_programs.rpt_data_quality",
+    }
+    assert any(unique_id.startswith("test.") for unique_id in ran)

@@ -384,11 +384,15 @@ def copy_raw_tables(warehouse: Path, connection: Connection) -> int:
                 ).fetchall()
                 qualified = f"{_quote(schema)}.{_quote(table)}"
                 cursor.execute(f"create schema if not exists {_quote(schema)}")
-                cursor.execute(f"drop table if exists {qualified} cascade")
-                definition = ", ".join(
-                    f"{_quote(name)} {_postgres_type(kind)}" for name, kind in columns
-                )
-                cursor.execute(f"create table {qualified} ({definition})")
+                wanted = [(name, _postgres_type(kind)) for name, kind in columns]
+                if _columns_on_server(cursor, schema, table) == _canonical(cursor, wanted):
+                    # the same table: emptied, so that the views built on it (staging) stay,
+                    # which a `--changed` build defers to
+                    cursor.execute(f"truncate table {qualified}")
+                else:
+                    cursor.execute(f"drop table if exists {qualified} cascade")
+                    definition = ", ".join(f"{_quote(name)} {kind}" for name, kind in wanted)
+                    cursor.execute(f"create table {qualified} ({definition})")
                 csv = Path(scratch) / f"{schema}.{table}.csv"
                 # An empty string is written quoted and NULL as nothing: COPY tells them apart.
                 source.execute(
@@ -405,6 +409,29 @@ def copy_raw_tables(warehouse: Path, connection: Connection) -> int:
         target.close()
         source.close()
     return copied
+
+
+def _columns_on_server(cursor, schema: str, table: str) -> list[tuple[str, str]]:
+    """(name, type as PostgreSQL spells it) of a table's columns, in order; [] if it is not
+    there."""
+    cursor.execute(
+        "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a"
+        " join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped"
+        " order by a.attnum",
+        [schema, table],
+    )
+    return [(name, kind) for name, kind in cursor.fetchall()]
+
+
+def _canonical(cursor, columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The same columns with their types as PostgreSQL spells them (varchar: character
+    varying)."""
+    spelled = []
+    for name, kind in columns:
+        cursor.execute("select format_type(%s::regtype, null)", [kind])
+        spelled.append((name, cursor.fetchone()[0]))
+    return spelled
 
 
 def mirror_for_export(connection: Connection, workdir_root: Path) -> Path:
