@@ -28,3 +28,18 @@
 {% macro postgres__cts_split_part(string, delimiter, part_number) -%}
     split_part({{ string }}, {{ delimiter }}, {{ part_number }})
 {%- endmacro %}
+
+
+{#- A pre-hook for models whose CTEs PostgreSQL's planner misjudges: it estimates a row or two
+    for filtered CTEs and nests loops over thousands of rows. `set local` lasts for the model's
+    transaction only. Nothing on the other engines (dbt skips an empty hook). -#}
+{% macro cts_avoid_nested_loops() -%}
+    {{ return(adapter.dispatch('cts_avoid_nested_loops', 'cts_programs')()) }}
+{%- endmacro %}
+
+{% macro default__cts_avoid_nested_loops() -%}
+{%- endmacro %}
+
+{% macro postgres__cts_avoid_nested_loops() -%}
+    set local enable_nestloop = off
+{%- endmacro %}

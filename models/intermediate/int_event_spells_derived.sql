@@ -1,6 +1,8 @@
 -- Program spells derived from status-change events (`events` layout): a STARTED event opens
 -- a spell, SUSPENDED and RESUMED keep it open, the first terminal event after the start closes
 -- it with that event's exit reason. Referrals that never start are not enrollments.
+{{ config(pre_hook="{{ cts_avoid_nested_loops() }}") }}
+
 with
 
 staged_events as (
