@@ -11,9 +11,9 @@ import pytest
 from cts import dbt as dbt_module
 from cts.cli import cli
 from cts.paths import Workdir
+from project_kit import copy_project
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-PROJECT_PARTS = ["dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests"]
 EDITED = "model.cts_programs.int_raw_rows_dispositioned"
 
 
@@ -30,14 +30,7 @@ def descendants(manifest: dict, unique_id: str) -> set[str]:
 @pytest.fixture
 def copied(tiny: Path, tmp_path: Path) -> tuple[Path, Path]:
     """A copy of the project and of the tiny warehouse, with the state of a build of the copy."""
-    project = tmp_path / "project"
-    for part in PROJECT_PARTS:
-        source = CHECKOUT / part
-        if source.is_dir():
-            shutil.copytree(source, project / part, ignore=shutil.ignore_patterns("python"))
-        else:
-            project.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, project / part)
+    project = copy_project(tmp_path / "project")
     workdir = tmp_path / "work"
     workdir.mkdir()
     shutil.copyfile(tiny / "warehouse.duckdb", workdir / "warehouse.duckdb")

@@ -13,6 +13,7 @@ import pytest
 from cts import pipeline
 from cts.engines import postgres
 from cts.paths import Workdir
+from project_kit import copy_project
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 PROJECT = CHECKOUT
@@ -220,14 +221,7 @@ def test_changed_on_postgres_builds_only_the_edited_model_and_its_dependents(
     from cts import dbt as dbt_module
 
     home = Workdir(built_on_postgres)
-    project = tmp_path / "project"
-    for part in ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests"):
-        source = CHECKOUT / part
-        if source.is_dir():
-            shutil.copytree(source, project / part, ignore=shutil.ignore_patterns("python"))
-        else:
-            project.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, project / part)
+    project = copy_project(tmp_path / "project")
     # the whole build on postgres kept its own state, apart from DuckDB's
     assert (dbt_module.state_dir(home, "postgres") / "manifest.json").is_file()
     assert dbt_module.state_dir(home, "postgres") != dbt_module.state_dir(home)
