@@ -3,6 +3,8 @@
 -- put in a pseudo-random order (hash of the key) and each is paired with the records
 -- `identity_random_pair_offsets` positions further on. Pairs sharing a valid SID are known
 -- matches and left out. One row per random pair.
+{{ config(pre_hook="{{ cts_avoid_nested_loops() }}") }}
+
 with
 
 records as (
