@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     publication = declaration.load(PROJECT)
     con = duckdb.connect(str(workdir / "warehouse.duckdb"), read_only=True)
     try:
-        cells, _ = read_counts(con, "intermediate")
+        cells, _ = read_counts(con)
     finally:
         con.close()
     small = (cells.value >= 1) & (cells.value <= publication.threshold)

@@ -389,7 +389,7 @@ def test_every_table_of_the_declaration_names_known_dimensions():
 def test_every_declared_relation_holds_on_the_true_counts_of_the_tiny_build(tiny):
     con = duckdb.connect(str(tiny / "warehouse.duckdb"), read_only=True)
     try:
-        cells, _ = cells_module.read_counts(con, "intermediate")
+        cells, _ = cells_module.read_counts(con)
     finally:
         con.close()
     system = relations.build(PUBLICATION, cells)
@@ -460,7 +460,7 @@ def test_check_disclosure_exact_fails_on_a_disclosed_count(runner, workdir):
 def test_the_long_table_and_the_export_publish_what_is_declared(tiny):
     con = duckdb.connect(str(tiny / "warehouse.duckdb"), read_only=True)
     try:
-        counts, _ = cells_module.read_counts(con, "intermediate")
+        counts, _ = cells_module.read_counts(con)
     finally:
         con.close()
     declared = {(t, m) for t, table in PUBLICATION.tables.items() for m in table.measures}

@@ -17,8 +17,6 @@ import numpy as np
 from cts.publication.declaration import FLAGS, KEY_COLUMNS, Publication
 from cts.publication.relations import Cells
 
-COUNTS_RELATION = "int_published_counts_unpivoted"
-
 
 def normalize_key(key: tuple) -> tuple:
     """A key with its year as an integer (engines return it as text, decimal or int)."""
@@ -41,11 +39,11 @@ def from_rows(rows: list[tuple]) -> tuple[Cells, list[int]]:
     return cells, numbers
 
 
-def read_counts(con: duckdb.DuckDBPyConnection, schema: str) -> tuple[Cells, list[int]]:
-    """The true counts of the long table, ordered by cell number."""
-    columns = ", ".join(["cell_number", "mart", "measure", *KEY_COLUMNS, "true_value"])
-    query = f'select {columns} from "{schema}"."{COUNTS_RELATION}" order by cell_number'
-    return from_rows(con.execute(query).fetchall())
+def read_counts(con: duckdb.DuckDBPyConnection) -> tuple[Cells, list[int]]:
+    """The true counts of the long table, ordered by cell number (`decisions.read_rows`)."""
+    from cts.publication.decisions import read_rows  # decisions builds on this module
+
+    return from_rows([row[:-1] for row in read_rows(con.cursor())])
 
 
 def read_export(publication: Publication, directory: Path) -> Cells:

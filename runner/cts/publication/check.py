@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from cts.publication import declaration, relations, solver
-from cts.publication.cells import normalize_key, read_export
-from cts.publication.declaration import KEY_COLUMNS, Publication
+from cts.publication.cells import from_rows, read_export
+from cts.publication.declaration import Publication
 from cts.publication.relations import Cells
 
 DEFAULT_MAX_COMPONENT = 5000
@@ -249,11 +249,12 @@ def prove_cells(
     }
 
 
-def read_certificates(cursor, cells: Cells) -> list[Certificate]:
+def read_certificates(cursor, cells: Cells, truth: Cells, cell_ids: list[str]) -> list[Certificate]:
     """The protection's certificates (`protection.cell_certificates`, through a DB-API cursor
-    of any engine), as positions in `cells`; none when the table is missing (a warehouse
+    of any engine), as positions in `cells`, the export's counts, found through the long
+    table's counts `truth` and their `cell_ids`; none when the table is missing (a warehouse
     protected before certificates were kept)."""
-    from cts.publication.decisions import CERTIFICATES, COUNTS_RELATION, COUNTS_SCHEMA, SCHEMA
+    from cts.publication.decisions import CERTIFICATES, SCHEMA
 
     cursor.execute(
         "select count(*) from information_schema.tables"
@@ -261,21 +262,22 @@ def read_certificates(cursor, cells: Cells) -> list[Certificate]:
     )
     if not cursor.fetchone()[0]:
         return []
-    columns = ", ".join(f"u.{column}" for column in KEY_COLUMNS)
+    position = {}
+    for n, cell_id in enumerate(cell_ids):
+        at = cells.index.get((truth.table[n], truth.measure[n], truth.key[n]))
+        if at is not None:
+            position[cell_id] = at
     cursor.execute(
-        f"select c.certificate, u.mart, u.measure, {columns}, c.alternative_value"
-        f" from {SCHEMA}.{CERTIFICATES} c join {COUNTS_SCHEMA}.{COUNTS_RELATION} u using (cell_id)"
-        " order by c.certificate, u.cell_number"
+        f"select certificate, cell_id, alternative_value from {SCHEMA}.{CERTIFICATES}"
+        " order by certificate, cell_id"
     )
     grouped: dict[int, tuple[list[int], list[float]]] = {}
-    for row in cursor.fetchall():
-        key = normalize_key(tuple(row[3:-1]))
-        at = cells.index.get((row[1], row[2], key))
-        if at is None:
-            raise ValueError(f"certificate {row[0]}: no such count in the export: {row[1:-1]}")
-        positions, values = grouped.setdefault(row[0], ([], []))
-        positions.append(at)
-        values.append(float(row[-1]))
+    for number, cell_id, value in cursor.fetchall():
+        if cell_id not in position:
+            raise ValueError(f"certificate {number}: count {cell_id} is not in the export")
+        positions, values = grouped.setdefault(number, ([], []))
+        positions.append(position[cell_id])
+        values.append(float(value))
     return [
         Certificate(number, np.array(positions, dtype=np.int64), np.array(values, dtype=float))
         for number, (positions, values) in sorted(grouped.items())
@@ -286,13 +288,13 @@ def prove_export(project_dir: Path, directory: Path, cursor, workers: int = 2) -
     """The certificate check of a public export, with the withheld counts' true values and the
     protection's certificates read from the restricted warehouse (a DB-API `cursor` of the
     engine that built it)."""
-    from cts.publication.cells import from_rows
     from cts.publication.decisions import read_rows
 
     publication = declaration.load(project_dir)
     cells = read_export(publication, directory)
-    truth, _ = from_rows([row[:-1] for row in read_rows(cursor)])
-    certificates = read_certificates(cursor, cells)
+    rows = read_rows(cursor)
+    truth, _ = from_rows([row[:-1] for row in rows])
+    certificates = read_certificates(cursor, cells, truth, [row[-1] for row in rows])
     return prove_cells(publication, cells, truth, certificates, workers)
 
 
