@@ -57,9 +57,11 @@ TOLERANCE = 1e-7
 # complementary counts, and the published flag does not tell a small count from a complementary
 # one, so nothing says "at most the threshold").
 LOWER = 0.0
-WITHHELD_COST = 1e-3  # moving a count that is already withheld: almost free
-HIDDEN_COST = 1e-4
-SHORTFALL_COST = 1e6  # a requirement the block cannot meet (it is tried again elsewhere)
+# Costs span five powers of ten, not ten: the interior point method needs fewer iterations on a
+# better-scaled program (one full-scale block: 40 instead of 55).
+WITHHELD_COST = 1e-2  # moving a count that is already withheld: almost free
+HIDDEN_COST = 1e-2
+SHORTFALL_COST = 1e4  # a requirement the block cannot meet (it is tried again elsewhere)
 DEFAULT_ROUNDS = 8
 # Which HiGHS method solves a block's program, measured on the blocks of seed 7 (two at once):
 # dual simplex for a few requirements (4 times faster there), and for blocks whose counts are
@@ -70,15 +72,19 @@ DEFAULT_ROUNDS = 8
 IPM_FROM_REQUIREMENTS = 1000
 SIMPLEX_FROM_ZERO_SHARE = 0.5
 # An inequality whose bound is at least this far from the true counts starts out of a block's
-# interior-point program (added when a solution breaks it): half of a full-scale block's
-# inequalities, which then solves in 11 s instead of 14 (38 rows added back, twice). Not for
-# dual simplex: one full-scale block of 85 requirements took 68 s instead of 6.
-LAZY_ROOM = 10.0
-BATCH = 1 << 16
-# Batches of at most this many requirements are first solved on their neighbourhood: the block
-# columns within NEAR_DEPTH rows of them (a count, its totals and siblings, theirs, ...).
-NEAR_BATCH = 16
-NEAR_DEPTH = 3  # requirements per program in the first round; / 8 each round after
+# interior-point program (added when a solution breaks it). One full-scale block: 6.7 s with
+# 30 (no row added back), 7.8 s with 20, 11 s with 3 (six re-solves), 9.9 s with every row in.
+# Not for dual simplex: one full-scale block of 85 requirements took 68 s instead of 6.
+LAZY_ROOM = 30.0
+BATCH = 1 << 16  # requirements per program in the first round; / 8 each round after
+# Batches of at most this many requirements (the last ones of a round) are first solved on
+# their neighbourhood: the block columns within NEAR_DEPTH rows of them (a count, its totals
+# and siblings, theirs, ...), then twice as far, up to FAR_DEPTH, before the whole block. Full
+# scale, seed 7: round 2's 169 requirements in two blocks took 10 s on the whole blocks, 0.6 s
+# on neighbourhoods.
+NEAR_BATCH = 128
+NEAR_DEPTH = 3
+FAR_DEPTH = 12
 PERIOD_AT = KEY_COLUMNS.index("period_type")
 YEAR_AT = KEY_COLUMNS.index("period_year")
 ALL_VALUE = "ALL"
@@ -154,19 +160,22 @@ class _Block:
         return np.flatnonzero(reached)
 
     def solve_near(
-        self, col_lo: np.ndarray, col_hi: np.ndarray, cost: np.ndarray, need: dict[int, float]
-    ) -> np.ndarray | None:
+        self,
+        col_lo: np.ndarray,
+        col_hi: np.ndarray,
+        cost: np.ndarray,
+        need: dict[int, float],
+        depth: int,
+    ) -> np.ndarray:
         """`solve` on the neighbourhood of the requirements only (everything else of the block
-        at its base value too), or None when that neighbourhood cannot meet them: a few
-        hundred columns instead of tens of thousands, for the last requirements of a round."""
-        keep = self.around(sorted(need), NEAR_DEPTH)
+        at its base value): a few hundred columns instead of tens of thousands. It may meet
+        only some of them (the caller tries the rest on a wider neighbourhood)."""
+        keep = self.around(sorted(need), depth)
         sub = _Block(self.system, self.csc, self.base, self.columns[keep])
         where = {int(column): n for n, column in enumerate(keep)}
         d_near = sub.solve(
             col_lo[keep], col_hi[keep], cost[keep], {where[c]: m for c, m in need.items()}
         )
-        if any(np.sign(m) * d_near[where[c]] < abs(m) - TOLERANCE for c, m in need.items()):
-            return None
         d = np.zeros(len(self.columns))
         d[keep] = d_near
         return d
@@ -272,15 +281,24 @@ class _Task:
     def run(self) -> list[np.ndarray]:
         cost, col_hi = self.cost.copy(), self.col_hi.copy()
         moves = []
-        for need in self.batches:
-            d = None
-            if len(need) <= NEAR_BATCH:
-                d = self.block.solve_near(self.col_lo, col_hi, cost, need)
-            if d is None:
-                d = self.block.solve(self.col_lo, col_hi, cost, need)
+
+        def keep(d: np.ndarray) -> None:
             moved = np.flatnonzero(d[: self.n_cells] != 0)
             cost[moved] = np.minimum(cost[moved], WITHHELD_COST)  # withheld from now on
             moves.append(d)
+
+        for need in self.batches:
+            # a few requirements: first on their neighbourhood, ever wider, each solution kept
+            # for the requirements it meets; the whole block for the rest
+            depth = NEAR_DEPTH
+            while need and len(need) <= NEAR_BATCH and depth <= FAR_DEPTH:
+                d = self.block.solve_near(self.col_lo, col_hi, cost, need, depth)
+                if d.any():
+                    keep(d)
+                need = {c: m for c, m in need.items() if np.sign(m) * d[c] < abs(m) - TOLERANCE}
+                depth *= 2
+            if need:
+                keep(self.block.solve(self.col_lo, col_hi, cost, need))
         return moves
 
 

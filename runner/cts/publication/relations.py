@@ -8,6 +8,7 @@ becomes rows here; the solver and the protection only see rows.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -72,7 +73,7 @@ class System:
     hidden_base: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # per period series: its cells, the half-years each holds, whether it counts persons, and
     # its first hidden unknown (column n_cells + first)
-    series: list[tuple[list[int], list[list[int]], bool, int]] = field(default_factory=list)
+    series: list[tuple[list[int], list[tuple[int, ...]], bool, int]] = field(default_factory=list)
     _series_of: np.ndarray | None = field(default=None, repr=False)  # per cell: its series
 
     def hidden_values(self, values: np.ndarray, moved: np.ndarray) -> np.ndarray:
@@ -109,7 +110,7 @@ class _Rows:
         self.relation: list[int] = []
         self.hidden_half: list[int] = []
         self.hidden_base: list[float] = []
-        self.series: list[tuple[list[int], list[list[int]], bool, int]] = []
+        self.series: list[tuple[list[int], list[tuple[int, ...]], bool, int]] = []
 
     def hidden(self, base: list[float]) -> int:
         """New hidden unknowns, one per half-year of the window, with their base values."""
@@ -165,7 +166,10 @@ class _Rows:
 
 
 def _blank(key: tuple, positions: tuple[int, ...]) -> tuple:
-    return tuple(None if i in positions else v for i, v in enumerate(key))
+    blanked = list(key)
+    for i in positions:
+        blanked[i] = None
+    return tuple(blanked)
 
 
 def _matches(key: tuple, when: dict[str, Any] | None) -> bool:
@@ -233,13 +237,16 @@ def _breakdown(publication, cells, tables, rows, relation, number) -> None:
                 rows.union(whole, group, number)
 
 
-def covered_halves(period_type: str, year: int, first_year: int, last_year: int) -> list[int]:
+@functools.cache
+def covered_halves(
+    period_type: str, year: int, first_year: int, last_year: int
+) -> tuple[int, ...]:
     """The window's half-years (0 = first half of `first_year`) a calendar or fiscal year holds."""
     if period_type == "CALENDAR_YEAR":
         halves = [(year, 1), (year, 2)]
     else:  # fiscal year N: 1 July N-1 to 30 June N
         halves = [(year - 1, 2), (year, 1)]
-    return [2 * (y - first_year) + h - 1 for y, h in halves if first_year <= y <= last_year]
+    return tuple(2 * (y - first_year) + h - 1 for y, h in halves if first_year <= y <= last_year)
 
 
 def _half_year_base(values: list[float], covers: list[list[int]], n_halves: int, persons: bool):
