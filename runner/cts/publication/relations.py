@@ -238,9 +238,7 @@ def _breakdown(publication, cells, tables, rows, relation, number) -> None:
 
 
 @functools.cache
-def covered_halves(
-    period_type: str, year: int, first_year: int, last_year: int
-) -> tuple[int, ...]:
+def covered_halves(period_type: str, year: int, first_year: int, last_year: int) -> tuple[int, ...]:
     """The window's half-years (0 = first half of `first_year`) a calendar or fiscal year holds."""
     if period_type == "CALENDAR_YEAR":
         halves = [(year, 1), (year, 2)]
