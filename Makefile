@@ -7,7 +7,7 @@ WORKDIR ?= work
 TEST_WORKDIR ?= work/test-tiny
 
 # `make test-postgres` (and `make run-postgres`): the same on PostgreSQL (README "Other engines").
-.PHONY: setup browser postgres run run-postgres test test-postgres lint lint-sql lint-python dbt-test pytest docs status bench bench-linkage evaluate clean
+.PHONY: setup browser postgres java spark-setup run run-postgres run-spark test test-postgres test-spark lint lint-sql lint-python dbt-test pytest docs status bench bench-linkage evaluate clean
 
 setup: $(STAMP)
 
@@ -38,11 +38,31 @@ postgres:
 		$(SUDO) apt-get install -y postgresql || { $(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql; }; \
 	fi
 
+# Java 17 for the spark target (Debian's package), and dbt-spark with pyspark on top of the
+# main install (requirements-spark.txt, constrained by requirements.lock).
+JAVA := $(shell command -v java 2>/dev/null)
+SPARK_STAMP := $(VENV)/.spark-installed
+
+java:
+	@if [ -z "$(JAVA)" ]; then \
+		echo "installing java (apt-get)"; \
+		$(SUDO) apt-get install -y openjdk-17-jre-headless || { $(SUDO) apt-get update && $(SUDO) apt-get install -y openjdk-17-jre-headless; }; \
+	fi
+
+spark-setup: $(SPARK_STAMP)
+
+$(SPARK_STAMP): $(STAMP) requirements-spark.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-spark.txt -c requirements.lock
+	@touch $(SPARK_STAMP)
+
 run: setup
 	$(BIN)/cts run --scale demo --workdir $(WORKDIR)
 
 run-postgres: setup postgres
 	$(BIN)/cts run --scale demo --target postgres --workdir $(WORKDIR)/postgres-run
+
+run-spark: spark-setup java
+	$(BIN)/cts run --scale demo --target spark --workdir $(WORKDIR)/spark-run
 
 test: setup browser lint dbt-test pytest
 
@@ -69,6 +89,11 @@ pytest: setup browser
 # alone is already near its five minutes.
 test-postgres: setup postgres
 	nice -n 10 $(BIN)/pytest -m postgres tests/python/test_engines.py
+
+# The tiny build again on a local Spark session (local[2]), compared with the DuckDB build of
+# `make dbt-test` (tests/python/test_spark.py, marker spark).
+test-spark: spark-setup java
+	nice -n 10 $(BIN)/pytest -m spark tests/python/test_spark.py
 
 docs: setup
 	$(BIN)/cts docs --workdir $(WORKDIR)

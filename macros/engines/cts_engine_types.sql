@@ -29,6 +29,10 @@
     split_part({{ string }}, {{ delimiter }}, {{ part_number }})
 {%- endmacro %}
 
+{% macro spark__cts_split_part(string, delimiter, part_number) -%}
+    split_part({{ string }}, {{ delimiter }}, {{ part_number }})
+{%- endmacro %}
+
 
 {#- A pre-hook for models whose CTEs PostgreSQL's planner misjudges: it estimates a row or two
     for filtered CTEs and nests loops over thousands of rows. `set local` lasts for the model's
@@ -42,4 +46,13 @@
 
 {% macro postgres__cts_avoid_nested_loops() -%}
     set local enable_nestloop = off
+{%- endmacro %}
+
+
+{#- Spark: dbt's `cast`, with `varchar` read as Spark's `string` (Spark wants a length on
+    varchar). dbt casts null to each declared type to check a model contract, so the contracts
+    keep one spelling, `varchar`, on every engine. Found first through `dispatch` in
+    dbt_project.yml. -#}
+{% macro spark__cast(field, type) -%}
+    cast({{ field }} as {{ 'string' if type | trim | lower == 'varchar' else type }})
 {%- endmacro %}

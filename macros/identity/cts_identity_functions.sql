@@ -20,6 +20,11 @@
     cts_engine.cts_jaro_winkler({{ left }}, {{ right }})
 {%- endmacro %}
 
+{#- Spark: the session function cts registers (cts.engines.functions.jaro_winkler, exact). -#}
+{% macro spark__cts_jaro_winkler(left, right) -%}
+    cts_jaro_winkler({{ left }}, {{ right }})
+{%- endmacro %}
+
 
 {#- Edit distance counting an adjacent transposition as one edit (Damerau-Levenshtein). -#}
 {% macro cts_edit_distance(left, right) -%}
@@ -38,6 +43,10 @@
     Levenshtein, which counts a transposition as two edits). -#}
 {% macro postgres__cts_edit_distance(left, right) -%}
     cts_engine.cts_damerau_levenshtein({{ left }}, {{ right }})
+{%- endmacro %}
+
+{% macro spark__cts_edit_distance(left, right) -%}
+    cts_damerau_levenshtein({{ left }}, {{ right }})
 {%- endmacro %}
 
 
@@ -60,6 +69,10 @@
     cts_engine.cts_strip_accents({{ expression }})
 {%- endmacro %}
 
+{% macro spark__cts_strip_accents(expression) -%}
+    cts_strip_accents({{ expression }})
+{%- endmacro %}
+
 
 {#- Base-2 logarithm. -#}
 {% macro cts_log2(expression) -%}
@@ -77,4 +90,10 @@
 {#- PostgreSQL: correctly rounded like DuckDB's (cts_engine.cts_log2), not ln(x) / ln(2). -#}
 {% macro postgres__cts_log2(expression) -%}
     cts_engine.cts_log2({{ expression }})
+{%- endmacro %}
+
+{#- Spark: log2 is not built in, and ln(x) / ln(2) is off in the last bit (cts_log2: Python's,
+    correctly rounded). -#}
+{% macro spark__cts_log2(expression) -%}
+    cts_log2({{ expression }})
 {%- endmacro %}

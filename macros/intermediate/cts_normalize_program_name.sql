@@ -6,14 +6,14 @@
 {% macro cts_strip_program_qualifiers(expression) -%}
     {%- set ns = namespace(sql=none) -%}
     {%- set ns.sql -%}
-        concat(' ', replace(trim(regexp_replace(
-            replace(replace(lower({{ expression }}), '&', ' and '), '+', ' and '),
-            '[^a-z0-9]+', ' ', 'g'
-        )), ' ', '  '), ' ')
+        concat(' ', replace(trim({{ cts_regex_replace_all(
+            "replace(replace(lower(" ~ expression ~ "), '&', ' and '), '+', ' and ')",
+            '[^a-z0-9]+', ' '
+        ) }}), ' ', '  '), ' ')
     {%- endset -%}
     {%- for pattern in var('program_name_qualifiers') -%}
-        {%- set ns.sql = "regexp_replace(" ~ ns.sql ~ ", ' (" ~ pattern | replace(' ', '  ')
-            ~ ") ', ' ', 'g')" -%}
+        {%- set ns.sql = cts_regex_replace_all(
+            ns.sql, ' (' ~ pattern | replace(' ', '  ') ~ ') ', ' ') -%}
     {%- endfor -%}
     {{ ns.sql }}
 {%- endmacro %}
@@ -36,7 +36,7 @@
 
 {#- Last step: single spaces, trimmed. -#}
 {% macro cts_collapse_spaces(expression) -%}
-    trim(regexp_replace({{ expression }}, ' +', ' ', 'g'))
+    trim({{ cts_regex_replace_all(expression, ' +', ' ') }})
 {%- endmacro %}
 
 
@@ -47,7 +47,7 @@
     {%- for word in var('program_name_filler_words') -%}
         {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' " ~ word ~ " ', ' ')" -%}
     {%- endfor -%}
-    trim(regexp_replace({{ ns.sql }}, ' +', ' ', 'g'))
+    trim({{ cts_regex_replace_all(ns.sql, ' +', ' ') }})
 {%- endmacro %}
 
 
@@ -69,6 +69,12 @@
     array_to_string(array(select unnest(string_to_array({{ expression }}, ' ')) order by 1), ' ')
 {%- endmacro %}
 
+{#- Spark: `split` takes a regular expression (a single space is one); strings sort by their
+    bytes, as on DuckDB (normalized names are [a-z0-9 ] only). -#}
+{% macro spark__cts_sort_words(expression) -%}
+    array_join(array_sort(split({{ expression }}, ' ')), ' ')
+{%- endmacro %}
+
 
 {#- True when every word of `needle` is a word of `haystack` (both normalized names): an agency
     name that carries the whole catalog name plus a site or other extra words. -#}
@@ -87,4 +93,8 @@
 
 {% macro postgres__cts_contains_all_words(haystack, needle) -%}
     (string_to_array({{ haystack }}, ' ') @> string_to_array({{ needle }}, ' '))
+{%- endmacro %}
+
+{% macro spark__cts_contains_all_words(haystack, needle) -%}
+    (size(array_except(split({{ needle }}, ' '), split({{ haystack }}, ' '))) = 0)
 {%- endmacro %}

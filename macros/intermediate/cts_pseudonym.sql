@@ -19,3 +19,9 @@
 {% macro postgres__cts_pseudonym(expression) -%}
     cts_engine.cts_pseudonym({{ expression }})
 {%- endmacro %}
+
+{#- Spark: a session function cts registers with the key read from the environment then (never
+    in SQL; cts.engines.spark). -#}
+{% macro spark__cts_pseudonym(expression) -%}
+    cts_pseudonym({{ expression }})
+{%- endmacro %}

@@ -11,8 +11,9 @@
     regexp_full_match({{ expression }}, '{{ pattern }}')
 {%- endmacro %}
 
+{#- Spark reads backslash escapes in string literals: a pattern's backslashes are doubled. -#}
 {% macro spark__cts_regex_full_match(expression, pattern) -%}
-    ({{ expression }} rlike '^(?:{{ pattern }})$')
+    ({{ expression }} rlike '^(?:{{ pattern | replace('\\', '\\\\') }})$')
 {%- endmacro %}
 
 
@@ -26,6 +27,8 @@
     regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro %}
 
+{#- Spark: three arguments replace every match (a fourth is a position, and 'g' there gives
+    null); backslashes doubled as above. -#}
 {% macro spark__cts_regex_replace_all(expression, pattern, replacement) -%}
-    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
+    regexp_replace({{ expression }}, '{{ pattern | replace('\\', '\\\\') }}', '{{ replacement }}')
 {%- endmacro %}

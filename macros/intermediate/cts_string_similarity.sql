@@ -18,3 +18,7 @@
 {% macro postgres__cts_string_similarity(left, right) -%}
     cts_engine.cts_jaro_winkler({{ left }}, {{ right }})
 {%- endmacro %}
+
+{% macro spark__cts_string_similarity(left, right) -%}
+    cts_jaro_winkler({{ left }}, {{ right }})
+{%- endmacro %}

@@ -7,7 +7,7 @@
 {#- A code as sent, normalized for crosswalk lookups: trimmed, upper case, inner whitespace
     collapsed to one space. -#}
 {% macro cts_clean_code(expression) -%}
-    nullif(upper(trim(regexp_replace({{ expression }}, '\s+', ' ', 'g'))), '')
+    nullif(upper(trim({{ cts_regex_replace_all(expression, '\\s+', ' ') }})), '')
 {%- endmacro %}
 
 

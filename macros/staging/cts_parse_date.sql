@@ -34,3 +34,10 @@
 {% macro postgres__cts_try_parse_date(expression, date_format) -%}
     cts_engine.cts_try_parse_date({{ expression }}, '{{ date_format }}')
 {%- endmacro %}
+
+
+{#- Spark: to_date reads two-digit year 75 as 2075 and patterns differ, so the session
+    function cts registers (cts.engines.functions.try_parse_date, DuckDB's reading). -#}
+{% macro spark__cts_try_parse_date(expression, date_format) -%}
+    cts_try_parse_date({{ expression }}, '{{ date_format }}')
+{%- endmacro %}

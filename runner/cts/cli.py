@@ -123,14 +123,15 @@ def workdir_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def target_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--target duckdb|postgres`: the engine to build on (profiles.yml)."""
+    """`--target duckdb|postgres|spark`: the engine to build on (profiles.yml)."""
     return click.option(
         "--target",
         type=click.Choice(TARGETS),
         default=DEFAULT_TARGET,
         show_default=True,
-        help="Engine to build on: duckdb (the work dir's warehouse) or postgres (a throwaway"
-        " local cluster under the work dir, or the server of CTS_POSTGRES_DSN).",
+        help="Engine to build on: duckdb (the work dir's warehouse), postgres (a throwaway"
+        " local cluster under the work dir, or the server of CTS_POSTGRES_DSN) or spark (a"
+        " local session; pip install -r requirements-spark.txt).",
     )(command)
 
 
@@ -321,7 +322,10 @@ def export(release: bool, target: str) -> None:
     " reported untested, and the check fails).",
 )
 @workdir_option
-def check_disclosure(output: Path | None, exact: bool, max_component: int | None) -> None:
+@target_option
+def check_disclosure(
+    output: Path | None, exact: bool, max_component: int | None, target: str
+) -> None:
     """Play the attacker on <workdir>/public with every relation declared in dbt_project.yml
     (vars.publication): for each suppressed count, find solutions of the published numbers'
     relations in which it is 2 (a count of 1..threshold) or 1 (any other) away from its true
@@ -345,6 +349,7 @@ def check_disclosure(output: Path | None, exact: bool, max_component: int | None
             exact=exact,
             max_component=max_component,
             reporter=reporter,
+            target=target,
         )
 
 

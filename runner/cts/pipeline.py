@@ -58,8 +58,12 @@ from cts.status import LAST_BUILD_RESULTS, Status, StatusError, describe
 
 if TYPE_CHECKING:
     from cts.dashboard import SiteSummary
-    from cts.engines.postgres import Connection
+    from cts.engines.postgres import Connection as PostgresConnection
+    from cts.engines.spark import SparkTarget
     from cts.export import ExportSummary
+
+    # a started engine other than DuckDB: a PostgreSQL server or the Spark session
+    Connection = PostgresConnection | SparkTarget
 
 # Imported where used, not here, because they take a second to import and most commands do
 # not need them: cts.generate (numpy), cts.export (dbt-duckdb), cts.disclosure (numpy),
@@ -267,6 +271,16 @@ def engine(
     if target == DEFAULT_TARGET:
         yield None
         return
+    if target == "spark":
+        from cts.engines import spark
+
+        reporter.info("Spark: a local session (local[2])")
+        try:
+            with spark.session(workdir.root) as session:
+                yield session
+        except spark.SparkError as error:
+            raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
+        return
     from cts.engines import postgres
     from cts.pseudonym import current_key
 
@@ -322,7 +336,9 @@ def _build(
 ) -> dbt_runner.DbtOutcome:
     from cts.export import write_build_info
 
-    if connection is not None:
+    if _is_spark(connection):
+        _prepare_spark(workdir, reporter, connection)
+    elif connection is not None:
         _prepare_postgres(workdir, project_dir, reporter, target, connection)
     if dbt_args or changed:
         seed = _dbt(["seed"], workdir, project_dir, "seed", reporter, target)
@@ -384,6 +400,23 @@ def _prepare_postgres(
     _passed(created, "run-operation cts_create_engine_functions", reporter, False)
 
 
+def _is_spark(connection: Connection | None) -> bool:
+    return type(connection).__name__ == "SparkTarget"
+
+
+def _prepare_spark(workdir: Workdir, reporter: Reporter, target: SparkTarget) -> None:
+    """Attach the raw tables to the session as external Parquet tables."""
+    from cts.engines.spark import SparkError
+
+    reporter.progress("attach raw tables", 0, 1, "Parquet, external tables in Spark")
+    try:
+        rows = target.attach_raw_tables(workdir.warehouse)
+    except SparkError as error:
+        raise PipelineError(str(error), exit_code=dbt_runner.EXIT_NOT_RUN) from error
+    reporter.progress("attach raw tables", 1, 1)
+    reporter.info(f"Attached {rows:,} raw rows to Spark")
+
+
 def with_exclusion(args: Sequence[str], selector: str) -> list[str]:
     """dbt arguments with `selector` added to their --exclude (one option, several values)."""
     args = list(args)
@@ -442,8 +475,20 @@ def _keep_results(workdir: Workdir, append: bool = False) -> None:
 
 def _protection_tables(workdir: Workdir, connection: Connection | None) -> tuple[bool, bool]:
     """Whether the long table of true counts and the decisions table exist."""
-    from cts.publication.decisions import COUNTS_RELATION, COUNTS_SCHEMA, SCHEMA, TABLE
+    from cts.publication.decisions import (
+        COUNTS_RELATION,
+        COUNTS_SCHEMA,
+        SCHEMA,
+        TABLE,
+        relation_exists,
+    )
 
+    if _is_spark(connection):
+        cursor = connection.cursor()
+        return (
+            relation_exists(cursor, COUNTS_SCHEMA, COUNTS_RELATION),
+            relation_exists(cursor, SCHEMA, TABLE),
+        )
     query = (
         "select count(*) filter (where table_schema = ? and table_name = ?),"
         " count(*) filter (where table_schema = ? and table_name = ?)"
@@ -496,6 +541,10 @@ def protect(
                 rows = decisions.read_rows(con.cursor())
                 chosen, certificates, summary = decisions.decide(publication, rows, say=say)
                 decisions.write_duckdb(con, chosen, certificates)
+        elif _is_spark(connection):
+            rows = decisions.read_rows(connection.cursor())
+            chosen, certificates, summary = decisions.decide(publication, rows, say=say)
+            decisions.write_spark(connection, chosen, certificates)
         else:
             pg = connection.connect()
             try:
@@ -563,7 +612,11 @@ def _export(
     from cts.export import ExportError, export_public, export_quality
 
     warehouse = None
-    if connection is not None:
+    if _is_spark(connection):
+        from cts.engines.postgres import EXPORT_SCHEMAS
+
+        warehouse = connection.mirror_for_export(EXPORT_SCHEMAS)
+    elif connection is not None:
         from cts.engines import postgres
 
         try:
@@ -654,6 +707,8 @@ def _prove(workdir: Workdir, project_dir: Path, connection: Connection | None) -
                 raise PipelineError(f"no warehouse at {workdir.warehouse} (run `cts build`)")
             with duckdb.connect(str(workdir.warehouse), read_only=True) as con:
                 return prove_export(project_dir, workdir.public, con.cursor())
+        if _is_spark(connection):
+            return prove_export(project_dir, workdir.public, connection.cursor())
         pg = connection.connect()
         try:
             with pg.cursor() as cursor:
@@ -756,9 +811,9 @@ def run(
             path.unlink(missing_ok=True)
         if workdir.data.is_dir():
             shutil.rmtree(workdir.data)
-        local_cluster = workdir.root / "postgres"
-        if target != DEFAULT_TARGET and local_cluster.is_dir():
-            shutil.rmtree(local_cluster)
+        for engine_dir in (workdir.root / "postgres", workdir.root / "spark"):
+            if target != DEFAULT_TARGET and engine_dir.is_dir():
+                shutil.rmtree(engine_dir)
     steps: list[StepUsage] = []
     with measure("generate", steps):
         generate(workdir, scale, seed, reporter=reporter)

@@ -213,39 +213,90 @@ prior_initial as (
     cross join record_pairs
 ),
 
-em_levels_0 as (
+-- The state of expectation-maximisation after each round, one relation: every comparison
+-- level with its m and weight, and a row `prior` / `match` with the prior and its weight
+-- (log-odds). Each round reads the previous state once, so the chain of rounds stays linear in
+-- their number on every engine (Spark inlines a CTE at each use: a round that read the
+-- previous one twice doubled the plan each round).
+em_state_0 as (
+    select
+        comparison_name,
+        comparison_level,
+        level_order,
+        m_probability,
+        match_weight
+    from weights_initial
+    union all
+    select
+        'prior' as comparison_name,
+        'match' as comparison_level,
+        0 as level_order,
+        prior_probability as m_probability,
+        {{ cts_log2('prior_probability / (1 - prior_probability)') }} as match_weight
+    from prior_initial
+),
+
+-- every pattern's levels, and the prior, whose weight every pattern adds
+pattern_terms as (
+    select
+        pattern_id,
+        pair_count,
+        comparison_name,
+        comparison_level
+    from pattern_levels
+    union all
+    select
+        pattern_id,
+        pair_count,
+        'prior' as comparison_name,
+        'match' as comparison_level
+    from patterns_numbered
+),
+
+-- the comparison levels with what stays fixed through the rounds, and the prior's row
+levels_fixed as (
     select
         comparison_name,
         comparison_level,
         level_order,
         prior_m_probability,
-        m_probability,
         u_probability,
-        match_weight
+        m_probability as initial_m_probability
     from weights_initial
-),
-
-em_prior_0 as (
+    union all
     select
-        prior_probability,
-        {{ cts_log2('prior_probability / (1 - prior_probability)') }} as prior_weight
+        'prior' as comparison_name,
+        'match' as comparison_level,
+        0 as level_order,
+        cast(null as {{ cts_type_double() }}) as prior_m_probability,
+        cast(null as {{ cts_type_double() }}) as u_probability,
+        prior_probability as initial_m_probability
     from prior_initial
 ),
 {% for iteration in range(1, iterations + 1) %}
 {%- set previous = iteration - 1 %}
 em_pattern_weights_{{ iteration }} as (
     select
-        pattern_levels.pattern_id,
-        max(pattern_levels.pair_count) as pair_count,
-        max(em_prior_{{ previous }}.prior_weight)
-        + sum(em_levels_{{ previous }}.match_weight) as match_weight
-    from pattern_levels
-    inner join em_levels_{{ previous }}
+        pattern_terms.pattern_id,
+        max(pattern_terms.pair_count) as pair_count,
+        max(
+            case
+                when em_state_{{ previous }}.comparison_name = 'prior'
+                    then em_state_{{ previous }}.match_weight
+            end
+        )
+        + sum(
+            case
+                when em_state_{{ previous }}.comparison_name != 'prior'
+                    then em_state_{{ previous }}.match_weight
+            end
+        ) as match_weight
+    from pattern_terms
+    inner join em_state_{{ previous }}
         on
-            pattern_levels.comparison_name = em_levels_{{ previous }}.comparison_name
-            and pattern_levels.comparison_level = em_levels_{{ previous }}.comparison_level
-    cross join em_prior_{{ previous }}
-    group by pattern_levels.pattern_id
+            pattern_terms.comparison_name = em_state_{{ previous }}.comparison_name
+            and pattern_terms.comparison_level = em_state_{{ previous }}.comparison_level
+    group by pattern_terms.pattern_id
 ),
 
 em_expected_{{ iteration }} as (
@@ -256,91 +307,70 @@ em_expected_{{ iteration }} as (
     from em_pattern_weights_{{ iteration }}
 ),
 
+-- expected matches per level, and (the prior's row) in all
 em_level_matches_{{ iteration }} as (
     select
-        pattern_levels.comparison_name,
-        pattern_levels.comparison_level,
+        pattern_terms.comparison_name,
+        pattern_terms.comparison_level,
         sum(em_expected_{{ iteration }}.expected_matches) as expected_matches
-    from pattern_levels
+    from pattern_terms
     inner join em_expected_{{ iteration }}
-        on pattern_levels.pattern_id = em_expected_{{ iteration }}.pattern_id
-    group by pattern_levels.comparison_name, pattern_levels.comparison_level
+        on pattern_terms.pattern_id = em_expected_{{ iteration }}.pattern_id
+    group by pattern_terms.comparison_name, pattern_terms.comparison_level
 ),
 
 em_probabilities_{{ iteration }} as (
     select
-        em_levels_{{ previous }}.comparison_name,
-        em_levels_{{ previous }}.comparison_level,
-        em_levels_{{ previous }}.level_order,
-        em_levels_{{ previous }}.prior_m_probability,
-        em_levels_{{ previous }}.u_probability,
-        (
-            coalesce(em_level_matches_{{ iteration }}.expected_matches, 0)
-            + {{ var('identity_prior_match_pairs') }} * em_levels_{{ previous }}.prior_m_probability
-        )
-        / (
-            coalesce(sum(em_level_matches_{{ iteration }}.expected_matches)
-                over (partition by em_levels_{{ previous }}.comparison_name), 0)
-            + {{ var('identity_prior_match_pairs') }}
-        ) as m_probability
-    from em_levels_{{ previous }}
-    left join em_level_matches_{{ iteration }}
-        on
-            em_levels_{{ previous }}.comparison_name
-            = em_level_matches_{{ iteration }}.comparison_name
-            and em_levels_{{ previous }}.comparison_level
-            = em_level_matches_{{ iteration }}.comparison_level
-),
-
-em_m_kept_{{ iteration }} as (
-    select
-        em_probabilities_{{ iteration }}.comparison_name,
-        em_probabilities_{{ iteration }}.comparison_level,
-        em_probabilities_{{ iteration }}.level_order,
-        em_probabilities_{{ iteration }}.prior_m_probability,
-        em_probabilities_{{ iteration }}.u_probability,
+        levels_fixed.comparison_name,
+        levels_fixed.comparison_level,
+        levels_fixed.level_order,
+        levels_fixed.u_probability,
         case
+            when levels_fixed.comparison_name = 'prior'
+                then case
+                    when prior_initial.sid_pair_count >= {{ var('identity_min_sid_pairs') }}
+                        then prior_initial.sid_prior_probability
+                    else least(greatest(
+                        em_level_matches_{{ iteration }}.expected_matches
+                        / greatest(record_pairs.all_pairs, 1),
+                        1e-12
+                    ), 0.5)
+                end
             when
                 prior_initial.sid_pair_count >= {{ var('identity_min_sid_pairs') }}
-                and em_probabilities_{{ iteration }}.comparison_name != 'sid'
-                then weights_initial.m_probability
-            else em_probabilities_{{ iteration }}.m_probability
+                and levels_fixed.comparison_name != 'sid'
+                then levels_fixed.initial_m_probability
+            else (
+                coalesce(em_level_matches_{{ iteration }}.expected_matches, 0)
+                + {{ var('identity_prior_match_pairs') }} * levels_fixed.prior_m_probability
+            )
+            / (
+                coalesce(sum(em_level_matches_{{ iteration }}.expected_matches)
+                    over (partition by levels_fixed.comparison_name), 0)
+                + {{ var('identity_prior_match_pairs') }}
+            )
         end as m_probability
-    from em_probabilities_{{ iteration }}
-    inner join weights_initial
+    from levels_fixed
+    left join em_level_matches_{{ iteration }}
         on
-            em_probabilities_{{ iteration }}.comparison_name = weights_initial.comparison_name
-            and em_probabilities_{{ iteration }}.comparison_level
-            = weights_initial.comparison_level
+            levels_fixed.comparison_name = em_level_matches_{{ iteration }}.comparison_name
+            and levels_fixed.comparison_level = em_level_matches_{{ iteration }}.comparison_level
     cross join prior_initial
+    cross join record_pairs
 ),
 
-em_levels_{{ iteration }} as (
+em_state_{{ iteration }} as (
     select
-        *,
-        {{ cts_identity_bounded_weight('m_probability', 'u_probability') }} as match_weight
-    from em_m_kept_{{ iteration }}
-),
-
-em_prior_{{ iteration }} as (
-    select
-        prior_probability,
-        {{ cts_log2('prior_probability / (1 - prior_probability)') }} as prior_weight
-    from (
-        select
-            case
-                when max(prior_initial.sid_pair_count) >= {{ var('identity_min_sid_pairs') }}
-                    then max(prior_initial.sid_prior_probability)
-                else least(greatest(
-                    sum(em_expected_{{ iteration }}.expected_matches)
-                    / greatest(max(record_pairs.all_pairs), 1),
-                    1e-12
-                ), 0.5)
-            end as prior_probability
-        from em_expected_{{ iteration }}
-        cross join record_pairs
-        cross join prior_initial
-    ) as expected_total
+        comparison_name,
+        comparison_level,
+        level_order,
+        m_probability,
+        case
+            when comparison_name = 'prior'
+                then {{ cts_log2('m_probability / (1 - m_probability)') }}
+            else {{ cts_identity_bounded_weight('m_probability', 'u_probability') }}
+        end as match_weight
+    from em_probabilities_{{ iteration }}
 ),
 {% endfor %}
 weights as (
@@ -355,14 +385,14 @@ weights as (
         weights_initial.u_pair_count,
         weights_initial.u_pair_total,
         weights_initial.initial_m_probability,
-        em_levels_{{ iterations }}.m_probability,
+        em_state_{{ iterations }}.m_probability,
         weights_initial.u_probability,
-        em_levels_{{ iterations }}.match_weight
+        em_state_{{ iterations }}.match_weight
     from weights_initial
-    inner join em_levels_{{ iterations }}
+    inner join em_state_{{ iterations }}
         on
-            weights_initial.comparison_name = em_levels_{{ iterations }}.comparison_name
-            and weights_initial.comparison_level = em_levels_{{ iterations }}.comparison_level
+            weights_initial.comparison_name = em_state_{{ iterations }}.comparison_name
+            and weights_initial.comparison_level = em_state_{{ iterations }}.comparison_level
     union all
     select
         '{{ var("identity_model_version") }}' as model_version,
@@ -375,11 +405,12 @@ weights as (
         cast(null as bigint) as u_pair_count,
         cast(null as bigint) as u_pair_total,
         prior_initial.prior_probability as initial_m_probability,
-        em_prior_{{ iterations }}.prior_probability as m_probability,
+        em_state_{{ iterations }}.m_probability,
         cast(null as {{ cts_type_double() }}) as u_probability,
-        em_prior_{{ iterations }}.prior_weight as match_weight
+        em_state_{{ iterations }}.match_weight
     from prior_initial
-    cross join em_prior_{{ iterations }}
+    inner join em_state_{{ iterations }}
+        on em_state_{{ iterations }}.comparison_name = 'prior'
 )
 
 select * from weights

@@ -1,11 +1,8 @@
--- Person records resolved into persons, with conflict checks. Members of every first cluster are
--- compared pairwise; a cluster holding two records whose levels conflict (different birth dates
--- and names, different valid SIDs, custody over the same days with no SID to join them: see
--- cts_identity_is_conflict), or too large to check, has chained different people together. Its
--- records are re-clustered on strong links only; a cluster that still conflicts falls apart
--- into single records. The person key is the cluster's valid SID when no other cluster carries
--- it, else its smallest record key. One row per person record.
-{%- set iterations = var('identity_cluster_iterations') %}
+-- Person records resolved into persons. A first cluster that conflicts
+-- (int_identity_clusters_conflicting) is replaced by its records' clusters on strong links only
+-- (int_identity_clusters_split); a cluster that still conflicts falls apart into single
+-- records. The person key is the cluster's valid SID when no other cluster carries it, else its
+-- smallest record key. One row per person record.
 with
 
 records as (
@@ -28,60 +25,8 @@ clusters_initial as (
     select * from {{ ref('int_identity_records_clustered') }}
 ),
 
-member_pairs as (
-    select
-        left_member.record_key as left_record_key,
-        right_member.record_key as right_record_key,
-        left_member.cluster_key
-    from clusters_initial as left_member
-    inner join clusters_initial as right_member
-        on
-            left_member.cluster_key = right_member.cluster_key
-            and left_member.record_key < right_member.record_key
-    where left_member.cluster_size between 2 and {{ var('identity_max_cluster_checked') }}
-),
-
-member_pairs_compared as (
-    {{ cts_identity_compare_pairs(
-        'member_pairs', 'records', 'name_variants', 'custody_periods', ['cluster_key']) }}
-),
-
-conflicting_clusters as (
-    select distinct member_pairs_compared.cluster_key
-    from member_pairs_compared
-    where {{ cts_identity_is_conflict('member_pairs_compared') }}
-    union
-    select distinct cluster_key
-    from clusters_initial
-    where cluster_size > {{ var('identity_max_cluster_checked') }}
-),
-
-records_to_split as (
-    select clusters_initial.record_key
-    from clusters_initial
-    inner join conflicting_clusters
-        on clusters_initial.cluster_key = conflicting_clusters.cluster_key
-),
-
-strong_links as (
-    select
-        pairs_scored.left_record_key,
-        pairs_scored.right_record_key
-    from pairs_scored
-    inner join records_to_split as left_split
-        on pairs_scored.left_record_key = left_split.record_key
-    inner join records_to_split as right_split
-        on pairs_scored.right_record_key = right_split.record_key
-    where pairs_scored.is_strong_link
-),
-
-{{ cts_identity_components('records_to_split', 'strong_links', 'strong', iterations) }}
-
 split_clusters as (
-    select
-        record_key,
-        cluster_key
-    from strong_labels_{{ iterations }}
+    select * from {{ ref('int_identity_clusters_split') }}
 ),
 
 split_member_pairs as (

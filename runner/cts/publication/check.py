@@ -254,13 +254,9 @@ def read_certificates(cursor, cells: Cells, truth: Cells, cell_ids: list[str]) -
     of any engine), as positions in `cells`, the export's counts, found through the long
     table's counts `truth` and their `cell_ids`; none when the table is missing (a warehouse
     protected before certificates were kept)."""
-    from cts.publication.decisions import CERTIFICATES, SCHEMA
+    from cts.publication.decisions import CERTIFICATES, SCHEMA, relation_exists
 
-    cursor.execute(
-        "select count(*) from information_schema.tables"
-        f" where table_schema = '{SCHEMA}' and table_name = '{CERTIFICATES}'"
-    )
-    if not cursor.fetchone()[0]:
+    if not relation_exists(cursor, SCHEMA, CERTIFICATES):
         return []
     position = {}
     for n, cell_id in enumerate(cell_ids):

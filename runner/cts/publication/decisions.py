@@ -46,6 +46,18 @@ class Decided:
         return dict(self.__dict__)
 
 
+def relation_exists(cursor, schema: str, name: str) -> bool:
+    """Whether `schema.name` exists, through a DB-API cursor (Spark's cursor answers itself:
+    Spark has no information_schema)."""
+    if hasattr(cursor, "relation_exists"):
+        return bool(cursor.relation_exists(schema, name))
+    cursor.execute(
+        "select count(*) from information_schema.tables"
+        f" where table_schema = '{schema}' and table_name = '{name}'"
+    )
+    return bool(cursor.fetchone()[0])
+
+
 def read_rows(cursor) -> list[tuple]:
     columns = ", ".join(["cell_number", "mart", "measure", *KEY_COLUMNS, "true_value", "cell_id"])
     cursor.execute(f"select {columns} from {COUNTS_SCHEMA}.{COUNTS_RELATION} order by cell_number")
@@ -155,3 +167,17 @@ def write_postgres(connection, decisions: list[tuple], certificates: list[tuple]
             "certificate integer, cell_id varchar, alternative_value double precision",
             certificates,
         )
+
+
+def write_spark(target, decisions: list[tuple], certificates: list[tuple]) -> None:
+    """Replace the decisions and certificates tables (Spark: `cts.engines.spark.SparkTarget`)."""
+    target.write_decisions(
+        SCHEMA,
+        {
+            TABLE: ("cell_id string, suppression_reason string, proven_width int", decisions),
+            CERTIFICATES: (
+                "certificate int, cell_id string, alternative_value double",
+                certificates,
+            ),
+        },
+    )

@@ -1,0 +1,262 @@
+"""The spark target: a local Spark session (dbt-spark's `session` method) in the cts process.
+
+dbt-spark's session method asks `SparkSession.builder.getOrCreate()` for its session, so the
+session cts starts first is the one every model runs on. Before a build cts
+
+1. starts it with the settings of profiles.yml's `spark` target (`local[2]`, a Hive metastore
+   and warehouse under `<workdir>/spark/`);
+2. registers the engine functions the `spark__` macros call (`cts.engines.functions`, exact
+   Python versions of DuckDB's, checked against the same golden values);
+3. attaches the raw tables: each raw table of the DuckDB warehouse written once as Parquet
+   under `<workdir>/spark/raw/` and declared as an external Parquet table of the same name.
+
+Needs `pip install -r requirements-spark.txt` (dbt-spark[session], pyspark) and Java 17.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cts.engines import functions
+
+SPARK_DIR = "spark"
+RAW_SCHEMA_PREFIX = "raw"
+LOCAL_IP = "127.0.0.1"
+
+
+class SparkError(RuntimeError):
+    """Spark could not start or be given the raw tables: one clear line."""
+
+
+def spark_dir(workdir: Path) -> Path:
+    return Path(workdir) / SPARK_DIR
+
+
+def profile_environment(workdir: Path) -> dict[str, str]:
+    """What profiles.yml's spark target reads."""
+    return {"CTS_SPARK_DIR": str(spark_dir(workdir).resolve()), "SPARK_LOCAL_IP": LOCAL_IP}
+
+
+def settings(workdir: Path) -> dict[str, str]:
+    """The session's settings: the same as profiles.yml's `server_side_parameters`."""
+    home = spark_dir(workdir).resolve()
+    return {
+        "spark.master": "local[2]",
+        "spark.driver.memory": "2g",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.sql.warehouse.dir": f"{home}/warehouse",
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={home}/metastore_db;create=true"
+        ),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={home}",
+        "spark.ui.enabled": "false",
+        "spark.sql.ansi.enabled": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.analyzer.maxIterations": "1000",
+    }
+
+
+def start(workdir: Path):
+    """The Spark session of this process, started with `settings` and given the functions."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as error:
+        raise SparkError(
+            "the spark target needs pyspark and dbt-spark: pip install -r requirements-spark.txt"
+        ) from error
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise SparkError("the spark target needs Java 17 (Debian: apt-get install openjdk-17-jre)")
+    spark_dir(workdir).mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("SPARK_LOCAL_IP", LOCAL_IP)
+    # the Python workers that run the functions: this interpreter, which can import cts
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in settings(workdir).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    register_functions(session)
+    return session
+
+
+def register_functions(session) -> None:
+    """The engine functions, as session functions of the names the spark__ macros call."""
+    from pyspark.sql.types import DateType, DoubleType, IntegerType, StringType
+
+    for name, function, kind in (
+        ("cts_jaro_winkler", functions.jaro_winkler, DoubleType()),
+        ("cts_damerau_levenshtein", functions.damerau_levenshtein, IntegerType()),
+        ("cts_strip_accents", functions.strip_accents, StringType()),
+        ("cts_try_parse_date", functions.try_parse_date, DateType()),
+        ("cts_log2", functions.log2, DoubleType()),
+        ("cts_pseudonym", _pseudonym_under(functions.pseudonym), StringType()),
+    ):
+        session.udf.register(name, function, kind)
+
+
+def _pseudonym_under(pseudonym):
+    from cts.pseudonym import current_key
+
+    key = current_key()  # read once, here: the key never reaches SQL
+
+    def keyed(value: str | None) -> str | None:
+        return pseudonym(value, key)
+
+    return keyed
+
+
+class _Cursor:
+    """A DB-API cursor's few methods over the session, for the readers the engines share
+    (`decisions.read_rows`, `check.read_certificates`)."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.rows: list[tuple] = []
+
+    def execute(self, sql: str, parameters=None) -> None:
+        if parameters:
+            raise SparkError("the Spark cursor takes no parameters")
+        self.rows = [tuple(row) for row in self.session.sql(sql).collect()]
+
+    def fetchall(self) -> list[tuple]:
+        return self.rows
+
+    def fetchone(self) -> tuple | None:
+        return self.rows[0] if self.rows else None
+
+    def relation_exists(self, schema: str, name: str) -> bool:
+        return bool(self.session.catalog.tableExists(f"{schema}.{name}"))
+
+    def close(self) -> None:
+        self.rows = []
+
+    def __enter__(self) -> _Cursor:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+@dataclass
+class SparkTarget:
+    """The started session of the spark target, with what the runner's steps do on it."""
+
+    workdir_root: Path
+    session: Any
+
+    def cursor(self) -> _Cursor:
+        return _Cursor(self.session)
+
+    def attach_raw_tables(self, warehouse: Path) -> int:
+        """Every raw table of the DuckDB warehouse as an external Parquet table; returns rows."""
+        import duckdb
+
+        if not Path(warehouse).is_file():
+            raise SparkError(f"no warehouse at {warehouse} (load submissions first: `cts load`)")
+        folder = spark_dir(self.workdir_root).resolve() / "raw"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        rows = 0
+        with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as source:
+            source.execute("set enable_progress_bar = false")
+            tables = source.execute(
+                "select schema_name, table_name from duckdb_tables()"
+                " where database_name = current_database() and schema_name like ?"
+                " order by schema_name, table_name",
+                [RAW_SCHEMA_PREFIX + "%"],
+            ).fetchall()
+            for schema, table in tables:
+                path = folder / f"{schema}.{table}.parquet"
+                source.execute(f'copy "{schema}"."{table}" to \'{path}\' (format parquet)')
+                count = source.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
+                rows += count[0]
+        for schema, table in tables:
+            self.session.sql(f"create database if not exists `{schema}`")
+            self.session.sql(f"drop table if exists `{schema}`.`{table}`")
+            path = folder / f"{schema}.{table}.parquet"
+            self.session.sql(f"create table `{schema}`.`{table}` using parquet location '{path}'")
+        return rows
+
+    def write_decisions(self, schema: str, tables: dict[str, tuple[str, list[tuple]]]) -> None:
+        """Replace each table {name: (Spark schema, rows)} of `schema`. Spark has no
+        transaction over two tables: the build's data test and the disclosure check refuse
+        decisions and certificates that do not match the counts."""
+        self.session.sql(f"create database if not exists `{schema}`")
+        for name, (columns, rows) in tables.items():
+            frame = self.session.createDataFrame(rows, schema=columns)
+            frame.write.mode("overwrite").saveAsTable(f"`{schema}`.`{name}`")
+
+    def tables_of_schemas(self, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(schema, table) of every table of `schemas` (views left out)."""
+        found = []
+        for schema in schemas:
+            if self.session.catalog.databaseExists(schema):
+                found += [
+                    (schema, table.name)
+                    for table in self.session.catalog.listTables(schema)
+                    if table.tableType != "VIEW" and not table.isTemporary
+                ]
+        return sorted(found)
+
+    def mirror(self, path: Path, tables: list[tuple[str, str]]) -> Path:
+        """`tables` (schema, table) copied into a fresh DuckDB file at `path`, through
+        Parquet (Spark's types as DuckDB reads them: string VARCHAR, int INTEGER, ...)."""
+        import duckdb
+
+        staging = path.with_name(path.stem + "-parquet")
+        shutil.rmtree(staging, ignore_errors=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        with contextlib.closing(duckdb.connect(str(path))) as mirror:
+            mirror.execute("set enable_progress_bar = false")
+            for schema, table in tables:
+                folder = staging / f"{schema}.{table}"
+                frame = self.session.table(f"`{schema}`.`{table}`")
+                frame.coalesce(1).write.parquet(str(folder))
+                mirror.execute(f'create schema if not exists "{schema}"')
+                mirror.execute(
+                    f'create table "{schema}"."{table}" as'
+                    f" select * from read_parquet('{folder}/*.parquet')"
+                )
+        shutil.rmtree(staging, ignore_errors=True)
+        return path
+
+    def mirror_for_export(self, schemas: tuple[str, ...]) -> Path:
+        """The tables the export reads (of `schemas`) in `<workdir>/spark/export.duckdb`."""
+        target = spark_dir(self.workdir_root).resolve() / "export.duckdb"
+        return self.mirror(target, self.tables_of_schemas(schemas))
+
+
+@contextlib.contextmanager
+def session(workdir_root: Path) -> Iterator[SparkTarget]:
+    """The spark target's session while in use (the profile's variables set), stopped
+    afterwards."""
+    with environment(workdir_root):
+        started = start(workdir_root)
+        try:
+            yield SparkTarget(Path(workdir_root), started)
+        finally:
+            started.stop()
+
+
+@contextlib.contextmanager
+def environment(workdir: Path) -> Iterator[dict[str, str]]:
+    """The profile's variables set while the block runs."""
+    values = profile_environment(workdir)
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield values
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
