@@ -211,6 +211,25 @@
 {%- endmacro %}
 
 
+{#- Every pair of records of one group (a cluster, a person), each once: (left_record_key,
+    right_record_key, `group_column`), the left key the smaller. `members` has record_key and
+    `group_column`; `where`, a condition on the left member (e.g. the cluster's size). -#}
+{% macro cts_identity_member_pairs(members, group_column, where=none) -%}
+    select
+        left_member.record_key as left_record_key,
+        right_member.record_key as right_record_key,
+        left_member.{{ group_column }}
+    from {{ members }} as left_member
+    inner join {{ members }} as right_member
+        on
+            left_member.{{ group_column }} = right_member.{{ group_column }}
+            and left_member.record_key < right_member.record_key
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
+{%- endmacro %}
+
+
 {#- A select of `pairs` (left_record_key, right_record_key) with every comparison level, the
     name frequencies used for term-frequency adjustment and any extra pair columns asked for.
     `records` is int_identity_records_prepared (or a CTE of it), `name_variants`

@@ -20,15 +20,7 @@ persons as (
 ),
 
 member_pairs as (
-    select
-        left_member.record_key as left_record_key,
-        right_member.record_key as right_record_key,
-        left_member.person_id
-    from persons as left_member
-    inner join persons as right_member
-        on
-            left_member.person_id = right_member.person_id
-            and left_member.record_key < right_member.record_key
+    {{ cts_identity_member_pairs('persons', 'person_id') }}
 ),
 
 member_pairs_compared as (

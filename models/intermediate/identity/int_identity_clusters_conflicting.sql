@@ -22,16 +22,10 @@ clusters_initial as (
 ),
 
 member_pairs as (
-    select
-        left_member.record_key as left_record_key,
-        right_member.record_key as right_record_key,
-        left_member.cluster_key
-    from clusters_initial as left_member
-    inner join clusters_initial as right_member
-        on
-            left_member.cluster_key = right_member.cluster_key
-            and left_member.record_key < right_member.record_key
-    where left_member.cluster_size between 2 and {{ var('identity_max_cluster_checked') }}
+    {{ cts_identity_member_pairs(
+        'clusters_initial', 'cluster_key',
+        "left_member.cluster_size between 2 and " ~ var('identity_max_cluster_checked')
+    ) }}
 ),
 
 member_pairs_compared as (

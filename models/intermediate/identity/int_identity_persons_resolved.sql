@@ -30,15 +30,7 @@ split_clusters as (
 ),
 
 split_member_pairs as (
-    select
-        left_member.record_key as left_record_key,
-        right_member.record_key as right_record_key,
-        left_member.cluster_key
-    from split_clusters as left_member
-    inner join split_clusters as right_member
-        on
-            left_member.cluster_key = right_member.cluster_key
-            and left_member.record_key < right_member.record_key
+    {{ cts_identity_member_pairs('split_clusters', 'cluster_key') }}
 ),
 
 split_member_pairs_compared as (
