@@ -56,3 +56,22 @@
 {% macro spark__cast(field, type) -%}
     cast({{ field }} as {{ 'string' if type | trim | lower == 'varchar' else type }})
 {%- endmacro %}
+
+
+{#- Integer division of two non-negative integers, rounded down (`/` divides integers exactly
+    into a double on DuckDB, into an integer on PostgreSQL). -#}
+{% macro cts_integer_divide(dividend, divisor) -%}
+    {{ return(adapter.dispatch('cts_integer_divide', 'cts_programs')(dividend, divisor)) }}
+{%- endmacro %}
+
+{% macro default__cts_integer_divide(dividend, divisor) -%}
+    (({{ dividend }}) // ({{ divisor }}))
+{%- endmacro %}
+
+{% macro postgres__cts_integer_divide(dividend, divisor) -%}
+    (cast({{ dividend }} as bigint) / cast({{ divisor }} as bigint))
+{%- endmacro %}
+
+{% macro spark__cts_integer_divide(dividend, divisor) -%}
+    (cast({{ dividend }} as bigint) div cast({{ divisor }} as bigint))
+{%- endmacro %}

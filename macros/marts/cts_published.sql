@@ -49,7 +49,9 @@
     checked first: a PRIMARY flag on a rate whose parts are withheld would tell that they add up
     to at most the threshold) and its denominator is above the threshold (else PRIMARY). Emits `<name>` and
     `<name>_suppression`. `parts` are the suppression-flag columns of those counts; `decimals`
-    the published rounding. -#}
+    the published rounding: half up, exactly, in integers (floor((2 * 10^decimals * numerator +
+    denominator) / (2 * denominator))), so that every engine rounds 51/160 = 0.31875 to 0.3188;
+    through a double, DuckDB made it 0.3187 and Spark 0.3188. -#}
 {% macro cts_published_rate(numerator, denominator, name, parts, decimals=4) -%}
     {%- set denominator = '(' ~ denominator ~ ')' -%}
     {%- set withheld_for_part -%}
@@ -60,7 +62,10 @@
         when {{ denominator }} = 0 then null
         when {{ denominator }} <= {{ var('suppression_threshold') }} then null
         else cast(
-            round(cast({{ numerator }} as decimal(18, 6)) / {{ denominator }}, {{ decimals }})
+            cast({{ cts_integer_divide(
+                '2 * ' ~ 10 ** decimals ~ ' * (' ~ numerator ~ ') + ' ~ denominator,
+                '2 * ' ~ denominator
+            ) }} as decimal(18, 0)) / {{ 10 ** decimals }}
             as decimal({{ 3 + decimals }}, {{ decimals }})
         )
     end as {{ name }},
