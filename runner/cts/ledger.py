@@ -182,25 +182,23 @@ def max_line_size(longest_record: int) -> int:
     return max(2 * 1024 * 1024, 4 * longest_record + 1024)
 
 
-def create_file_list(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    source = _read_csv(path, ",", FILE_LIST_COLUMNS, max_line_size(0))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _cts_load_files AS SELECT * FROM {source}")
-
-
-def raw_select(spec: TableSpec, path: Path, loaded_at_sql: str, longest_record: int) -> str:
+def raw_select(
+    spec: TableSpec, path: Path, files: Path, loaded_at_sql: str, longest_record: int
+) -> str:
     """The rows of a raw table's normalized temp file with their lineage (file, submission,
-    line, load time), joined to the run's file list (`create_file_list`)."""
+    line, load time), joined to the run's file list (`files`, by file number)."""
     columns = [(name, "VARCHAR") for name in spec.columns] + [
         ("_file_no", "BIGINT"),
         ("_line", "BIGINT"),
     ]
     source = _read_csv(path, spec.delimiter, columns, max_line_size(longest_record))
+    file_list = _read_csv(files, ",", FILE_LIST_COLUMNS, max_line_size(0))
     data = ", ".join(f"r.{ident(name)}" for name in spec.columns)
     return (
         f"SELECT {data}, f.submission_id AS _submission_id, f.agency_code AS _agency_code, "
         f"f.period AS _period, f.revision AS _revision, f.file AS _file, r._line AS _line, "
         f"{loaded_at_sql} AS _loaded_at FROM {source} AS r "
-        f"INNER JOIN _cts_load_files AS f ON r._file_no = f.file_no"
+        f"INNER JOIN {file_list} AS f ON r._file_no = f.file_no"
     )
 
 

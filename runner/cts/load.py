@@ -778,24 +778,30 @@ class _Run:
                 writer.ensure_table(table.schema, table.name, ledger.raw_columns(table))
         for name, columns in ledger.META_TABLES.items():
             writer.ensure_table(ledger.META_SCHEMA, name, columns)
-        ledger.create_file_list(con, self.files.path)
-        written_tables = 0
-        for key in sorted(self.outputs):
+        jobs = []
+        for key in sorted(self.outputs, key=lambda k: -self.outputs[k].rows):  # largest first
             output = self.outputs[key]
-            steps.start(f"writing {key}")
-            count = 0
+            self.result.rows_loaded[key] = 0
             if output.rows:
-                select = ledger.raw_select(output.spec, output.path, loaded_at_sql, output.longest)
-                count = writer.write_raw(key, select, self.expected.get(key, {}))
-                written_tables += 1
-            if count != output.rows:
-                raise RuntimeError(
-                    f"{key}: wrote {count} rows but preflight accepted {output.rows}"
+                select = ledger.raw_select(
+                    output.spec, output.path, self.files.path, loaded_at_sql, output.longest
                 )
+                jobs.append((key, select, self.expected.get(key, {})))
+        steps.start(f"writing {len(jobs)} raw tables")
+
+        written_tables: list[str] = []
+
+        def written(key: str, count: int) -> None:
+            accepted = self.outputs[key].rows
+            if count != accepted:
+                raise RuntimeError(f"{key}: wrote {count} rows, preflight accepted {accepted}")
             self.result.rows_loaded[key] = count
+            written_tables.append(key)
             steps.finish(f"wrote {key}")
-            if crash_after and written_tables >= crash_after:
-                os.kill(os.getpid(), signal.SIGKILL)
+            if crash_after and len(written_tables) >= crash_after:
+                os.kill(os.getpid(), signal.SIGKILL)  # the test hook: files, no manifest
+
+        writer.write_raw_tables(jobs, written)
         new_ledger = ledger.meta_select("load_ledger", self.ledger.path, self.ledger.longest)
         select, kept = writer.ledger_select(new_ledger, self.attempted)
         writer.write_meta("load_ledger", select, kept + self.ledger.rows, replace=True)
@@ -807,7 +813,6 @@ class _Run:
                 order = rawzone.META_ORDER[table]
                 select = f"{ledger.meta_select(table, meta.path, meta.longest)} ORDER BY {order}"
                 writer.write_meta(table, select, meta.rows)
-        con.execute("DROP TABLE IF EXISTS _cts_load_files")
         record = {
             "kind": "load",
             "loaded_at": self.loaded_at_text,

@@ -36,7 +36,8 @@ import copy
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -416,11 +417,45 @@ class RunWriter:
                 "and load the submissions again"
             )
 
-    def write_raw(self, key: str, select: str, expected: dict[str, int]) -> int:
-        """Write a raw table's new rows (`select`: the table's columns, lineage included) as
-        one file per submission, in line order (one COPY, partitioned); `expected`: rows per
-        submission id. Each file is checked: its rows against `expected`, its submission
-        column against its folder, its size on disk against the writer's. Returns the rows."""
+    def write_raw_tables(
+        self,
+        jobs: Sequence[tuple[str, str, dict[str, int]]],
+        done: Callable[[str, int], None] | None = None,
+    ) -> dict[str, int]:
+        """Write raw tables' new rows: per job (table, `select` of its columns with lineage,
+        rows expected per submission id) one COPY, partitioned into one file per submission.
+        The COPYs run side by side on their own connections, each on one thread (so that the
+        rows of each file keep their line order); `done(table, rows)` follows each. Returns
+        the rows written per table."""
+        threads = int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])
+        written: dict[str, int] = {}
+        self.con.execute("SET threads = 1")  # the database's setting: every COPY on one thread
+        try:
+            with ThreadPoolExecutor(max(1, min(threads, 4))) as pool:
+                futures = {
+                    pool.submit(self._write_raw, key, select, expected): key
+                    for key, select, expected in jobs
+                }
+                try:
+                    for future in as_completed(futures):
+                        key = futures[future]
+                        files, rows = future.result()
+                        self.manifest.tables[key].files.extend(files)
+                        written[key] = rows
+                        if done is not None:
+                            done(key, rows)
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)
+                    raise
+        finally:
+            self.con.execute(f"SET threads = {threads}")
+        return written
+
+    def _write_raw(
+        self, key: str, select: str, expected: dict[str, int]
+    ) -> tuple[list[ZoneFile], int]:
+        """One raw table's COPY, and its files checked: each file's rows against `expected`,
+        its submission column against its folder, its size on disk against the writer's."""
         table = self.manifest.tables[key]
         directory = self.root / table.directory
         directory.mkdir(parents=True, exist_ok=True)
@@ -432,15 +467,11 @@ class RunWriter:
             f"submission), FILENAME_PATTERN {sql_string(pattern)}, OVERWRITE_OR_IGNORE true, "
             "RETURN_STATS true)"
         )
-        threads = self.con.execute("SELECT current_setting('threads')").fetchone()[0]
-        # one thread: the rows of each file keep the order asked for (in line order)
-        self.con.execute("SET threads = 1")
-        try:
-            cursor = self.con.execute(sql)
+        with contextlib.closing(self.con.cursor()) as cursor:
+            cursor.execute(sql)
             names = [column[0] for column in cursor.description]
             written = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        finally:
-            self.con.execute(f"SET threads = {int(threads)}")
+        files: list[ZoneFile] = []
         found: dict[str, int] = {}
         for stats in written:
             path = Path(stats["filename"])
@@ -452,11 +483,10 @@ class RunWriter:
                 raise RuntimeError(f"{path}: rows of another submission than {sid}")
             size, sha = describe(path)
             if size != stats["file_size_bytes"]:
-                raise RuntimeError(
-                    f"{path}: {size} bytes on disk, {stats['file_size_bytes']} written"
-                )
+                written_size = stats["file_size_bytes"]
+                raise RuntimeError(f"{path}: {size} bytes on disk, {written_size} written")
             relative = path.relative_to(self.root).as_posix()
-            table.files.append(ZoneFile(relative, stats["count"], size, sha, self.run, sid))
+            files.append(ZoneFile(relative, stats["count"], size, sha, self.run, sid))
             found[sid] = found.get(sid, 0) + stats["count"]
         wanted = {sid: n for sid, n in expected.items() if n}
         if found != wanted:
@@ -464,7 +494,7 @@ class RunWriter:
                 f"{key}: the Parquet files hold {sum(found.values())} rows of {len(found)} "
                 f"submissions, the run accepted {sum(wanted.values())} of {len(wanted)}"
             )
-        return sum(found.values())
+        return files, sum(found.values())
 
     def write_meta(self, name: str, select: str, expected: int, replace: bool = False) -> None:
         """Write a `raw_meta` table's rows (`select`) as this run's file; `replace`: the file
@@ -687,6 +717,7 @@ def convert_loader_tables(con: duckdb.DuckDBPyConnection, root: Path) -> ZoneMan
         writer.ensure_table(schema, name, _columns(con, schema, name))
     for name, columns in META_TABLES.items():
         writer.ensure_table(META_SCHEMA, name, columns)
+    jobs = []
     for schema, name in tables:
         source = f"SELECT * FROM {ident(schema)}.{ident(name)}"
         if schema == META_SCHEMA:
@@ -694,7 +725,8 @@ def convert_loader_tables(con: duckdb.DuckDBPyConnection, root: Path) -> ZoneMan
             writer.write_meta(name, f"{source} ORDER BY {META_ORDER[name]}", count)
             continue
         counts = con.execute(f"SELECT _submission_id, count(*) FROM ({source}) GROUP BY ALL")
-        writer.write_raw(f"{schema}.{name}", source, dict(counts.fetchall()))
+        jobs.append((f"{schema}.{name}", source, dict(counts.fetchall())))
+    writer.write_raw_tables(jobs)
     manifest = writer.commit({"kind": "converted", "from": "the warehouse's raw tables"})
     sync_views(con, root, manifest)
     return manifest

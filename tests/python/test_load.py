@@ -523,7 +523,8 @@ def test_killed_load_leaves_zone_and_warehouse_unchanged(tmp_path: Path) -> None
     files_after = zone_files(zone)
     assert {p: files_after[p] for p in files_before} == files_before  # manifest included
     orphans = sorted(set(files_after) - set(files_before))
-    assert len(orphans) == 2 * 11 and all("/run-0002_0.parquet" in p for p in orphans)
+    # two tables' files of 11 submissions at least (others may be half written)
+    assert len(orphans) >= 2 * 11 and all("/run-0002_0.parquet" in p for p in orphans)
     assert (tmp_path / ".wh.duckdb.load-tmp").is_dir()  # the killed run's temp files
     result = load(tmp_path)
     assert not (tmp_path / ".wh.duckdb.load-tmp").exists()
