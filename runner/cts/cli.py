@@ -390,8 +390,7 @@ def dashboard(out_dir: Path | None, copy_data: bool) -> None:
     "--fresh/--keep",
     default=True,
     show_default=True,
-    help="Start from an empty warehouse, raw zone and data dir, or keep what the work dir "
-    "holds.",
+    help="Start from an empty warehouse, raw zone and data dir, or keep what the work dir holds.",
 )
 @target_option
 @workdir_option
