@@ -374,3 +374,41 @@ def test_parquet_tables_list_each_tables_files_and_types(tmp_path: Path) -> None
     con = duckdb.connect()
     count = con.execute("SELECT count(*) FROM read_parquet(?)", [[str(p) for p in inmates.paths]])
     assert count.fetchone() == (5,)
+
+
+def test_a_correction_replaces_the_earlier_revision_downstream(tiny: Path) -> None:
+    """On the tiny build: the raw views keep every revision of a corrected month (r1 and r2
+    side by side in the zone), and downstream every row of an earlier revision is SUPERSEDED,
+    none of the latest."""
+    con = duckdb.connect(str(tiny / "warehouse.duckdb"), read_only=True)
+    try:
+        corrected = con.execute(
+            "SELECT count(*) FROM (SELECT agency_code, period FROM raw_meta.submissions"
+            " GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchone()[0]
+        outcomes = con.execute(
+            """
+            with latest as (
+                select agency_code, period, max(revision) as revision
+                from raw_meta.submissions group by all
+            )
+            select d.revision_number = l.revision as is_latest, d.disposition = 'SUPERSEDED',
+                count(*)
+            from intermediate.int_raw_rows_dispositioned as d
+            inner join latest as l
+                on d.agency_code = l.agency_code and d.reporting_period = l.period
+            group by all order by all
+            """
+        ).fetchall()
+        revisions = con.execute(
+            "SELECT count(DISTINCT _submission_id) FROM raw_suf.enrollments"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert corrected > 0
+    assert [(latest, superseded) for latest, superseded, _ in outcomes] == [
+        (False, True),
+        (True, False),
+    ]
+    suf = rawzone.read_manifest(tiny / "raw").tables["raw_suf.enrollments"]
+    assert revisions == len({f.submission_id for f in suf.files})
