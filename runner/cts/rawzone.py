@@ -244,15 +244,89 @@ def write_manifest(root: Path, manifest: ZoneManifest) -> Path:
 # ----------------------------------------------------------------------------- the files
 
 
-def describe(path: Path) -> tuple[int, str]:
-    """(bytes, sha256) of a file."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    return size, digest.hexdigest()
+def describe(path: Path) -> tuple[int, str, int]:
+    """(bytes, sha256, rows) of a Parquet file, read once: the rows from its footer."""
+    data = path.read_bytes()
+    return len(data), hashlib.sha256(data).hexdigest(), parquet_row_count(data)
+
+
+# Thrift compact protocol (the Parquet footer): the few element types a skip needs to know.
+_BOOL_TRUE, _BOOL_FALSE, _BYTE, _I16, _I32, _I64, _DOUBLE, _BINARY = 1, 2, 3, 4, 5, 6, 7, 8
+_LIST, _SET, _MAP, _STRUCT = 9, 10, 11, 12
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+
+
+def _skip(data: bytes, pos: int, kind: int, element: bool = False) -> int:
+    """Past one value of a compact-protocol type (a boolean field holds its value in its
+    type; a boolean element of a list or map is one byte)."""
+    if kind in (_BOOL_TRUE, _BOOL_FALSE):
+        return pos + 1 if element else pos
+    if kind == _BYTE:
+        return pos + 1
+    if kind in (_I16, _I32, _I64):
+        return _varint(data, pos)[1]
+    if kind == _DOUBLE:
+        return pos + 8
+    if kind == _BINARY:
+        size, pos = _varint(data, pos)
+        return pos + size
+    if kind in (_LIST, _SET):
+        size, inner = data[pos] >> 4, data[pos] & 0x0F
+        pos += 1
+        if size == 15:
+            size, pos = _varint(data, pos)
+        for _ in range(size):
+            pos = _skip(data, pos, inner, element=True)
+        return pos
+    if kind == _MAP:
+        size, pos = _varint(data, pos)
+        if size:
+            key, value = data[pos] >> 4, data[pos] & 0x0F
+            pos += 1
+            for _ in range(size):
+                pos = _skip(data, _skip(data, pos, key, element=True), value, element=True)
+        return pos
+    if kind == _STRUCT:
+        while data[pos]:
+            head = data[pos]
+            pos += 1
+            if not head >> 4:  # a long field id delta: the id follows
+                pos = _varint(data, pos)[1]
+            pos = _skip(data, pos, head & 0x0F)
+        return pos + 1
+    raise ValueError(f"unknown Thrift compact type {kind}")
+
+
+def parquet_row_count(data: bytes) -> int:
+    """The rows of a Parquet file (its bytes), from its footer: `FileMetaData.num_rows`, field
+    3, read without a Parquet library (the file's bytes are read for its sha256 anyway)."""
+    if len(data) < 12 or data[:4] != b"PAR1" or data[-4:] != b"PAR1":
+        raise ValueError("not a Parquet file")
+    pos = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    field = 0
+    while data[pos]:
+        head = data[pos]
+        pos += 1
+        if head >> 4:
+            field += head >> 4
+        else:
+            raw, pos = _varint(data, pos)
+            field = (raw >> 1) ^ -(raw & 1)
+        if field == 3 and head & 0x0F == _I64:
+            raw = _varint(data, pos)[0]
+            return (raw >> 1) ^ -(raw & 1)
+        pos = _skip(data, pos, head & 0x0F)
+    raise ValueError("no row count in the Parquet footer")
 
 
 def remove_orphans(root: Path, manifest: ZoneManifest | None) -> int:
@@ -311,11 +385,11 @@ def verify(root: Path, manifest: ZoneManifest) -> list[str]:
             if not path.is_file():
                 problems.append(f"{entry.path}: missing")
                 continue
-            size, sha = describe(path)
-            rows = con.execute(
+            size, sha, footer_rows = describe(path)
+            rows = con.execute(  # DuckDB's reading of the footer, and the footer parser's
                 "SELECT num_rows FROM parquet_file_metadata(?)", [str(path)]
             ).fetchone()[0]
-            if (size, sha, rows) != (entry.bytes, entry.sha256, entry.rows):
+            if (size, sha, rows, footer_rows) != (entry.bytes, entry.sha256, entry.rows, rows):
                 problems.append(
                     f"{entry.path}: {size} bytes, {rows} rows, sha256 {sha[:12]}…; the manifest "
                     f"says {entry.bytes}, {entry.rows}, {entry.sha256[:12]}…"
@@ -367,13 +441,11 @@ def parquet_tables(root: Path) -> list[ParquetTable]:
 # ----------------------------------------------------------------------------- writing a run
 
 
-def _parquet_rows(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> dict[str, int]:
-    if not paths:
-        return {}
-    rows = con.execute(
-        "SELECT file_name, num_rows FROM parquet_file_metadata(?)", [list(paths)]
-    ).fetchall()
-    return {name: count for name, count in rows}
+def _submission_of(relative: str) -> str:
+    """`raw_suf/inmates/agency=SUF/submission=2019-03-r1/run-0001_0.parquet` → SUF/2019-03/r1."""
+    parts = dict(part.split("=", 1) for part in relative.split("/") if "=" in part)
+    period, revision = parts["submission"].rsplit("-", 1)
+    return f"{parts['agency']}/{period}/{revision}"
 
 
 def _read_parquet(root: Path, files: Sequence[ZoneFile]) -> str:
@@ -454,8 +526,8 @@ class RunWriter:
     def _write_raw(
         self, key: str, select: str, expected: dict[str, int]
     ) -> tuple[list[ZoneFile], int]:
-        """One raw table's COPY, and its files checked: each file's rows against `expected`,
-        its submission column against its folder, its size on disk against the writer's."""
+        """One raw table's COPY, and its files checked: the rows in each file's footer against
+        `expected` for the submission of its folder."""
         table = self.manifest.tables[key]
         directory = self.root / table.directory
         directory.mkdir(parents=True, exist_ok=True)
@@ -465,29 +537,19 @@ class RunWriter:
             f"VARCHAR) AS submission FROM ({select}) ORDER BY _submission_id, _line) "
             f"TO {sql_string(str(directory))} (FORMAT parquet, PARTITION_BY (agency, "
             f"submission), FILENAME_PATTERN {sql_string(pattern)}, OVERWRITE_OR_IGNORE true, "
-            "RETURN_STATS true)"
+            "RETURN_FILES true)"
         )
         with contextlib.closing(self.con.cursor()) as cursor:
-            cursor.execute(sql)
-            names = [column[0] for column in cursor.description]
-            written = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            written = cursor.execute(sql).fetchone()[1] or []
         files: list[ZoneFile] = []
         found: dict[str, int] = {}
-        for stats in written:
-            path = Path(stats["filename"])
-            keys = stats["partition_keys"]
-            period, revision = keys["submission"].rsplit("-", 1)
-            sid = f"{keys['agency']}/{period}/{revision}"
-            column = stats["column_statistics"].get('"_submission_id"') or {}
-            if stats["count"] and (column.get("min"), column.get("max")) != (sid, sid):
-                raise RuntimeError(f"{path}: rows of another submission than {sid}")
-            size, sha = describe(path)
-            if size != stats["file_size_bytes"]:
-                written_size = stats["file_size_bytes"]
-                raise RuntimeError(f"{path}: {size} bytes on disk, {written_size} written")
+        for name in written:
+            path = Path(name)
             relative = path.relative_to(self.root).as_posix()
-            files.append(ZoneFile(relative, stats["count"], size, sha, self.run, sid))
-            found[sid] = found.get(sid, 0) + stats["count"]
+            sid = _submission_of(relative)
+            size, sha, rows = describe(path)
+            files.append(ZoneFile(relative, rows, size, sha, self.run, sid))
+            found[sid] = found.get(sid, 0) + rows
         wanted = {sid: n for sid, n in expected.items() if n}
         if found != wanted:
             raise RuntimeError(
@@ -509,10 +571,9 @@ class RunWriter:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{run_name(self.run)}.parquet"
         self.con.execute(f"COPY ({select}) TO {sql_string(str(path))} (FORMAT parquet)")
-        rows = _parquet_rows(self.con, [str(path)])[str(path)]
+        size, sha, rows = describe(path)
         if rows != expected:
             raise RuntimeError(f"{table.qualified_name}: wrote {rows} rows, expected {expected}")
-        size, sha = describe(path)
         table.files.append(
             ZoneFile(path.relative_to(self.root).as_posix(), rows, size, sha, self.run)
         )

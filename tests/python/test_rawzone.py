@@ -412,3 +412,19 @@ def test_a_correction_replaces_the_earlier_revision_downstream(tiny: Path) -> No
     ]
     suf = rawzone.read_manifest(tiny / "raw").tables["raw_suf.enrollments"]
     assert revisions == len({f.submission_id for f in suf.files})
+
+
+@pytest.mark.parametrize("rows", [0, 1, 127, 128, 70_000, 300_000])
+def test_parquet_row_count_reads_the_footer(tmp_path: Path, rows: int) -> None:
+    """The footer parser the loader checks every file with agrees with DuckDB's reader."""
+    path = tmp_path / "t.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT i, i::VARCHAR AS s, NULL::TIMESTAMP AS t, i % 2 = 0 AS b,"
+        f" [i, i] AS l, {{'k': i}} AS m FROM range({rows}) r(i)) TO '{path}'"
+        " (FORMAT parquet, ROW_GROUP_SIZE 100000)"
+    )
+    expected = con.execute("SELECT num_rows FROM parquet_file_metadata(?)", [str(path)])
+    assert rawzone.parquet_row_count(path.read_bytes()) == expected.fetchone()[0] == rows
+    with pytest.raises(ValueError, match="not a Parquet file"):
+        rawzone.parquet_row_count(b"PAR1 not really")
