@@ -10,12 +10,14 @@
 3. Preflight every other submission against its agency's sources YAML and its manifest (see
    `cts.preflight`, `cts.manifest`), streaming each file once; accepted records go to one
    normalized temp file per raw table (a rejected submission's records are cut off again).
-4. Write the run to the raw zone (`cts.rawzone`, `<warehouse dir>/raw/`): each raw table's
-   temp file with one `COPY (SELECT ... FROM read_csv(...)) TO ... (FORMAT parquet,
-   PARTITION_BY ...)`, one Parquet file per submission, every file's rows checked against the
-   preflight's; the ledger (rewritten whole), submissions and rejected lines; then the zone's
-   manifest, atomically: the commit. A process killed before it leaves the zone and the
-   warehouse as they were (its files are orphans, which the next load removes).
+4. Write the run to the raw zone (`cts.rawzone`, `<warehouse dir>/raw/`): once an agency's
+   submissions are all checked (they come in agency order), each of its raw tables' temp file
+   with one `COPY (SELECT ... FROM read_csv(...)) TO ... (FORMAT parquet, PARTITION_BY ...)`,
+   one Parquet file per submission, in the background while the next agency is checked; every
+   file's rows checked against the preflight's; then the ledger (rewritten whole), submissions
+   and rejected lines; then the zone's manifest, atomically: the commit. A process killed
+   before it leaves the zone and the warehouse as they were (its files are orphans, which the
+   next load removes).
 5. Make the warehouse's raw relations views over exactly the manifest's files, in one
    transaction (killed before it, the next load or build makes them).
 6. Write a JSON report to `<warehouse dir>/load_reports/load-NNNN.json` and return it.
@@ -293,6 +295,7 @@ class _TableOutput:
     handle: IO[bytes]
     rows: int = 0
     longest: int = 0
+    submitted: bool = False  # closed and handed to the raw zone's writer
 
 
 def _discard(_text: str) -> None:
@@ -351,8 +354,10 @@ class _Run:
         known: dict[str, dict[str, str]],
         loaded_at: datetime,
         dry_run: bool = False,
+        writer: rawzone.RunWriter | None = None,
     ) -> None:
         self.root = root
+        self.writer = writer
         self.specs = specs
         self.window = window
         self.tmp = tmp
@@ -365,7 +370,8 @@ class _Run:
         self.outputs: dict[str, _TableOutput] = {}
         # raw table → submission id → rows accepted (what the zone's files must hold)
         self.expected: dict[str, dict[str, int]] = {}
-        self.files = _MetaWriter(tmp / "files.csv")
+        # agency → its accepted files (number, submission, path): the raw rows' lineage
+        self.file_lists: dict[str, _MetaWriter] = {}
         self.ledger = _MetaWriter(tmp / "load_ledger.csv")
         self.submissions = _MetaWriter(tmp / "submissions.csv")
         self.rejected_lines = _MetaWriter(tmp / "rejected_lines.csv")
@@ -700,13 +706,17 @@ class _Run:
         table = check.table
         assert table is not None
         rel = self._rel(candidate, name)
-        self.files.write(
-            check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
-        )
         key = table.qualified_name
         if self.dry_run:
             self.result.rows_loaded[key] = self.result.rows_loaded.get(key, 0) + check.rows
         else:
+            files = self.file_lists.get(candidate.agency)
+            if files is None:
+                files = _MetaWriter(self.tmp / f"files-{candidate.agency}.csv")
+                self.file_lists[candidate.agency] = files
+            files.write(
+                check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
+            )
             output = self.outputs[key]
             output.rows += check.rows
             output.longest = max(output.longest, check.max_record_chars)
@@ -757,38 +767,50 @@ class _Run:
             self.outputs[key] = _TableOutput(table, path, path.open("w+b"))
         return self.outputs[key]
 
+    def agency_checked(self, agency: str) -> None:
+        """Every submission of `agency` is checked (they come in agency order): its raw tables'
+        temp files are final, so their Parquet files are written now, in the background, while
+        the next agency's are checked."""
+        if self.dry_run or self.writer is None:
+            return
+        outputs = [
+            (key, output)
+            for key, output in sorted(self.outputs.items())
+            if output.spec.agency_code == agency and not output.submitted
+        ]
+        files = self.file_lists.get(agency)
+        if files is not None:
+            files.close()
+        loaded_at_sql = f"TIMESTAMP '{self.loaded_at_text}'"
+        for key, output in outputs:
+            output.handle.close()
+            output.submitted = True
+            if output.rows and files is not None:
+                select = ledger.raw_select(
+                    output.spec, output.path, files.path, loaded_at_sql, output.longest
+                )
+                self.writer.submit_raw(key, select, self.expected.get(key, {}))
+
     def close_files(self) -> None:
-        for writer in (self.files, self.ledger, self.submissions, self.rejected_lines):
+        for writer in (self.ledger, self.submissions, self.rejected_lines):
             writer.close()
+        for files in self.file_lists.values():
+            files.close()
         for output in self.outputs.values():
             output.handle.close()
 
     # --- the commit
 
-    def commit(
-        self, con, zone: Path, manifest: rawzone.ZoneManifest, steps: _Steps
-    ) -> rawzone.ZoneManifest:
-        """Write the run to the raw zone (new files, then the manifest: the commit), then the
-        warehouse's views over it; returns the new manifest."""
+    def commit(self, con, zone: Path, steps: _Steps) -> rawzone.ZoneManifest:
+        """Finish the run in the raw zone (the raw tables' files, written while the checks
+        went on; the ledger, submissions and rejected lines; then the manifest: the commit),
+        then the warehouse's views over it; returns the new manifest."""
+        assert self.writer is not None
+        writer = self.writer
         crash_after = int(os.environ.get(CRASH_HOOK_ENV, "0") or 0)
-        loaded_at_sql = f"TIMESTAMP '{self.loaded_at_text}'"
-        writer = rawzone.RunWriter(con, zone, manifest)
-        for agency in self.specs.values():
-            for table in agency.tables:
-                writer.ensure_table(table.schema, table.name, ledger.raw_columns(table))
-        for name, columns in ledger.META_TABLES.items():
-            writer.ensure_table(ledger.META_SCHEMA, name, columns)
-        jobs = []
-        for key in sorted(self.outputs, key=lambda k: -self.outputs[k].rows):  # largest first
-            output = self.outputs[key]
+        for key in self.outputs:
             self.result.rows_loaded[key] = 0
-            if output.rows:
-                select = ledger.raw_select(
-                    output.spec, output.path, self.files.path, loaded_at_sql, output.longest
-                )
-                jobs.append((key, select, self.expected.get(key, {})))
-        steps.start(f"writing {len(jobs)} raw tables")
-
+        steps.start("writing the raw tables")
         written_tables: list[str] = []
 
         def written(key: str, count: int) -> None:
@@ -801,7 +823,7 @@ class _Run:
             if crash_after and len(written_tables) >= crash_after:
                 os.kill(os.getpid(), signal.SIGKILL)  # the test hook: files, no manifest
 
-        writer.write_raw_tables(jobs, written)
+        writer.finish_raw(written)
         new_ledger = ledger.meta_select("load_ledger", self.ledger.path, self.ledger.longest)
         select, kept = writer.ledger_select(new_ledger, self.attempted)
         writer.write_meta("load_ledger", select, kept + self.ledger.rows, replace=True)
@@ -911,10 +933,13 @@ class _Steps:
 
 
 def _check_all(run: _Run, candidates: list[_Candidate], steps: _Steps) -> None:
-    for candidate in candidates:
+    for number, candidate in enumerate(candidates):
         steps.start(f"checking {candidate.submission_id}")
         run.handle(candidate)
         steps.finish(f"checked {candidate.submission_id}")
+        following = candidates[number + 1] if number + 1 < len(candidates) else None
+        if following is None or following.agency != candidate.agency:
+            run.agency_checked(candidate.agency)
     run.close_files()
 
 
@@ -937,23 +962,32 @@ def load_submissions(
     con = ledger.connect(warehouse)  # held to the end: one load at a time
     tmp = warehouse.parent / f".{warehouse.name}.load-tmp"
     zone = rawzone.zone_dir(warehouse)
+    writer: rawzone.RunWriter | None = None
     try:
         if tmp.exists():  # left behind by a killed run; we hold the warehouse lock now
             shutil.rmtree(tmp)
         tmp.mkdir()
         manifest = rawzone.open_for_load(con, zone)
         known = ledger.loaded_hashes(con, rawzone.ledger_relation(zone, manifest))
+        writer = rawzone.RunWriter(con, zone, manifest)
+        for agency in specs.values():
+            for table in agency.tables:
+                writer.ensure_table(table.schema, table.name, ledger.raw_columns(table))
+        for name, columns in ledger.META_TABLES.items():
+            writer.ensure_table(ledger.META_SCHEMA, name, columns)
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
-        run = _Run(root, specs, window, tmp, known, loaded_at)
+        run = _Run(root, specs, window, tmp, known, loaded_at, writer=writer)
         run.result.warnings.extend(stray)
         steps = _Steps(
             "load", len(candidates) + sum(len(a.tables) for a in specs.values()), progress
         )
         _check_all(run, candidates, steps)
         if run.attempted:
-            run.commit(con, zone, manifest, steps)
+            run.commit(con, zone, steps)
         steps.end()
     finally:
+        if writer is not None:
+            writer.close()  # after a failure: the background writes stopped (orphans)
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
     result = run.result

@@ -37,7 +37,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -467,6 +467,9 @@ class RunWriter:
         self.manifest = copy.deepcopy(manifest)
         self.run = manifest.next_run
         self.superseded: list[ZoneFile] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: dict[Future, str] = {}
+        self._threads = 1
 
     def ensure_table(self, schema: str, name: str, columns: Sequence[tuple[str, str]]) -> None:
         """Declare a table (its columns) in the zone; a table already there must have them."""
@@ -489,42 +492,58 @@ class RunWriter:
                 "and load the submissions again"
             )
 
+    def submit_raw(self, key: str, select: str, expected: dict[str, int]) -> None:
+        """Start writing a raw table's new rows in the background: `select` gives the table's
+        columns with lineage, `expected` the rows per submission id. One COPY, partitioned into
+        one file per submission; the COPYs run side by side, each on its own connection and
+        on one thread (so that each file keeps its rows in line order)."""
+        if self._pool is None:
+            setting = self.con.execute("SELECT current_setting('threads')").fetchone()[0]
+            self._threads = int(setting)
+            self.con.execute("SET threads = 1")  # the database's setting: every COPY's
+            self._pool = ThreadPoolExecutor(max(1, min(self._threads, 4)))
+        cursor = self.con.cursor()  # made here: a connection is not to be shared by threads
+        future = self._pool.submit(self._write_raw, cursor, key, select, expected)
+        self._futures[future] = key
+
+    def finish_raw(self, done: Callable[[str, int], None] | None = None) -> dict[str, int]:
+        """Wait for every raw table submitted; `done(table, rows)` follows each as it ends.
+        Returns the rows written per table (the first failure is raised)."""
+        written: dict[str, int] = {}
+        try:
+            for future in as_completed(self._futures):
+                key = self._futures[future]
+                files, rows = future.result()
+                self.manifest.tables[key].files.extend(files)
+                written[key] = rows
+                if done is not None:
+                    done(key, rows)
+        finally:
+            self.close()
+        return written
+
     def write_raw_tables(
         self,
         jobs: Sequence[tuple[str, str, dict[str, int]]],
         done: Callable[[str, int], None] | None = None,
     ) -> dict[str, int]:
-        """Write raw tables' new rows: per job (table, `select` of its columns with lineage,
-        rows expected per submission id) one COPY, partitioned into one file per submission.
-        The COPYs run side by side on their own connections, each on one thread (so that the
-        rows of each file keep their line order); `done(table, rows)` follows each. Returns
-        the rows written per table."""
-        threads = int(self.con.execute("SELECT current_setting('threads')").fetchone()[0])
-        written: dict[str, int] = {}
-        self.con.execute("SET threads = 1")  # the database's setting: every COPY on one thread
-        try:
-            with ThreadPoolExecutor(max(1, min(threads, 4))) as pool:
-                futures = {
-                    pool.submit(self._write_raw, key, select, expected): key
-                    for key, select, expected in jobs
-                }
-                try:
-                    for future in as_completed(futures):
-                        key = futures[future]
-                        files, rows = future.result()
-                        self.manifest.tables[key].files.extend(files)
-                        written[key] = rows
-                        if done is not None:
-                            done(key, rows)
-                except BaseException:
-                    pool.shutdown(cancel_futures=True)
-                    raise
-        finally:
-            self.con.execute(f"SET threads = {threads}")
-        return written
+        """`submit_raw` every job (table, select, expected), then `finish_raw`."""
+        for key, select, expected in jobs:
+            self.submit_raw(key, select, expected)
+        return self.finish_raw(done)
+
+    def close(self) -> None:
+        """Stop writing: what has not started is cancelled, what runs is awaited; the database
+        gets its threads back. Files written and not committed stay orphans."""
+        if self._pool is None:
+            return
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
+        self._futures = {}
+        self.con.execute(f"SET threads = {self._threads}")
 
     def _write_raw(
-        self, key: str, select: str, expected: dict[str, int]
+        self, cursor: duckdb.DuckDBPyConnection, key: str, select: str, expected: dict[str, int]
     ) -> tuple[list[ZoneFile], int]:
         """One raw table's COPY, and its files checked: the rows in each file's footer against
         `expected` for the submission of its folder."""
@@ -532,6 +551,8 @@ class RunWriter:
         directory = self.root / table.directory
         directory.mkdir(parents=True, exist_ok=True)
         pattern = run_name(self.run) + "_{i}"
+        # ORDER BY, on one thread: each file's rows in line order (without it, 135 of 6,771
+        # files of the full-scale load were not: the join does not keep the temp file's order)
         sql = (
             f"COPY (SELECT *, _agency_code AS agency, _period || '-r' || CAST(_revision AS "
             f"VARCHAR) AS submission FROM ({select}) ORDER BY _submission_id, _line) "
@@ -539,7 +560,7 @@ class RunWriter:
             f"submission), FILENAME_PATTERN {sql_string(pattern)}, OVERWRITE_OR_IGNORE true, "
             "RETURN_FILES true)"
         )
-        with contextlib.closing(self.con.cursor()) as cursor:
+        with contextlib.closing(cursor):
             written = cursor.execute(sql).fetchone()[1] or []
         files: list[ZoneFile] = []
         found: dict[str, int] = {}
