@@ -14,6 +14,7 @@ views. `raw_meta` holds what the loader knows about past loads:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -74,15 +75,18 @@ LINEAGE_TYPES: list[tuple[str, str]] = [
     ("_loaded_at", "TIMESTAMP"),
 ]
 
-# Columns of the run's file list, joined to each raw table's records by file number.
-FILE_LIST_COLUMNS: list[tuple[str, str]] = [
-    ("file_no", "BIGINT"),
-    ("submission_id", "VARCHAR"),
-    ("agency_code", "VARCHAR"),
-    ("period", "VARCHAR"),
-    ("revision", "INTEGER"),
-    ("file", "VARCHAR"),
-]
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file of an accepted submission: its number in the run (the temp files' `_file_no`)
+    and the lineage its rows get."""
+
+    file_no: int
+    submission_id: str
+    agency_code: str
+    period: str
+    revision: int
+    file: str
 
 
 def ident(name: str) -> str:
@@ -183,22 +187,33 @@ def max_line_size(longest_record: int) -> int:
 
 
 def raw_select(
-    spec: TableSpec, path: Path, files: Path, loaded_at_sql: str, longest_record: int
+    spec: TableSpec,
+    path: Path,
+    files: Sequence[SourceFile],
+    loaded_at_sql: str,
+    longest_record: int,
 ) -> str:
-    """The rows of a raw table's normalized temp file with their lineage (file, submission,
-    line, load time), joined to the run's file list (`files`, by file number)."""
+    """The rows of a raw table's normalized temp file with their lineage (submission, file,
+    line, load time): each record's file number joined to `files`, the table's files."""
     columns = [(name, "VARCHAR") for name in spec.columns] + [
         ("_file_no", "BIGINT"),
         ("_line", "BIGINT"),
     ]
     source = _read_csv(path, spec.delimiter, columns, max_line_size(longest_record))
-    file_list = _read_csv(files, ",", FILE_LIST_COLUMNS, max_line_size(0))
+    values = ", ".join(
+        f"({f.file_no}, {sql_string(f.submission_id)}, {sql_string(f.agency_code)}, "
+        f"{sql_string(f.period)}, {int(f.revision)}, {sql_string(f.file)})"
+        for f in files
+    )
+    file_list = (
+        f"(VALUES {values}) AS f(file_no, submission_id, agency_code, period, revision, file)"
+    )
     data = ", ".join(f"r.{ident(name)}" for name in spec.columns)
     return (
         f"SELECT {data}, f.submission_id AS _submission_id, f.agency_code AS _agency_code, "
-        f"f.period AS _period, f.revision AS _revision, f.file AS _file, r._line AS _line, "
-        f"{loaded_at_sql} AS _loaded_at FROM {source} AS r "
-        f"INNER JOIN {file_list} AS f ON r._file_no = f.file_no"
+        f"f.period AS _period, CAST(f.revision AS INTEGER) AS _revision, f.file AS _file, "
+        f"r._line AS _line, {loaded_at_sql} AS _loaded_at FROM {source} AS r "
+        f"INNER JOIN {file_list} ON r._file_no = f.file_no"
     )
 
 

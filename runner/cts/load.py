@@ -95,6 +95,7 @@ _LOOSE_PERIOD_RE = re.compile(r"^\d{4}-?\d{2}$")
 CRASH_HOOK_ENV = "CTS_LOAD_CRASH_AFTER_TABLES"
 CRASH_AFTER_MANIFEST_ENV = "CTS_LOAD_CRASH_AFTER_MANIFEST"
 REPORT_DIR = "load_reports"
+MEMORY_LIMIT_ENV = "CTS_DUCKDB_MEMORY_LIMIT"
 SKIPPED_REASON = "already loaded with identical content"
 NO_MANIFEST = (
     f"accepted without a {MANIFEST_NAME}: sizes, data lines and checksums not checked "
@@ -370,8 +371,8 @@ class _Run:
         self.outputs: dict[str, _TableOutput] = {}
         # raw table → submission id → rows accepted (what the zone's files must hold)
         self.expected: dict[str, dict[str, int]] = {}
-        # agency → its accepted files (number, submission, path): the raw rows' lineage
-        self.file_lists: dict[str, _MetaWriter] = {}
+        # raw table → its accepted files (number, submission, path): its rows' lineage
+        self.table_files: dict[str, list[ledger.SourceFile]] = {}
         self.ledger = _MetaWriter(tmp / "load_ledger.csv")
         self.submissions = _MetaWriter(tmp / "submissions.csv")
         self.rejected_lines = _MetaWriter(tmp / "rejected_lines.csv")
@@ -710,13 +711,10 @@ class _Run:
         if self.dry_run:
             self.result.rows_loaded[key] = self.result.rows_loaded.get(key, 0) + check.rows
         else:
-            files = self.file_lists.get(candidate.agency)
-            if files is None:
-                files = _MetaWriter(self.tmp / f"files-{candidate.agency}.csv")
-                self.file_lists[candidate.agency] = files
-            files.write(
+            source = ledger.SourceFile(
                 check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
             )
+            self.table_files.setdefault(key, []).append(source)
             output = self.outputs[key]
             output.rows += check.rows
             output.longest = max(output.longest, check.max_record_chars)
@@ -778,24 +776,20 @@ class _Run:
             for key, output in sorted(self.outputs.items())
             if output.spec.agency_code == agency and not output.submitted
         ]
-        files = self.file_lists.get(agency)
-        if files is not None:
-            files.close()
         loaded_at_sql = f"TIMESTAMP '{self.loaded_at_text}'"
         for key, output in outputs:
             output.handle.close()
             output.submitted = True
-            if output.rows and files is not None:
+            if output.rows:
+                files = self.table_files[key]
                 select = ledger.raw_select(
-                    output.spec, output.path, files.path, loaded_at_sql, output.longest
+                    output.spec, output.path, files, loaded_at_sql, output.longest
                 )
                 self.writer.submit_raw(key, select, self.expected.get(key, {}))
 
     def close_files(self) -> None:
         for writer in (self.ledger, self.submissions, self.rejected_lines):
             writer.close()
-        for files in self.file_lists.values():
-            files.close()
         for output in self.outputs.values():
             output.handle.close()
 
@@ -960,6 +954,8 @@ def load_submissions(
     warehouse = Path(warehouse).resolve()
     specs, window, root, candidates, stray = _prepare(path, project_dir)
     con = ledger.connect(warehouse)  # held to the end: one load at a time
+    # the profile's memory cap (profiles.yml), which the Parquet writers stay under
+    con.execute(f"SET memory_limit = '{os.environ.get(MEMORY_LIMIT_ENV) or '3GB'}'")
     tmp = warehouse.parent / f".{warehouse.name}.load-tmp"
     zone = rawzone.zone_dir(warehouse)
     writer: rawzone.RunWriter | None = None
