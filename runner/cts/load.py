@@ -1004,10 +1004,16 @@ def _known_read_only(warehouse: Path | None) -> dict[str, dict[str, str]]:
     if warehouse is None:
         return {}
     zone = rawzone.zone_dir(Path(warehouse))
-    manifest = rawzone.read_manifest(zone)
-    if manifest is not None:
+    for attempt in (1, 2):
+        manifest = rawzone.read_manifest(zone)
+        if manifest is None:
+            break
         with contextlib.closing(duckdb.connect()) as con:
-            return ledger.loaded_hashes(con, rawzone.ledger_relation(zone, manifest))
+            try:
+                return ledger.loaded_hashes(con, rawzone.ledger_relation(zone, manifest))
+            except duckdb.IOException:  # a load replaced the ledger file meanwhile
+                if attempt == 2:
+                    raise
     if not Path(warehouse).is_file():
         return {}
     con = ledger.connect(Path(warehouse), read_only=True)

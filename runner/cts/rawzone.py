@@ -19,11 +19,11 @@ Layout (every path below is relative to `root`):
 One file per raw table and accepted submission (a submission sends one file per table),
 written on one thread: the same rows give the same file, row order included (line order but
 for a few rows DuckDB's partitioned writer moves; `_line` says where each row was); a file
-with no data rows leaves no Parquet file. Each load run writes
-new files only (named after the run), then the manifest: every visible file with its rows,
-bytes and sha256, each table's columns and types, and the runs. The manifest is written last,
-to a temporary name and renamed over the old one (atomic), so a file it does not list is
-invisible: a killed run's files are orphans, removed by the next load (`remove_orphans`).
+with no data rows leaves no Parquet file. Each load run writes new files only (named after
+the run), then the manifest: every visible file with its rows, bytes and sha256, each table's
+columns and types, and the runs. The manifest is written last, to a temporary name and
+renamed over the old one (atomic), so a file it does not list is invisible: a killed run's
+files are orphans, removed by the next load (`remove_orphans`).
 
 Engines attach to the same bytes: DuckDB by views (`sync_views`: each raw table of the
 warehouse a view over exactly the manifest's files, typed; an empty typed view before any
@@ -459,9 +459,9 @@ def _read_parquet(root: Path, files: Sequence[ZoneFile]) -> str:
 
 class RunWriter:
     """The new files of one load run, written where no manifest points yet; `commit` makes
-    them visible (the manifest), `superseded` lists the files it made invisible.
+    them visible (the manifest; files it no longer lists are left to `remove_orphans`).
 
-    Every file is checked after it is written: its rows (Parquet metadata) against what the
+    Every file is checked after it is written: its rows (from its footer) against what the
     run meant to write, per submission; its bytes and sha256 go to the manifest."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, root: Path, manifest: ZoneManifest):
@@ -470,7 +470,6 @@ class RunWriter:
         self.before = manifest
         self.manifest = copy.deepcopy(manifest)
         self.run = manifest.next_run
-        self.superseded: list[ZoneFile] = []
         self._pool: ThreadPoolExecutor | None = None
         self._futures: dict[Future, str] = {}
         self._threads = 1
@@ -600,7 +599,6 @@ class RunWriter:
         holds the whole table and supersedes its earlier files (the ledger)."""
         table = self.manifest.tables[f"{META_SCHEMA}.{name}"]
         if replace:
-            self.superseded.extend(table.files)
             table.files = []
         if not expected:
             return
