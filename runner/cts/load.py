@@ -954,12 +954,13 @@ def load_submissions(
     warehouse = Path(warehouse).resolve()
     specs, window, root, candidates, stray = _prepare(path, project_dir)
     con = ledger.connect(warehouse)  # held to the end: one load at a time
-    # the profile's memory cap (profiles.yml), which the Parquet writers stay under
-    con.execute(f"SET memory_limit = '{os.environ.get(MEMORY_LIMIT_ENV) or '3GB'}'")
     tmp = warehouse.parent / f".{warehouse.name}.load-tmp"
     zone = rawzone.zone_dir(warehouse)
     writer: rawzone.RunWriter | None = None
     try:
+        # the profile's memory cap (profiles.yml), which the Parquet writers stay under
+        limit = os.environ.get(MEMORY_LIMIT_ENV) or "3GB"
+        con.execute(f"SET memory_limit = {ledger.sql_string(limit)}")
         if tmp.exists():  # left behind by a killed run; we hold the warehouse lock now
             shutil.rmtree(tmp)
         tmp.mkdir()

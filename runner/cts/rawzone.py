@@ -54,7 +54,7 @@ FORMAT = "cts-raw-zone/1"
 META_DIR = "_meta"
 LEDGER_TABLE = "load_ledger"
 # The hive-style partition directories of a raw table's files (not columns of the files: the
-# lineage columns _agency_code, _period and _revision carry the same values).
+# lineage columns _agency_code and _submission_id carry the same values).
 PARTITION_COLUMNS = ("agency", "submission")
 # The order of the rows in each `raw_meta` file.
 META_ORDER = {
@@ -409,7 +409,7 @@ class ParquetTable:
     name: str
     columns: tuple[tuple[str, str], ...]  # (name, DuckDB type): VARCHAR, INTEGER, BIGINT, TIMESTAMP
     paths: tuple[Path, ...]  # absolute; exactly the manifest's files (none: an empty table)
-    directory: Path  # absolute; holds those files, and between loads nothing else
+    directory: Path  # absolute; those files (and a killed load's, until the next load)
     rows: int
 
 
@@ -420,7 +420,7 @@ def parquet_tables(root: Path) -> list[ParquetTable]:
     Attach to `paths`, not to a glob of `directory`: a file the manifest does not list is not
     part of the zone (a killed load's leftovers, until the next load removes them). The files
     carry every column of the table, typed (the partition folders `agency=`/`submission=`
-    only repeat the lineage columns `_agency_code`, `_period` and `_revision`). In Spark, e.g.
+    only repeat the lineage columns `_agency_code` and `_submission_id`). In Spark, e.g.
     `spark.read.schema(ddl).parquet(*map(str, table.paths)).createOrReplaceTempView(...)`, or
     an empty DataFrame of that schema when `paths` is empty."""
     root = Path(root).resolve()
