@@ -148,6 +148,7 @@ def fresh_warehouse(workdir: Path) -> None:
     for path in (workdir / "warehouse.duckdb", workdir / "warehouse.duckdb.wal"):
         path.unlink(missing_ok=True)
     shutil.rmtree(workdir / "warehouse.duckdb.tmp", ignore_errors=True)
+    shutil.rmtree(workdir / "raw", ignore_errors=True)  # the raw zone cts load writes
 
 
 def main() -> None:

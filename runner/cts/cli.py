@@ -222,8 +222,9 @@ JSON_HELP = "Print a JSON summary on stdout: accepted, skipped and rejected subm
 
 
 @cli.command(
-    short_help="Load submissions into the warehouse.",
-    help="Load submissions from PATH [default: <workdir>/data] into the warehouse.\n\n"
+    short_help="Load submissions into the raw zone and the warehouse.",
+    help="Load submissions from PATH [default: <workdir>/data] into the raw zone "
+    "(<workdir>/raw: Parquet and its manifest) that the warehouse reads.\n\n"
     "Every submission is checked first (as `cts validate` does); a bad one is rejected whole, "
     "recorded in the ledger, and the others load.\n\n" + SUBMISSION_EXIT_CODES,
 )
@@ -237,9 +238,9 @@ def load(path: Path | None, as_json: bool) -> None:
 @cli.command(
     short_help="Check submissions without loading them (dry run).",
     help="Run every check `cts load` makes on the submissions under PATH, with the same "
-    "messages and exit codes, without touching the warehouse (its ledger is only read, when "
-    "it exists, to tell what is already loaded). An agency can test its extract before "
-    "sending it.\n\n" + SUBMISSION_EXIT_CODES,
+    "messages and exit codes, without touching the raw zone or the warehouse (the ledger is "
+    "only read, when it exists, to tell what is already loaded). An agency can test its "
+    "extract before sending it.\n\n" + SUBMISSION_EXIT_CODES,
 )
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
@@ -394,7 +395,7 @@ def dashboard(out_dir: Path | None, copy_data: bool) -> None:
     "--fresh/--keep",
     default=True,
     show_default=True,
-    help="Start from an empty warehouse and data dir, or keep what the work dir holds.",
+    help="Start from an empty warehouse, raw zone and data dir, or keep what the work dir holds.",
 )
 @target_option
 @workdir_option

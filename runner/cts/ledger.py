@@ -1,6 +1,9 @@
-"""The warehouse side of loading: connection, raw and `raw_meta` tables, bulk inserts.
+"""The loader's tables: their columns, the warehouse connection, the SQL reading a run's temp
+files and the ledger.
 
-`raw_meta` holds what the loader knows about past loads:
+The raw tables (`raw_<agency>.<table>`: the file's columns as text, then the lineage columns)
+and `raw_meta` are written to the raw zone (`cts.rawzone`) and read in the warehouse through
+views. `raw_meta` holds what the loader knows about past loads:
 - `load_ledger`: one row per file of every submission attempted (outcome `loaded`/`rejected`);
   a rejected attempt's rows are replaced when the same submission is attempted again, so
   re-running a load never grows the ledger;
@@ -10,7 +13,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -71,15 +75,18 @@ LINEAGE_TYPES: list[tuple[str, str]] = [
     ("_loaded_at", "TIMESTAMP"),
 ]
 
-# Columns of the run's file list, joined to each raw table's records by file number.
-FILE_LIST_COLUMNS: list[tuple[str, str]] = [
-    ("file_no", "BIGINT"),
-    ("submission_id", "VARCHAR"),
-    ("agency_code", "VARCHAR"),
-    ("period", "VARCHAR"),
-    ("revision", "INTEGER"),
-    ("file", "VARCHAR"),
-]
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file of an accepted submission: its number in the run (the temp files' `_file_no`)
+    and the lineage its rows get."""
+
+    file_no: int
+    submission_id: str
+    agency_code: str
+    period: str
+    revision: int
+    file: str
 
 
 def ident(name: str) -> str:
@@ -110,29 +117,32 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
     return con
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """A table or a view of that name (the raw relations are views over the raw zone)."""
     rows = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-        [schema, table],
+        "SELECT count(*) FROM information_schema.tables WHERE table_catalog ="
+        " current_database() AND table_schema = ? AND table_name = ?",
+        [schema, name],
     ).fetchall()
     return rows[0][0] > 0
 
 
-def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
-    rows = con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-        "ORDER BY column_index",
-        [schema, table],
-    ).fetchall()
-    return [r[0] for r in rows]
+def warehouse_ledger(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The ledger relation of the warehouse, if it has one."""
+    if relation_exists(con, META_SCHEMA, "load_ledger"):
+        return f"{META_SCHEMA}.load_ledger"
+    return None
 
 
-def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    """submission_id → {file name: sha256} for every submission loaded so far."""
-    if not _table_exists(con, META_SCHEMA, "load_ledger"):
+def loaded_hashes(
+    con: duckdb.DuckDBPyConnection, relation: str | None
+) -> dict[str, dict[str, str]]:
+    """submission_id → {file name: sha256} for every submission loaded so far, from a ledger
+    relation (the raw zone's ledger files, or a warehouse table); {} without one."""
+    if relation is None:
         return {}
     rows = con.execute(
-        f"SELECT submission_id, file, sha256 FROM {META_SCHEMA}.load_ledger WHERE outcome = ?",
+        f"SELECT submission_id, file, sha256 FROM {relation} WHERE outcome = ?",
         [LOADED],
     ).fetchall()
     known: dict[str, dict[str, str]] = {}
@@ -141,43 +151,24 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     return known
 
 
-def loads_per_agency(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, str]] | None:
+def loads_per_agency(
+    con: duckdb.DuckDBPyConnection, relation: str | None
+) -> list[tuple[str, int, int, str]] | None:
     """Per agency (in order): accepted submissions, data rows loaded and the last load time
-    (text); None when the warehouse has no ledger yet."""
-    if not _table_exists(con, META_SCHEMA, "load_ledger"):
+    (text), from a ledger relation; None without one (nothing loaded yet)."""
+    if relation is None:
         return None
     return con.execute(
         "SELECT agency_code, count(DISTINCT submission_id), sum(data_rows),"
-        f" CAST(max(loaded_at) AS VARCHAR) FROM {META_SCHEMA}.load_ledger WHERE outcome = ?"
+        f" CAST(max(loaded_at) AS VARCHAR) FROM {relation} WHERE outcome = ?"
         " GROUP BY agency_code ORDER BY agency_code",
         [LOADED],
     ).fetchall()
 
 
-def _create(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns) -> None:
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")
-    body = ", ".join(f"{ident(name)} {kind}" for name, kind in columns)
-    con.execute(f"CREATE TABLE IF NOT EXISTS {ident(schema)}.{ident(table)} ({body})")
-    existing = table_columns(con, schema, table)
-    wanted = [name for name, _ in columns]
-    if existing != wanted:
-        raise LoadError(
-            f"table {schema}.{table} in the warehouse has columns {', '.join(existing)} but the "
-            f"loader expects {', '.join(wanted)}; rebuild the warehouse from the submissions"
-        )
-
-
-def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for table, columns in META_TABLES.items():
-        _create(con, META_SCHEMA, table, columns)
-
-
 def raw_columns(spec: TableSpec) -> list[tuple[str, str]]:
+    """A raw table's columns: the file's (text), then the lineage columns."""
     return [(name, "VARCHAR") for name in spec.columns] + LINEAGE_TYPES
-
-
-def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
-    _create(con, spec.schema, spec.name, raw_columns(spec))
 
 
 def _read_csv(path: Path, delimiter: str, columns: Sequence[tuple[str, str]], max_line: int):
@@ -195,46 +186,39 @@ def max_line_size(longest_record: int) -> int:
     return max(2 * 1024 * 1024, 4 * longest_record + 1024)
 
 
-def create_file_list(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    source = _read_csv(path, ",", FILE_LIST_COLUMNS, max_line_size(0))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _cts_load_files AS SELECT * FROM {source}")
-
-
-def insert_raw(
-    con: duckdb.DuckDBPyConnection,
+def raw_select(
     spec: TableSpec,
     path: Path,
+    files: Sequence[SourceFile],
     loaded_at_sql: str,
     longest_record: int,
-) -> int:
-    """Insert one normalized temp file into its raw table; return the row count inserted."""
+) -> str:
+    """The rows of a raw table's normalized temp file with their lineage (submission, file,
+    line, load time): each record's file number joined to `files`, the table's files."""
     columns = [(name, "VARCHAR") for name in spec.columns] + [
         ("_file_no", "BIGINT"),
         ("_line", "BIGINT"),
     ]
     source = _read_csv(path, spec.delimiter, columns, max_line_size(longest_record))
-    data = ", ".join(f"r.{ident(name)}" for name in spec.columns)
-    sql = (
-        f"INSERT INTO {ident(spec.schema)}.{ident(spec.name)} "
-        f"SELECT {data}, f.submission_id, f.agency_code, f.period, f.revision, f.file, "
-        f"r._line, {loaded_at_sql} FROM {source} AS r "
-        f"INNER JOIN _cts_load_files AS f ON r._file_no = f.file_no"
+    values = ", ".join(
+        f"({f.file_no}, {sql_string(f.submission_id)}, {sql_string(f.agency_code)}, "
+        f"{sql_string(f.period)}, {int(f.revision)}, {sql_string(f.file)})"
+        for f in files
     )
-    return con.execute(sql).fetchall()[0][0]
+    file_list = (
+        f"(VALUES {values}) AS f(file_no, submission_id, agency_code, period, revision, file)"
+    )
+    data = ", ".join(f"r.{ident(name)}" for name in spec.columns)
+    return (
+        f"SELECT {data}, f.submission_id AS _submission_id, f.agency_code AS _agency_code, "
+        f"f.period AS _period, CAST(f.revision AS INTEGER) AS _revision, f.file AS _file, "
+        f"r._line AS _line, {loaded_at_sql} AS _loaded_at FROM {source} AS r "
+        f"INNER JOIN {file_list} ON r._file_no = f.file_no"
+    )
 
 
-def insert_meta(con: duckdb.DuckDBPyConnection, table: str, path: Path, longest_record: int) -> int:
-    source = _read_csv(path, ",", META_TABLES[table], max_line_size(longest_record))
-    return con.execute(f"INSERT INTO {META_SCHEMA}.{table} SELECT * FROM {source}").fetchall()[0][0]
-
-
-def forget_rejections(con: duckdb.DuckDBPyConnection, submission_ids: Iterable[str]) -> None:
-    """Drop earlier rejected-attempt rows of submissions attempted again in this run."""
-    ids = sorted(set(submission_ids))
-    if not ids:
-        return
-    con.execute(
-        f"DELETE FROM {META_SCHEMA}.load_ledger WHERE outcome = ? "
-        "AND list_contains(?, submission_id)",
-        [REJECTED, ids],
+def meta_select(table: str, path: Path, longest_record: int) -> str:
+    """The rows of a `raw_meta` table's temp file, typed."""
+    return (
+        f"SELECT * FROM {_read_csv(path, ',', META_TABLES[table], max_line_size(longest_record))}"
     )

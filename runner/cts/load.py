@@ -1,19 +1,26 @@
-"""Load agencies' monthly submissions into the warehouse's raw tables, all or nothing.
+"""Load agencies' monthly submissions into the raw zone and the warehouse, all or nothing.
 
     result = load_submissions(Path("work/demo"), Path("work/warehouse.duckdb"), project_dir)
     result = validate_submissions(Path("extract"), project_dir)   # every check, nothing written
 
 1. Find submission folders `<AGENCY>/<YYYY-MM>/r<N>/` under the given path.
-2. Skip those already loaded with identical content (sha256 per file, from the ledger); reject
-   those loaded before with different content, and a new revision identical to the month's
-   latest loaded one.
+2. Skip those already loaded with identical content (sha256 per file, from the raw zone's
+   ledger); reject those loaded before with different content, and a new revision identical
+   to the month's latest loaded one.
 3. Preflight every other submission against its agency's sources YAML and its manifest (see
    `cts.preflight`, `cts.manifest`), streaming each file once; accepted records go to one
    normalized temp file per raw table (a rejected submission's records are cut off again).
-4. In ONE transaction: create missing schemas/tables, insert each raw table's temp file with one
-   `INSERT ... SELECT ... FROM read_csv(...)`, write ledger, submissions and rejected lines;
-   commit. A process killed before the commit leaves the warehouse as it was.
-5. Write a JSON report to `<warehouse dir>/load_reports/load-NNNN.json` and return it.
+4. Write the run to the raw zone (`cts.rawzone`, `<warehouse dir>/raw/`): once an agency's
+   submissions are all checked (they come in agency order), each of its raw tables' temp file
+   with one `COPY (SELECT ... FROM read_csv(...)) TO ... (FORMAT parquet, PARTITION_BY ...)`,
+   one Parquet file per submission, in the background while the next agency is checked; every
+   file's rows checked against the preflight's; then the ledger (rewritten whole), submissions
+   and rejected lines; then the zone's manifest, atomically: the commit. A process killed
+   before it leaves the zone and the warehouse as they were (its files are orphans, which the
+   next load removes).
+5. Make the warehouse's raw relations views over exactly the manifest's files, in one
+   transaction (killed before it, the next load or build makes them).
+6. Write a JSON report to `<warehouse dir>/load_reports/load-NNNN.json` and return it.
 
 The outcome is also an exit code a scheduler can act on (`LoadResult.exit_code`): 0 everything
 offered was accepted or already loaded, 4 some submissions were rejected (the rest loaded), 5
@@ -36,7 +43,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from cts import ledger
+import duckdb
+
+from cts import ledger, rawzone
 from cts.manifest import (
     MANIFEST_NAME,
     FileTotals,
@@ -81,8 +90,12 @@ OUTCOMES = {
 
 REVISION_RE = re.compile(r"^r([1-9][0-9]?)$")
 _LOOSE_PERIOD_RE = re.compile(r"^\d{4}-?\d{2}$")
-CRASH_HOOK_ENV = "CTS_LOAD_CRASH_AFTER_TABLES"  # test hook: SIGKILL self after N table inserts
+# Test hooks: SIGKILL the loading process after N raw tables' Parquet files are written (before
+# the manifest), or right after the manifest (before the warehouse's views).
+CRASH_HOOK_ENV = "CTS_LOAD_CRASH_AFTER_TABLES"
+CRASH_AFTER_MANIFEST_ENV = "CTS_LOAD_CRASH_AFTER_MANIFEST"
 REPORT_DIR = "load_reports"
+MEMORY_LIMIT_ENV = "CTS_DUCKDB_MEMORY_LIMIT"
 SKIPPED_REASON = "already loaded with identical content"
 NO_MANIFEST = (
     f"accepted without a {MANIFEST_NAME}: sizes, data lines and checksums not checked "
@@ -283,6 +296,7 @@ class _TableOutput:
     handle: IO[bytes]
     rows: int = 0
     longest: int = 0
+    submitted: bool = False  # closed and handed to the raw zone's writer
 
 
 def _discard(_text: str) -> None:
@@ -341,8 +355,10 @@ class _Run:
         known: dict[str, dict[str, str]],
         loaded_at: datetime,
         dry_run: bool = False,
+        writer: rawzone.RunWriter | None = None,
     ) -> None:
         self.root = root
+        self.writer = writer
         self.specs = specs
         self.window = window
         self.tmp = tmp
@@ -353,7 +369,10 @@ class _Run:
         self.result = LoadResult(dry_run=dry_run)
         self.file_no = 0
         self.outputs: dict[str, _TableOutput] = {}
-        self.files = _MetaWriter(tmp / "files.csv")
+        # raw table → submission id → rows accepted (what the zone's files must hold)
+        self.expected: dict[str, dict[str, int]] = {}
+        # raw table → its accepted files (number, submission, path): its rows' lineage
+        self.table_files: dict[str, list[ledger.SourceFile]] = {}
         self.ledger = _MetaWriter(tmp / "load_ledger.csv")
         self.submissions = _MetaWriter(tmp / "submissions.csv")
         self.rejected_lines = _MetaWriter(tmp / "rejected_lines.csv")
@@ -688,16 +707,18 @@ class _Run:
         table = check.table
         assert table is not None
         rel = self._rel(candidate, name)
-        self.files.write(
-            check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
-        )
         key = table.qualified_name
         if self.dry_run:
             self.result.rows_loaded[key] = self.result.rows_loaded.get(key, 0) + check.rows
         else:
+            source = ledger.SourceFile(
+                check.file_no, sid, candidate.agency, candidate.period, candidate.revision, rel
+            )
+            self.table_files.setdefault(key, []).append(source)
             output = self.outputs[key]
             output.rows += check.rows
             output.longest = max(output.longest, check.max_record_chars)
+            self.expected.setdefault(key, {})[sid] = check.rows
         for bad in check.rejected:
             self.rejected_lines.write(
                 sid,
@@ -744,56 +765,82 @@ class _Run:
             self.outputs[key] = _TableOutput(table, path, path.open("w+b"))
         return self.outputs[key]
 
+    def agency_checked(self, agency: str) -> None:
+        """Every submission of `agency` is checked (they come in agency order): its raw tables'
+        temp files are final, so their Parquet files are written now, in the background, while
+        the next agency's are checked."""
+        if self.dry_run or self.writer is None:
+            return
+        outputs = [
+            (key, output)
+            for key, output in sorted(self.outputs.items())
+            if output.spec.agency_code == agency and not output.submitted
+        ]
+        loaded_at_sql = f"TIMESTAMP '{self.loaded_at_text}'"
+        for key, output in outputs:
+            output.handle.close()
+            output.submitted = True
+            if output.rows:
+                files = self.table_files[key]
+                select = ledger.raw_select(
+                    output.spec, output.path, files, loaded_at_sql, output.longest
+                )
+                self.writer.submit_raw(key, select, self.expected.get(key, {}))
+
     def close_files(self) -> None:
-        for writer in (self.files, self.ledger, self.submissions, self.rejected_lines):
+        for writer in (self.ledger, self.submissions, self.rejected_lines):
             writer.close()
         for output in self.outputs.values():
             output.handle.close()
 
-    # --- the transaction
+    # --- the commit
 
-    def commit(self, con, steps: _Steps) -> None:
+    def commit(self, con, zone: Path, steps: _Steps) -> rawzone.ZoneManifest:
+        """Finish the run in the raw zone (the raw tables' files, written while the checks
+        went on; the ledger, submissions and rejected lines; then the manifest: the commit),
+        then the warehouse's views over it; returns the new manifest."""
+        assert self.writer is not None
+        writer = self.writer
         crash_after = int(os.environ.get(CRASH_HOOK_ENV, "0") or 0)
-        loaded_at_sql = f"TIMESTAMP '{self.loaded_at_text}'"
-        inserted_tables = 0
-        con.execute("BEGIN TRANSACTION")
-        try:
-            ledger.ensure_meta_tables(con)
-            for agency in self.specs.values():
-                for table in agency.tables:
-                    ledger.ensure_raw_table(con, table)
-            ledger.create_file_list(con, self.files.path)
-            for key in sorted(self.outputs):
-                output = self.outputs[key]
-                steps.start(f"inserting {key}")
-                count = ledger.insert_raw(
-                    con, output.spec, output.path, loaded_at_sql, output.longest
-                )
-                if count != output.rows:
-                    raise RuntimeError(
-                        f"{key}: inserted {count} rows but preflight accepted {output.rows}"
-                    )
-                self.result.rows_loaded[key] = count
-                inserted_tables += 1
-                steps.finish(f"inserted {key}")
-                if crash_after and inserted_tables >= crash_after:
-                    os.kill(os.getpid(), signal.SIGKILL)
-            ledger.forget_rejections(con, self.attempted)
-            for table, writer in (
-                ("load_ledger", self.ledger),
-                ("submissions", self.submissions),
-                ("rejected_lines", self.rejected_lines),
-            ):
-                if writer.rows:
-                    count = ledger.insert_meta(con, table, writer.path, writer.longest)
-                    if count != writer.rows:
-                        raise RuntimeError(f"raw_meta.{table}: inserted {count} of {writer.rows}")
-            con.execute("DROP TABLE IF EXISTS _cts_load_files")
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):
-                con.execute("ROLLBACK")
-            raise
+        for key in self.outputs:
+            self.result.rows_loaded[key] = 0
+        steps.start("writing the raw tables")
+        written_tables: list[str] = []
+
+        def written(key: str, count: int) -> None:
+            accepted = self.outputs[key].rows
+            if count != accepted:
+                raise RuntimeError(f"{key}: wrote {count} rows, preflight accepted {accepted}")
+            self.result.rows_loaded[key] = count
+            written_tables.append(key)
+            steps.finish(f"wrote {key}")
+            if crash_after and len(written_tables) >= crash_after:
+                os.kill(os.getpid(), signal.SIGKILL)  # the test hook: files, no manifest
+
+        writer.finish_raw(written)
+        new_ledger = ledger.meta_select("load_ledger", self.ledger.path, self.ledger.longest)
+        select, kept = writer.ledger_select(new_ledger, self.attempted)
+        writer.write_meta("load_ledger", select, kept + self.ledger.rows, replace=True)
+        for table, meta in (
+            ("submissions", self.submissions),
+            ("rejected_lines", self.rejected_lines),
+        ):
+            if meta.rows:
+                order = rawzone.META_ORDER[table]
+                select = f"{ledger.meta_select(table, meta.path, meta.longest)} ORDER BY {order}"
+                writer.write_meta(table, select, meta.rows)
+        record = {
+            "kind": "load",
+            "loaded_at": self.loaded_at_text,
+            "accepted": self.result.accepted,
+            "rejected": self.result.rejected,
+        }
+        manifest = writer.commit(record)
+        if os.environ.get(CRASH_AFTER_MANIFEST_ENV):
+            os.kill(os.getpid(), signal.SIGKILL)
+        rawzone.sync_views(con, zone, manifest)
+        rawzone.remove_orphans(zone, manifest)  # the superseded ledger file
+        return manifest
 
     # --- the report
 
@@ -880,10 +927,13 @@ class _Steps:
 
 
 def _check_all(run: _Run, candidates: list[_Candidate], steps: _Steps) -> None:
-    for candidate in candidates:
+    for number, candidate in enumerate(candidates):
         steps.start(f"checking {candidate.submission_id}")
         run.handle(candidate)
         steps.finish(f"checked {candidate.submission_id}")
+        following = candidates[number + 1] if number + 1 < len(candidates) else None
+        if following is None or following.agency != candidate.agency:
+            run.agency_checked(candidate.agency)
     run.close_files()
 
 
@@ -893,7 +943,8 @@ def load_submissions(
     project_dir: Path,
     progress: Progress | None = None,
 ) -> LoadResult:
-    """Preflight and load every submission under `path` into `warehouse`, in one transaction.
+    """Preflight every submission under `path` and load the accepted ones, all or nothing, into
+    the raw zone beside `warehouse` (`<warehouse dir>/raw/`) and the warehouse's views over it.
 
     Raises `LoadError` (one clear line) for user errors: missing path, no submissions found,
     unusable sources YAML, warehouse locked. Rejected submissions are not errors: they are listed
@@ -902,24 +953,38 @@ def load_submissions(
     started = time.perf_counter()
     warehouse = Path(warehouse).resolve()
     specs, window, root, candidates, stray = _prepare(path, project_dir)
-    con = ledger.connect(warehouse)
+    con = ledger.connect(warehouse)  # held to the end: one load at a time
     tmp = warehouse.parent / f".{warehouse.name}.load-tmp"
+    zone = rawzone.zone_dir(warehouse)
+    writer: rawzone.RunWriter | None = None
     try:
+        # the profile's memory cap (profiles.yml), which the Parquet writers stay under
+        limit = os.environ.get(MEMORY_LIMIT_ENV) or "3GB"
+        con.execute(f"SET memory_limit = {ledger.sql_string(limit)}")
         if tmp.exists():  # left behind by a killed run; we hold the warehouse lock now
             shutil.rmtree(tmp)
         tmp.mkdir()
-        known = ledger.loaded_hashes(con)
+        manifest = rawzone.open_for_load(con, zone)
+        known = ledger.loaded_hashes(con, rawzone.ledger_relation(zone, manifest))
+        writer = rawzone.RunWriter(con, zone, manifest)
+        for agency in specs.values():
+            for table in agency.tables:
+                writer.ensure_table(table.schema, table.name, ledger.raw_columns(table))
+        for name, columns in ledger.META_TABLES.items():
+            writer.ensure_table(ledger.META_SCHEMA, name, columns)
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
-        run = _Run(root, specs, window, tmp, known, loaded_at)
+        run = _Run(root, specs, window, tmp, known, loaded_at, writer=writer)
         run.result.warnings.extend(stray)
         steps = _Steps(
             "load", len(candidates) + sum(len(a.tables) for a in specs.values()), progress
         )
         _check_all(run, candidates, steps)
         if run.attempted:
-            run.commit(con, steps)
+            run.commit(con, zone, steps)
         steps.end()
     finally:
+        if writer is not None:
+            writer.close()  # after a failure: the background writes stopped (orphans)
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
     result = run.result
@@ -935,11 +1000,26 @@ def load_submissions(
 
 
 def _known_read_only(warehouse: Path | None) -> dict[str, dict[str, str]]:
-    if warehouse is None or not Path(warehouse).is_file():
+    """What is loaded, read from the raw zone's ledger beside the warehouse (or, before the
+    zone, the warehouse's ledger table); nothing is written."""
+    if warehouse is None:
+        return {}
+    zone = rawzone.zone_dir(Path(warehouse))
+    for attempt in (1, 2):
+        manifest = rawzone.read_manifest(zone)
+        if manifest is None:
+            break
+        with contextlib.closing(duckdb.connect()) as con:
+            try:
+                return ledger.loaded_hashes(con, rawzone.ledger_relation(zone, manifest))
+            except duckdb.IOException:  # a load replaced the ledger file meanwhile
+                if attempt == 2:
+                    raise
+    if not Path(warehouse).is_file():
         return {}
     con = ledger.connect(Path(warehouse), read_only=True)
     try:
-        return ledger.loaded_hashes(con)
+        return ledger.loaded_hashes(con, ledger.warehouse_ledger(con))
     finally:
         con.close()
 

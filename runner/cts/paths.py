@@ -51,6 +51,12 @@ class Workdir:
         return self.root / "warehouse.duckdb"
 
     @property
+    def raw_zone(self) -> Path:
+        """The raw zone `cts load` writes (Parquet and its manifest; cts.rawzone), which the
+        warehouse's raw views and every engine read."""
+        return self.root / "raw"
+
+    @property
     def public(self) -> Path:
         """Public exports (Parquet, CSV, data dictionary, manifest)."""
         return self.root / "public"

@@ -21,7 +21,9 @@ exit code the command ends with.
 `target` (build, export, run) is the profile's target: `duckdb` (the default) builds in the
 work dir's warehouse; `postgres` builds on a PostgreSQL server (cts.engines.postgres: a
 throwaway cluster under the work dir, or CTS_POSTGRES_DSN), into which the runner first copies
-the raw tables that `cts load` wrote to the warehouse.
+the raw tables. `cts load` writes them to the raw zone (`<workdir>/raw/`, cts.rawzone), which
+the warehouse reads through views: every build first makes sure they read exactly the zone's
+files (`attach_raw_zone`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cts import dbt as dbt_runner
+from cts import rawzone
 from cts.engines import DEFAULT_TARGET, TARGETS
 from cts.link import IDENTITY_SELECTOR, INPUT_RELATION, LinkError, Links, export_links, load_input
 from cts.load import (
@@ -314,15 +317,26 @@ def build(
     (`state:modified+`, deferring to that build); selecting nothing is then no error.
     `connection`: a server already started by `engine` (else started and stopped here)."""
     _check_target(target)
-    if not workdir.warehouse.is_file():
+    if not workdir.warehouse.is_file() and not (workdir.raw_zone / rawzone.MANIFEST_NAME).is_file():
         raise PipelineError(
             f"no warehouse at {workdir.warehouse} (load submissions first: `cts load`)",
             exit_code=dbt_runner.EXIT_NOT_RUN,
         )
+    attach_raw_zone(workdir)
     if connection is not None or target == DEFAULT_TARGET:
         return _build(workdir, project_dir, dbt_args, reporter, changed, target, connection)
     with engine(workdir, target, reporter) as started:
         return _build(workdir, project_dir, dbt_args, reporter, changed, target, started)
+
+
+def attach_raw_zone(workdir: Workdir) -> int:
+    """The warehouse's raw views over exactly the raw zone's files, made again where they are
+    stale (a load killed after its manifest, a work dir copied or moved; a warehouse removed
+    is made again from the zone). Cheap when nothing changed. Returns the views made."""
+    try:
+        return rawzone.attach_duckdb(workdir.warehouse)
+    except LoadError as error:
+        raise PipelineError(str(error)) from error
 
 
 def _build(
@@ -799,7 +813,7 @@ def run(
 ) -> RunResult:
     """generate → load → build → export → check disclosure → dashboard, in one work dir.
 
-    `fresh` starts from an empty warehouse and data dir (and, on postgres, a new local
+    `fresh` starts from an empty warehouse, raw zone and data dir (and, on postgres, a new local
     cluster). Stops (raises) when nothing could be loaded or a step fails; rejected submissions
     do not stop it (see `raise_for_rejections`). On postgres the server runs from the build to
     the export.
@@ -809,6 +823,7 @@ def run(
     if fresh:
         for path in (workdir.warehouse, workdir.warehouse.with_name("warehouse.duckdb.wal")):
             path.unlink(missing_ok=True)
+        shutil.rmtree(workdir.raw_zone, ignore_errors=True)
         if workdir.data.is_dir():
             shutil.rmtree(workdir.data)
         for engine_dir in (workdir.root / "postgres", workdir.root / "spark"):
@@ -843,6 +858,7 @@ def locations(workdir: Workdir) -> list[tuple[str, str]]:
         ("work dir", str(workdir.root)),
         ("submissions", str(workdir.data) if workdir.data.exists() else "–"),
         ("warehouse", str(workdir.warehouse)),
+        ("raw zone", str(workdir.raw_zone) if workdir.raw_zone.is_dir() else "– (cts load)"),
         ("public exports", str(workdir.public) if exported else "– (cts export)"),
     ]
     for site in (workdir.site / "index.html", workdir.root / "dashboard" / "index.html"):

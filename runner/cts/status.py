@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from cts import ledger
+from cts import ledger, rawzone
 from cts.paths import Workdir
 
 # `cts build` keeps a copy of its run_results.json: `cts docs` overwrites the original.
@@ -38,15 +38,28 @@ class BuildResults:
 
 
 def ledger_summary(warehouse: Path) -> list[AgencyLoads] | None:
-    """Loads per agency, from the loader's ledger; None when nothing was ever loaded here."""
-    if not warehouse.is_file():
+    """Loads per agency, from the loader's ledger (in the raw zone beside the warehouse, or in
+    a warehouse loaded before the zone); None when nothing was ever loaded here."""
+    zone = rawzone.zone_dir(warehouse)
+    try:
+        manifest = rawzone.read_manifest(zone)
+    except rawzone.ZoneError as error:
+        raise StatusError(str(error)) from error
+    if manifest is None and not warehouse.is_file():
         return None
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        if manifest is not None:
+            con = duckdb.connect()
+        else:
+            con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as error:
         raise StatusError(f"cannot open the warehouse {warehouse}: {error}") from error
     try:
-        loads = ledger.loads_per_agency(con)
+        if manifest is not None:
+            relation = rawzone.ledger_relation(zone, manifest)
+        else:
+            relation = ledger.warehouse_ledger(con)
+        loads = ledger.loads_per_agency(con, relation)
     except duckdb.Error as error:
         raise StatusError(f"cannot read {ledger.META_SCHEMA}.load_ledger: {error}") from error
     finally:

@@ -3,6 +3,8 @@ one-error-line check of the CLI."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -59,13 +61,15 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every table's full content, for comparing warehouse states."""
+    """Every table's and view's full content (the raw relations are views over the raw zone),
+    for comparing warehouse states."""
     if not warehouse.exists():
         return {}
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL"
+            "SELECT table_schema, table_name FROM information_schema.tables"
+            " WHERE table_catalog = current_database() ORDER BY ALL"
         ).fetchall()
         return {
             f"{s}.{t}": sorted(con.execute(f'SELECT * FROM "{s}"."{t}"').fetchall(), key=repr)
@@ -73,6 +77,38 @@ def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
         }
     finally:
         con.close()
+
+
+def zone_files(zone: Path) -> dict[str, str]:
+    """Every file under a raw zone (listed or not) → its sha256."""
+    if not zone.is_dir():
+        return {}
+    return {
+        path.relative_to(zone).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(zone.rglob("*"))
+        if path.is_file()
+    }
+
+
+def views(warehouse: Path) -> dict[str, tuple[str, str]]:
+    """The warehouse's views: name → (SQL, comment)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT schema_name || '.' || view_name, sql, comment FROM duckdb_views()"
+            " WHERE NOT internal ORDER BY ALL"
+        ).fetchall()
+        return {name: (sql, comment) for name, sql, comment in rows}
+    finally:
+        con.close()
+
+
+def copy_warehouse(source: Path, target: Path) -> None:
+    """A work dir's warehouse and the raw zone it reads (`raw/`), copied into another."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / "warehouse.duckdb", target / "warehouse.duckdb")
+    if (source / "raw").is_dir():
+        shutil.copytree(source / "raw", target / "raw")
 
 
 def one_error_line(result) -> str:

@@ -12,6 +12,7 @@ from cts import dbt as dbt_module
 from cts.cli import cli
 from cts.paths import Workdir
 from project_kit import copy_project
+from submission_kit import copy_warehouse
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 EDITED = "model.cts_programs.int_raw_rows_dispositioned"
@@ -32,8 +33,7 @@ def copied(tiny: Path, tmp_path: Path) -> tuple[Path, Path]:
     """A copy of the project and of the tiny warehouse, with the state of a build of the copy."""
     project = copy_project(tmp_path / "project")
     workdir = tmp_path / "work"
-    workdir.mkdir()
-    shutil.copyfile(tiny / "warehouse.duckdb", workdir / "warehouse.duckdb")
+    copy_warehouse(tiny, workdir)
     # the state of the last successful build: the manifest of the unchanged project
     outcome = dbt_module.invoke(["parse"], Workdir(workdir), project)
     assert outcome.ok, outcome.exception

@@ -14,6 +14,7 @@ from cts import pipeline
 from cts.engines import postgres
 from cts.paths import Workdir
 from project_kit import copy_project
+from submission_kit import copy_warehouse
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 PROJECT = CHECKOUT
@@ -80,7 +81,7 @@ def built_on_postgres(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     except postgres.PostgresError as error:
         pytest.fail(str(error))
     home = Workdir(tmp_path_factory.mktemp("pg") / "work").ensure()
-    shutil.copyfile(tiny / "warehouse.duckdb", home.warehouse)
+    copy_warehouse(tiny, home.root)
     shutil.copyfile(tiny / "generation.json", home.generation_record)
     outcome = pipeline.build(home, PROJECT, target="postgres")
     assert outcome.ok
@@ -178,7 +179,7 @@ def test_a_dsn_server_is_used_as_it_is(built_on_postgres, tmp_path, monkeypatch)
         admin.close()
         monkeypatch.setenv(postgres.DSN_ENV, dsn)
         home = Workdir(tmp_path / "work").ensure()
-        shutil.copyfile(built_on_postgres / "warehouse.duckdb", home.warehouse)
+        copy_warehouse(built_on_postgres, home.root)
         selection = ["--select", "engine_conformance+", "stg_suf__persons"]
         outcome = pipeline.build(home, PROJECT, selection, target="postgres")
         assert outcome.ok

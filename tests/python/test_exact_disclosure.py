@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from cts.publication import cells as cells_module
 from cts.publication import declaration, protect, relations, solver
 from cts.publication.check import Certificate, check_cells, prove_cells, verify, with_truth
 from cts.publication.relations import Cells
+from submission_kit import copy_warehouse
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 VARIABLES = yaml.safe_load((CHECKOUT / "dbt_project.yml").read_text())["vars"]
@@ -481,7 +481,7 @@ def test_a_measure_added_to_the_declaration_reaches_the_long_table_and_the_mart(
     outcomes["administrative_or_unknown_exits"] = {"counts": "events", "outcome_group": "UNKNOWN"}
     workdir = Workdir(tmp_path / "work")
     workdir.ensure()
-    shutil.copyfile(tiny / "warehouse.duckdb", workdir.warehouse)
+    copy_warehouse(tiny, workdir.root)
     models = ["int_published_counts_unpivoted", "rpt_program_outcomes"]
     command = ["compile", "--select", *models, "--vars", json.dumps({"publication": publication})]
     outcome = dbt_module.invoke(command, workdir, CHECKOUT)

@@ -33,11 +33,13 @@ from submission_kit import (
     PROJECT,
     REPO,
     SUF_HEADERS,
+    copy_warehouse,
     one_error_line,
     query,
     snapshot,
     suf_files,
     write_submission,
+    zone_files,
 )
 
 NEW = "SUF/2019-03/r9"
@@ -129,10 +131,12 @@ def _summary(result) -> dict:
 def _validate_then_load(site: Site, target: Path, code: int) -> dict:
     """`cts validate` then `cts load` on `target`: both exit `code` and say the same."""
     warehouse_bytes = _file_hash(site.warehouse)
+    zone_before = zone_files(site.workdir / "raw")
     checked = site.cts("validate", target, "--json")
     assert checked.exit_code == code, checked.output
     assert "Traceback" not in checked.output
     assert _file_hash(site.warehouse) == warehouse_bytes, "cts validate changed the warehouse"
+    assert zone_files(site.workdir / "raw") == zone_before, "cts validate changed the raw zone"
     loaded = site.cts("load", target, "--json")
     assert loaded.exit_code == code, loaded.output
     assert "Traceback" not in loaded.output
@@ -771,11 +775,14 @@ def test_a_large_valid_file_streams_block_by_block() -> None:
 
 
 def _fingerprints(warehouse: Path) -> dict[str, tuple]:
-    """Every table's row count and order-free content hash, and the views' names."""
+    """Every table's and raw relation's row count and order-free content hash (the raw
+    relations are views over the raw zone), and the views' names."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL"
+            "SELECT schema_name, table_name FROM duckdb_tables() UNION SELECT schema_name,"
+            " view_name FROM duckdb_views() WHERE NOT internal AND starts_with(schema_name,"
+            " 'raw_') ORDER BY ALL"
         ).fetchall()
         prints = {
             f"{schema}.{table}": con.execute(
@@ -798,9 +805,9 @@ def test_rejection_leaves_every_built_schema_unchanged(tiny: Path, tmp_path: Pat
     months are skipped, r9 is refused (exit 4), and only the ledger records it."""
     site = Site(tmp_path / "site", project=REPO)
     shutil.copytree(tiny / "data" / "submissions" / "SUF", site.data / "submissions" / "SUF")
-    site.workdir.mkdir(parents=True)
-    shutil.copyfile(tiny / "warehouse.duckdb", site.warehouse)
+    copy_warehouse(tiny, site.workdir)
     before = _fingerprints(site.warehouse)
+    zone_before = zone_files(site.workdir / "raw")
     folder = site.folder("SUF/2019-03/r9")
     shutil.copytree(site.folder("SUF/2019-03/r1"), folder)
     enrollments = (folder / "enrollments.csv").read_bytes()
@@ -816,6 +823,12 @@ def test_rejection_leaves_every_built_schema_unchanged(tiny: Path, tmp_path: Pat
     after = _fingerprints(site.warehouse)
     changed = {name for name in before if after.get(name) != before[name]}
     assert changed == {LEDGER}
+    # in the raw zone: the ledger's file and the manifest, nothing else
+    zone_after = zone_files(site.workdir / "raw")
+    changed_files = {
+        p for p in zone_before.keys() | zone_after.keys() if zone_before.get(p) != zone_after.get(p)
+    }
+    assert {p.split("/run-")[0] for p in changed_files} == {"_meta/load_ledger", "manifest.json"}
     outcomes = query(
         site.warehouse,
         f"SELECT DISTINCT outcome FROM {LEDGER} WHERE submission_id = 'SUF/2019-03/r9'",

@@ -13,8 +13,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from cts.load import LoadError, LoadResult, load_submissions
+from cts.load import CRASH_HOOK_ENV, LoadError, LoadResult, load_submissions
 from cts.preflight import check_file, check_stream
+from cts.rawzone import read_manifest, verify
 from cts.specs import SpecError, load_source_specs, normalize_column_name
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,7 +26,9 @@ from submission_kit import (
     query,
     snapshot,
     suf_files,
+    views,
     write_submission,
+    zone_files,
 )
 
 
@@ -483,12 +486,8 @@ def test_rare_malformed_lines_are_kept_aside(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- crash safety
 
 
-def test_killed_load_leaves_warehouse_unchanged(tmp_path: Path) -> None:
-    write_submission(tmp_path, "SUF", "2017-01", "r1", suf_files(5))
-    load(tmp_path)
-    for month in range(2, 13):
-        write_submission(tmp_path, "SUF", f"2017-{month:02d}", "r1", suf_files(400, month * 1000))
-    before = snapshot(tmp_path / "wh.duckdb")
+def _killed_load(root: Path, hook: str, value: str) -> None:
+    """`load_submissions` in a process that kills itself at the crash hook."""
     script = textwrap.dedent(
         """
         import sys
@@ -497,16 +496,35 @@ def test_killed_load_leaves_warehouse_unchanged(tmp_path: Path) -> None:
         load_submissions(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
         """
     )
-    env = dict(os.environ, CTS_LOAD_CRASH_AFTER_TABLES="2")
     proc = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path), str(tmp_path / "wh.duckdb"), str(PROJECT)],
-        env=env,
+        [sys.executable, "-c", script, str(root), str(root / "wh.duckdb"), str(PROJECT)],
+        env=dict(os.environ, **{hook: value}),
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert proc.returncode == -9, proc.stderr
+
+
+def test_killed_load_leaves_zone_and_warehouse_unchanged(tmp_path: Path) -> None:
+    """Killed between two raw tables' Parquet files (before the manifest): the manifest, every
+    file it lists and the warehouse are as before; the run's files are invisible orphans,
+    which the next load removes before it loads everything."""
+    write_submission(tmp_path, "SUF", "2017-01", "r1", suf_files(5))
+    load(tmp_path)
+    for month in range(2, 13):
+        write_submission(tmp_path, "SUF", f"2017-{month:02d}", "r1", suf_files(400, month * 1000))
+    zone = tmp_path / "raw"
+    before = snapshot(tmp_path / "wh.duckdb")
+    views_before, files_before = views(tmp_path / "wh.duckdb"), zone_files(zone)
+    _killed_load(tmp_path, CRASH_HOOK_ENV, "2")
     assert snapshot(tmp_path / "wh.duckdb") == before
+    assert views(tmp_path / "wh.duckdb") == views_before
+    files_after = zone_files(zone)
+    assert {p: files_after[p] for p in files_before} == files_before  # manifest included
+    orphans = sorted(set(files_after) - set(files_before))
+    # two tables' files of 11 submissions at least (others may be half written)
+    assert len(orphans) >= 2 * 11 and all("/run-0002_0.parquet" in p for p in orphans)
     assert (tmp_path / ".wh.duckdb.load-tmp").is_dir()  # the killed run's temp files
     result = load(tmp_path)
     assert not (tmp_path / ".wh.duckdb.load-tmp").exists()
@@ -514,6 +532,9 @@ def test_killed_load_leaves_warehouse_unchanged(tmp_path: Path) -> None:
     assert query(tmp_path / "wh.duckdb", "SELECT count(*) FROM raw_suf.inmates") == [
         (5 + 11 * 400,)
     ]
+    manifest = read_manifest(zone)
+    assert {f.path for f in manifest.files()} | {"manifest.json"} == set(zone_files(zone))
+    assert verify(zone, manifest) == []
 
 
 # ----------------------------------------------------------------------------- specs

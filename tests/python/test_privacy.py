@@ -20,6 +20,7 @@ from cts.cli import cli
 from cts.pseudonym import DEMO_KEY, KEY_ENV
 from cts.publication import declaration
 from cts.publication.cells import read_export
+from submission_kit import copy_warehouse
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 PUBLIC_MARTS = ("dim_programs", "rpt_program_enrollments", "rpt_program_exits")
@@ -191,7 +192,7 @@ def tiny_copy(tiny: Path, tmp_path: Path) -> Path:
     """The tiny warehouse and dbt manifest in a scratch work dir (export writes there)."""
     target = tmp_path / "work"
     (target / "target").mkdir(parents=True)
-    shutil.copyfile(tiny / "warehouse.duckdb", target / "warehouse.duckdb")
+    copy_warehouse(tiny, target)
     shutil.copyfile(tiny / "target" / "manifest.json", target / "target" / "manifest.json")
     return target
 

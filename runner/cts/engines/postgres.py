@@ -13,10 +13,12 @@ it on the way out; the cluster's files stay, so the next command finds the built
 With CTS_POSTGRES_DSN set (a libpq URI or key=value string), it uses that server and starts
 nothing.
 
-The raw zone stays the DuckDB warehouse that `cts load` writes (ledger, rejected lines,
-accepted rows with their lineage): before every build the runner copies its raw schemas into
-PostgreSQL with COPY, replacing what was there. The public export reads a DuckDB mirror of the
-public and quality marts, so the Parquet and CSV writers are the same on every engine.
+The raw zone is the Parquet that `cts load` writes under the work dir (`cts.rawzone`: accepted
+rows with their lineage, the ledger, rejected lines), which the DuckDB warehouse reads through
+views: before every build the runner copies those raw relations into PostgreSQL with COPY,
+replacing what was there (the same bytes every engine reads). The public export reads a DuckDB
+mirror of the public and quality marts, so the Parquet and CSV writers are the same on every
+engine.
 """
 
 from __future__ import annotations
@@ -358,8 +360,11 @@ def _duckdb_type(postgres_type: str, precision: int | None, scale: int | None) -
 
 
 def copy_raw_tables(warehouse: Path, connection: Connection) -> int:
-    """Copy every table of the warehouse's raw schemas into PostgreSQL (COPY, CSV), replacing
-    the copies there in one transaction; returns the number of rows copied."""
+    """Copy every relation of the warehouse's raw schemas into PostgreSQL (COPY, CSV),
+    replacing the copies there in one transaction; returns the number of rows copied. The raw
+    relations are views over the raw zone's Parquet files (made current by
+    `cts.rawzone.attach_duckdb` before the build), or tables in a warehouse loaded before the
+    zone."""
     import duckdb
 
     if not warehouse.is_file():
@@ -370,10 +375,10 @@ def copy_raw_tables(warehouse: Path, connection: Connection) -> int:
     try:
         source.execute("set enable_progress_bar = false")
         tables = source.execute(
-            "select schema_name, table_name from duckdb_tables()"
-            " where database_name = current_database() and schema_name like ?"
-            " order by schema_name, table_name",
-            [RAW_SCHEMA_PREFIX + "%"],
+            "select table_schema, table_name from information_schema.tables"
+            " where table_catalog = current_database() and starts_with(table_schema, ?)"
+            " order by table_schema, table_name",
+            [RAW_SCHEMA_PREFIX],
         ).fetchall()
         with tempfile.TemporaryDirectory(prefix="cts-copy-") as scratch, target.cursor() as cursor:
             for schema, table in tables:

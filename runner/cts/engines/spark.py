@@ -7,8 +7,8 @@ session cts starts first is the one every model runs on. Before a build cts
    and warehouse under `<workdir>/spark/`);
 2. registers the engine functions the `spark__` macros call (`cts.engines.functions`, exact
    Python versions of DuckDB's, checked against the same golden values);
-3. attaches the raw tables: each raw table of the DuckDB warehouse written once as Parquet
-   under `<workdir>/spark/raw/` and declared as an external Parquet table of the same name.
+3. attaches the raw tables: each raw table of the raw zone (`cts.rawzone`) read from exactly
+   the Parquet files its manifest lists, as a Spark table of the same name.
 
 Needs `pip install -r requirements-spark.txt` (dbt-spark[session], pyspark) and Java 17.
 """
@@ -27,7 +27,6 @@ from typing import Any
 from cts.engines import functions
 
 SPARK_DIR = "spark"
-RAW_SCHEMA_PREFIX = "raw"
 LOCAL_IP = "127.0.0.1"
 
 
@@ -155,33 +154,24 @@ class SparkTarget:
         return _Cursor(self.session)
 
     def attach_raw_tables(self, warehouse: Path) -> int:
-        """Every raw table of the DuckDB warehouse as an external Parquet table; returns rows."""
-        import duckdb
+        """Every raw table of the raw zone beside the warehouse as a Spark table, read from
+        exactly the Parquet files its manifest lists (a killed load's leftovers never); returns
+        the rows attached."""
+        from cts import rawzone
 
-        if not Path(warehouse).is_file():
-            raise SparkError(f"no warehouse at {warehouse} (load submissions first: `cts load`)")
-        folder = spark_dir(self.workdir_root).resolve() / "raw"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
+        tables = rawzone.parquet_tables(rawzone.zone_dir(warehouse))
+        if not tables:
+            raise SparkError(f"no raw zone beside {warehouse} (load submissions first: `cts load`)")
         rows = 0
-        with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as source:
-            source.execute("set enable_progress_bar = false")
-            tables = source.execute(
-                "select schema_name, table_name from duckdb_tables()"
-                " where database_name = current_database() and schema_name like ?"
-                " order by schema_name, table_name",
-                [RAW_SCHEMA_PREFIX + "%"],
-            ).fetchall()
-            for schema, table in tables:
-                path = folder / f"{schema}.{table}.parquet"
-                source.execute(f'copy "{schema}"."{table}" to \'{path}\' (format parquet)')
-                count = source.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
-                rows += count[0]
-        for schema, table in tables:
-            self.session.sql(f"create database if not exists `{schema}`")
-            self.session.sql(f"drop table if exists `{schema}`.`{table}`")
-            path = folder / f"{schema}.{table}.parquet"
-            self.session.sql(f"create table `{schema}`.`{table}` using parquet location '{path}'")
+        for table in tables:
+            self.session.sql(f"create database if not exists `{table.schema}`")
+            self.session.sql(f"drop table if exists `{table.schema}`.`{table.name}`")
+            if table.paths:
+                frame = self.session.read.parquet(*map(str, table.paths))
+            else:
+                frame = self.session.createDataFrame([], _spark_schema(table.columns))
+            frame.write.saveAsTable(f"`{table.schema}`.`{table.name}`")
+            rows += table.rows
         return rows
 
     def write_decisions(self, schema: str, tables: dict[str, tuple[str, list[tuple]]]) -> None:
@@ -232,6 +222,22 @@ class SparkTarget:
         """The tables the export reads (of `schemas`) in `<workdir>/spark/export.duckdb`."""
         target = spark_dir(self.workdir_root).resolve() / "export.duckdb"
         return self.mirror(target, self.tables_of_schemas(schemas))
+
+
+# DuckDB's types of the raw zone's columns, as Spark spells them (for a table with no file yet)
+_SPARK_TYPES = {
+    "VARCHAR": "string",
+    "INTEGER": "int",
+    "BIGINT": "bigint",
+    "TIMESTAMP": "timestamp_ntz",
+    "DATE": "date",
+    "DOUBLE": "double",
+    "BOOLEAN": "boolean",
+}
+
+
+def _spark_schema(columns) -> str:
+    return ", ".join(f"`{name}` {_SPARK_TYPES[kind.upper()]}" for name, kind in columns)
 
 
 @contextlib.contextmanager
