@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             home.mkdir(parents=True)
             for name in ("warehouse.duckdb", "generation.json"):
                 shutil.copyfile(base / name, home / name)
+            shutil.copytree(base / "raw", home / "raw")  # the raw zone the warehouse reads
         steps = {}
         for step in STEPS:
             steps[step] = timed(cts(home, step, "--target", target), f"{target} {step}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cts import pipeline
 from cts.paths import Workdir
+from submission_kit import copy_warehouse
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 PROJECT = CHECKOUT
@@ -38,7 +39,7 @@ def built_on_spark(tiny: Path, tmp_path_factory: pytest.TempPathFactory):
     if importlib.util.find_spec("pyspark") is None:
         pytest.fail("pyspark is not installed: make test-spark installs requirements-spark.txt")
     home = Workdir(tmp_path_factory.mktemp("spark") / "work").ensure()
-    shutil.copyfile(tiny / "warehouse.duckdb", home.warehouse)
+    copy_warehouse(tiny, home.root)
     shutil.copyfile(tiny / "generation.json", home.generation_record)
     relations = home.root / "relations.duckdb"
     with pipeline.engine(home, "spark") as session:
