@@ -419,10 +419,10 @@ def _is_spark(connection: Connection | None) -> bool:
 
 
 def _prepare_spark(workdir: Workdir, reporter: Reporter, target: SparkTarget) -> None:
-    """Attach the raw tables to the session as external Parquet tables."""
+    """Give the session the raw tables: each read from exactly the raw zone's files."""
     from cts.engines.spark import SparkError
 
-    reporter.progress("attach raw tables", 0, 1, "Parquet, external tables in Spark")
+    reporter.progress("attach raw tables", 0, 1, "the raw zone's Parquet files, into Spark")
     try:
         rows = target.attach_raw_tables(workdir.warehouse)
     except SparkError as error:
