@@ -44,7 +44,8 @@ def profile_environment(workdir: Path) -> dict[str, str]:
 
 
 def settings(workdir: Path) -> dict[str, str]:
-    """The session's settings: the same as profiles.yml's `server_side_parameters`."""
+    """The session's settings (profiles.yml's spark target repeats the master and the warehouse;
+    dbt gets the session started with these)."""
     home = spark_dir(workdir).resolve()
     return {
         "spark.master": "local[2]",
