@@ -64,7 +64,7 @@ run-postgres: setup postgres
 run-spark: spark-setup java
 	$(BIN)/cts run --scale demo --target spark --workdir $(WORKDIR)/spark-run
 
-test: setup browser lint dbt-test pytest
+test: setup browser postgres lint dbt-test pytest
 
 lint: lint-python lint-sql
 
@@ -80,15 +80,18 @@ lint-sql: setup
 dbt-test: setup
 	$(BIN)/cts run --scale tiny --seed 7 --workdir $(TEST_WORKDIR)
 
-# The dashboard's browser test must run here (not skip), and keeps its screenshots.
-pytest: setup browser
-	CTS_REQUIRE_BROWSER=1 CTS_SCREENSHOT_DIR=$(TEST_WORKDIR)/screenshots $(BIN)/pytest
+# The dashboard's browser test and the PostgreSQL build must run here (not skip); screenshots
+# are kept. Two workers, a test file each at a time: the PostgreSQL build (about two minutes,
+# tests/python/test_engines.py) runs beside the other files.
+pytest: setup browser postgres
+	CTS_REQUIRE_BROWSER=1 CTS_REQUIRE_POSTGRES=1 CTS_SCREENSHOT_DIR=$(TEST_WORKDIR)/screenshots \
+		$(BIN)/pytest -n 2 --dist loadfile
 
 # The tiny build again on a local PostgreSQL cluster, compared with the DuckDB build of
-# `make dbt-test` (tests/python/test_engines.py, marker postgres). Its own target: `make test`
-# alone is already near its five minutes.
+# `make dbt-test` (tests/python/test_engines.py, marker postgres): `make test` runs these too;
+# this runs them alone.
 test-postgres: setup postgres
-	nice -n 10 $(BIN)/pytest -m postgres tests/python/test_engines.py
+	CTS_REQUIRE_POSTGRES=1 $(BIN)/pytest -m postgres tests/python/test_engines.py
 
 # The tiny build again on a local Spark session (local[2]), compared with the DuckDB build of
 # `make dbt-test` (tests/python/test_spark.py, marker spark).
