@@ -82,7 +82,6 @@ def _require_postgres() -> None:
         pytest.skip(f"{error} (make postgres)")
 
 
-
 @pytest.fixture(scope="module")
 def built_on_postgres(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny DuckDB build's loaded submissions, built again on a throwaway local cluster."""
