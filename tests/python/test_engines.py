@@ -1,5 +1,5 @@
-"""The postgres target: the engine module's pieces, and (marked `postgres`, run by `make test`)
-a tiny build on PostgreSQL compared with the DuckDB build of the same data."""
+"""The postgres target: the engine module's pieces, and (marked `postgres`, `make
+test-postgres`) a tiny build on PostgreSQL compared with the DuckDB build of the same data."""
 
 from __future__ import annotations
 
@@ -68,12 +68,12 @@ def test_unknown_target_is_a_usage_error(tmp_path):
         pipeline.build(Workdir(tmp_path), PROJECT, target="oracle")
 
 
-# --- on PostgreSQL (make test; make test-postgres alone) ---------------------------------------
+# --- on PostgreSQL (make test-postgres) -------------------------------------------------------
 
 
 def _require_postgres() -> None:
-    """PostgreSQL's server programs, or a skip; a failure where they are required (`make test`
-    sets CTS_REQUIRE_POSTGRES=1 after installing them)."""
+    """PostgreSQL's server programs, or a skip; a failure where they are required (`make
+    test-postgres` sets CTS_REQUIRE_POSTGRES=1 after installing them)."""
     try:
         postgres.bin_dir()
     except postgres.PostgresError as error:
@@ -175,7 +175,6 @@ def test_cluster_is_stopped_after_the_build(built_on_postgres):
 
 
 @pytest.mark.postgres
-@pytest.mark.postgres_extra
 def test_a_dsn_server_is_used_as_it_is(built_on_postgres, tmp_path, monkeypatch):
     """With CTS_POSTGRES_DSN set, cts starts no cluster of its own and builds on that server."""
     with postgres.local_cluster(built_on_postgres) as server:
@@ -220,7 +219,6 @@ def test_the_export_mirror_keeps_types_and_nulls(tmp_path):
 
 
 @pytest.mark.postgres
-@pytest.mark.postgres_extra
 def test_changed_on_postgres_builds_only_the_edited_model_and_its_dependents(
     built_on_postgres, tmp_path
 ):
