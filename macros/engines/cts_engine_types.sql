@@ -75,3 +75,20 @@
 {% macro spark__cts_integer_divide(dividend, divisor) -%}
     (cast({{ dividend }} as bigint) div cast({{ divisor }} as bigint))
 {%- endmacro %}
+
+
+{#- A join condition that matches null with null, as `is not distinct from` does, in a form
+    each engine can hash-join on. PostgreSQL cannot hash or merge-join on `is not distinct
+    from` and nests loops instead (at demo scale the count models never finished); it compares
+    the values as text with null read as a character no key holds, chr(1). -#}
+{% macro cts_null_safe_equal(left, right) -%}
+    {{ return(adapter.dispatch('cts_null_safe_equal', 'cts_programs')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__cts_null_safe_equal(left, right) -%}
+    {{ left }} is not distinct from {{ right }}
+{%- endmacro %}
+
+{% macro postgres__cts_null_safe_equal(left, right) -%}
+    coalesce(cast({{ left }} as text), chr(1)) = coalesce(cast({{ right }} as text), chr(1))
+{%- endmacro %}

@@ -12,7 +12,7 @@
     Grouped on the text keys that takes minutes; so every key is first replaced by an integer
     (value groups, agencies, categories and persons are numbered in small lookups), the
     rollups count integers, and the keys are looked up again at the end. The lookups join
-    with `is not distinct from`, so a null key is counted as its own value, as a plain
+    null-safely (`cts_null_safe_equal`), so a null key is counted as its own value, as a plain
     group by would. -#}
 {% macro cts_aggregate_cells(
     relation, year_prefix, events, persons, extra_columns=[], where='1 = 1',
@@ -25,6 +25,9 @@
     {%- else %}
     {%- set persons_counted = "value_groups.dimension in ('" ~ persons_dimensions | join("', '") ~ "')" %}
     {%- endif %}
+    {%- set numbered_keys = [
+        ('agency_code', 'agency'), ('category_code', 'category'), ('person_id', 'person')
+    ] -%}
     {%- set rollups = [
         ('agency_number', 'category_number'),
         ('agency_number', '0'),
@@ -48,9 +51,7 @@
         ) as distinct_values
     ),
 
-    {%- for key, name in [
-        ('agency_code', 'agency'), ('category_code', 'category'), ('person_id', 'person')
-    ] %}
+    {%- for key, name in numbered_keys %}
 
     {{ name }}_numbers as (
         select
@@ -77,16 +78,14 @@
         inner join value_groups
             on
                 {%- for key in value_keys %}
-                rows_in_scope.{{ key }} is not distinct from value_groups.{{ key }}
+                {{ cts_null_safe_equal('rows_in_scope.' ~ key, 'value_groups.' ~ key) }}
                 {%- if not loop.last %}
                 and{% endif %}
                 {%- endfor %}
-        inner join agency_numbers
-            on rows_in_scope.agency_code is not distinct from agency_numbers.agency_code
-        inner join category_numbers
-            on rows_in_scope.category_code is not distinct from category_numbers.category_code
-        inner join person_numbers
-            on rows_in_scope.person_id is not distinct from person_numbers.person_id
+        {%- for key, name in numbered_keys %}
+        inner join {{ name }}_numbers
+            on {{ cts_null_safe_equal('rows_in_scope.' ~ key, name ~ '_numbers.' ~ key) }}
+        {%- endfor %}
         where rows_in_scope.{{ year_prefix }}_{{ suffix }} is not null
         {%- if not loop.last %}
         union all

@@ -28,7 +28,7 @@ files are orphans, removed by the next load (`remove_orphans`).
 Engines attach to the same bytes: DuckDB by views (`sync_views`: each raw table of the
 warehouse a view over exactly the manifest's files, typed; an empty typed view before any
 file); PostgreSQL by COPY through those views (`cts.engines.postgres.copy_raw_tables`);
-Spark by external Parquet tables over `parquet_tables()`.
+Spark by views over exactly the files `parquet_tables()` lists (`cts.engines.spark`).
 """
 
 from __future__ import annotations
@@ -420,9 +420,8 @@ def parquet_tables(root: Path) -> list[ParquetTable]:
     Attach to `paths`, not to a glob of `directory`: a file the manifest does not list is not
     part of the zone (a killed load's leftovers, until the next load removes them). The files
     carry every column of the table, typed (the partition folders `agency=`/`submission=`
-    only repeat the lineage columns `_agency_code` and `_submission_id`). In Spark, e.g.
-    `spark.read.schema(ddl).parquet(*map(str, table.paths)).createOrReplaceTempView(...)`, or
-    an empty DataFrame of that schema when `paths` is empty."""
+    only repeat the lineage columns `_agency_code` and `_submission_id`). Spark reads them
+    through a view over one path glob of exactly these files (`cts.engines.spark`)."""
     root = Path(root).resolve()
     manifest = read_manifest(root)
     if manifest is None:

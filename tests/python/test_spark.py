@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cts import pipeline
 from cts.paths import Workdir
-from submission_kit import copy_warehouse
+from submission_kit import copy_warehouse, leave_killed_load_files
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 PROJECT = CHECKOUT
@@ -23,6 +23,7 @@ RELATIONS = [
     "quality.rpt_program_mapping_audit",
 ]
 CLUSTERS = "intermediate.int_persons_linked"
+RAW = "raw_suf.inmates"  # beside a killed load's files (leave_killed_load_files)
 CLUSTER_COLUMNS = "agency_code, agency_person_id, person_id, link_method, sid_status"
 
 
@@ -35,18 +36,20 @@ def _dev(name: str):
 
 @pytest.fixture(scope="module")
 def built_on_spark(tiny: Path, tmp_path_factory: pytest.TempPathFactory):
-    """Build, export and check on one Spark session; the compared relations copied out."""
+    """Build, export and check on one Spark session, the raw zone holding a killed load's
+    files; the compared relations copied out."""
     if importlib.util.find_spec("pyspark") is None:
         pytest.fail("pyspark is not installed: make test-spark installs requirements-spark.txt")
     home = Workdir(tmp_path_factory.mktemp("spark") / "work").ensure()
     copy_warehouse(tiny, home.root)
     shutil.copyfile(tiny / "generation.json", home.generation_record)
+    assert leave_killed_load_files(home.root) > 0
     relations = home.root / "relations.duckdb"
     with pipeline.engine(home, "spark") as session:
         outcome = pipeline.build(home, PROJECT, target="spark", connection=session)
         pipeline.export(home, PROJECT, target="spark", connection=session)
         report = pipeline.check_disclosure(home, PROJECT, target="spark", connection=session)
-        tables = [tuple(r.split(".", 1)) for r in [*RELATIONS, CLUSTERS]]
+        tables = [tuple(r.split(".", 1)) for r in [*RELATIONS, CLUSTERS, RAW]]
         session.mirror(relations, tables)
     return home, outcome, report, relations
 
@@ -95,3 +98,15 @@ def test_the_disclosure_check_verifies_the_certificates_kept_on_spark(built_on_s
     assert report["ok"] and report["certificates"]["given"] > 0
     assert report["certificates"]["rejected"] == 0
     assert report["certificates"]["counts_proven"] == report["withheld"] > 0
+
+
+@pytest.mark.spark
+def test_spark_reads_the_raw_zone_in_place_and_only_its_manifest_files(tiny, built_on_spark):
+    """The raw tables are views over exactly the manifest's files: a killed load's files in
+    the same folders are not read, and the rows are DuckDB's."""
+    home, relations = built_on_spark[0], built_on_spark[3]
+    digest = _dev("compare_engines").digest
+    assert digest(relations, RAW) == digest(tiny / "warehouse.duckdb", RAW)
+    with pipeline.engine(home, "spark") as session:
+        kind = session.session.catalog.getTable(RAW).tableType
+    assert kind == "VIEW"

@@ -7,8 +7,8 @@ session cts starts first is the one every model runs on. Before a build cts
    and warehouse under `<workdir>/spark/`);
 2. registers the engine functions the `spark__` macros call (`cts.engines.functions`, exact
    Python versions of DuckDB's, checked against the same golden values);
-3. attaches the raw tables: each raw table of the raw zone (`cts.rawzone`) read from exactly
-   the Parquet files its manifest lists, as a Spark table of the same name.
+3. attaches the raw tables: each raw table of the raw zone (`cts.rawzone`) as a Spark view of
+   the same name over exactly the Parquet files its manifest lists (read in place).
 
 Needs `pip install -r requirements-spark.txt` (dbt-spark[session], pyspark) and Java 17.
 """
@@ -155,23 +155,28 @@ class SparkTarget:
         return _Cursor(self.session)
 
     def attach_raw_tables(self, warehouse: Path) -> int:
-        """Every raw table of the raw zone beside the warehouse as a Spark table, read from
-        exactly the Parquet files its manifest lists (a killed load's leftovers never); returns
-        the rows attached."""
+        """Every raw table of the raw zone beside the warehouse as a Spark view of the same
+        name over exactly the Parquet files its manifest lists (`files_view_sql`): the zone's
+        bytes, read in place, never a killed load's leftovers; returns the rows attached.
+
+        Not an external table: its LOCATION is one folder, read whole (a killed load's orphans
+        and the ledger files of earlier runs included), and Spark's table options take no list
+        of files."""
         from cts import rawzone
 
         tables = rawzone.parquet_tables(rawzone.zone_dir(warehouse))
         if not tables:
             raise SparkError(f"no raw zone beside {warehouse} (load submissions first: `cts load`)")
+        catalog = self.session.catalog
         rows = 0
         for table in tables:
+            qualified = f"`{table.schema}`.`{table.name}`"
             self.session.sql(f"create database if not exists `{table.schema}`")
-            self.session.sql(f"drop table if exists `{table.schema}`.`{table.name}`")
-            if table.paths:
-                frame = self.session.read.parquet(*map(str, table.paths))
-            else:
-                frame = self.session.createDataFrame([], _spark_schema(table.columns))
-            frame.write.saveAsTable(f"`{table.schema}`.`{table.name}`")
+            if catalog.tableExists(f"{table.schema}.{table.name}"):
+                kind = catalog.getTable(f"{table.schema}.{table.name}").tableType
+                if kind != "VIEW":  # a table of the copying attach before views
+                    self.session.sql(f"drop table {qualified}")
+            self.session.sql(f"create or replace view {qualified} as {files_view_sql(table)}")
             rows += table.rows
         return rows
 
@@ -237,8 +242,44 @@ _SPARK_TYPES = {
 }
 
 
-def _spark_schema(columns) -> str:
-    return ", ".join(f"`{name}` {_SPARK_TYPES[kind.upper()]}" for name, kind in columns)
+# What a Hadoop path glob reads as a pattern: escaped in a file's path.
+_GLOB_SPECIAL = "\\{}[]*?,"
+
+
+def files_glob(paths: tuple[Path, ...]) -> str:
+    """One Hadoop path glob that matches exactly `paths` (absolute):
+    `<common folder>/{<file 1>,<file 2>,...}`."""
+    texts = [str(path) for path in paths]
+    if len(texts) == 1:
+        return _glob_escape(texts[0])
+    root = os.path.commonpath(texts)
+    rest = ",".join(_glob_escape(os.path.relpath(text, root)) for text in texts)
+    return f"{_glob_escape(root)}/{{{rest}}}"
+
+
+def _glob_escape(text: str) -> str:
+    if "`" in text:
+        raise SparkError(f"a raw zone path with a backtick cannot be read by Spark SQL: {text}")
+    return "".join("\\" + c if c in _GLOB_SPECIAL else c for c in text)
+
+
+def files_view_sql(table) -> str:
+    """The SELECT of a raw table's view (a `cts.rawzone.ParquetTable`): its manifest's files,
+    every column cast to its type (the partition folders' `agency` and `submission` left out,
+    as on DuckDB); no rows of those types when it has no file yet."""
+    if not table.paths:
+        nulls = ", ".join(
+            f"cast(null as {_spark_type(kind)}) as `{name}`" for name, kind in table.columns
+        )
+        return f"select {nulls} where false"
+    columns = ", ".join(
+        f"cast(`{name}` as {_spark_type(kind)}) as `{name}`" for name, kind in table.columns
+    )
+    return f"select {columns} from parquet.`{files_glob(table.paths)}`"
+
+
+def _spark_type(kind: str) -> str:
+    return _SPARK_TYPES[kind.upper()]
 
 
 @contextlib.contextmanager
