@@ -92,3 +92,21 @@
 {% macro postgres__cts_null_safe_equal(left, right) -%}
     coalesce(cast({{ left }} as text), chr(1)) = coalesce(cast({{ right }} as text), chr(1))
 {%- endmacro %}
+
+
+{#- A post-hook for every table and seed: PostgreSQL's statistics of it, taken as soon as it is
+    built. dbt does not analyze, autovacuum comes later, and the planner plans the next model
+    on a new table's defaults: at demo scale `int_program_spells_enriched` ran 124 s in the
+    build and 3 s by hand once its inputs were analyzed. Nothing on the other engines. -#}
+{% macro cts_analyze_table() -%}
+    {{ return(adapter.dispatch('cts_analyze_table', 'cts_programs')()) }}
+{%- endmacro %}
+
+{% macro default__cts_analyze_table() -%}
+{%- endmacro %}
+
+{% macro postgres__cts_analyze_table() -%}
+    {%- if config.get('materialized') in ('table', 'incremental', 'seed') -%}
+    analyze {{ this }}
+    {%- endif -%}
+{%- endmacro %}
