@@ -153,6 +153,7 @@ def test_postgres_public_export_is_byte_identical(tiny, built_on_postgres):
 
 
 @pytest.mark.postgres
+@pytest.mark.postgres_more
 def test_the_disclosure_check_verifies_the_certificates_kept_on_postgres(built_on_postgres):
     home = Workdir(built_on_postgres)
     pipeline.export(home, PROJECT, target="postgres")
@@ -178,6 +179,7 @@ def test_cluster_is_stopped_after_the_build(built_on_postgres):
 
 
 @pytest.mark.postgres
+@pytest.mark.postgres_more
 def test_a_dsn_server_is_used_as_it_is(built_on_postgres, tmp_path, monkeypatch):
     """With CTS_POSTGRES_DSN set, cts starts no cluster of its own and builds on that server."""
     with postgres.local_cluster(built_on_postgres) as server:
@@ -222,6 +224,7 @@ def test_the_export_mirror_keeps_types_and_nulls(tmp_path):
 
 
 @pytest.mark.postgres
+@pytest.mark.postgres_more
 def test_changed_on_postgres_builds_only_the_edited_model_and_its_dependents(
     built_on_postgres, tmp_path
 ):

@@ -244,6 +244,24 @@ def as_published(cells: Cells, flags: list[str | None]) -> Cells:
 SMALL_BER = {"BER": (3, 1, 2), "SUF": (40, 25, 15), "WOR": (36, 20, 16)}
 
 
+def test_counts_that_break_a_relation_through_half_years_are_found():
+    """A calendar year larger than the two fiscal years it shares half-years with: the rows
+    with hidden half-years that it breaks are found (the one-program check fails, then each
+    component is checked on its own); the true counts break none."""
+    publication = one_year()
+    cells = enrollments_by_agency(SMALL_BER)
+    system = relations.build(publication, cells)
+    assert solver.violated_rows(system, cells.value) == []
+    calendar_year = cells.key.index(key("BER", year=2020, period="CALENDAR_YEAR"))
+    broken = cells.value.copy()
+    broken[calendar_year] += 100
+    found = solver.violated_rows(system, broken)
+    names = {system.names[system.relation[r]] for r in found}
+    assert "years_from_half_years" in names
+    with_hidden = np.diff(system.matrix[:, system.n_cells :].tocsr().indptr) > 0
+    assert with_hidden[found].any()
+
+
 def test_the_protection_withholds_partners_and_the_exact_solver_confirms_it():
     publication = one_year()
     cells = enrollments_by_agency(SMALL_BER)

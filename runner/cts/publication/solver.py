@@ -299,7 +299,10 @@ def violated_rows(system: System, values: np.ndarray) -> list[int]:
     )
     result = [int(r) for r in broken]
     rows = np.flatnonzero(~plain)
-    if len(rows):
+    if len(rows) and not _feasible(
+        hidden.tocsr()[rows], system.lo[rows] - cells[rows], system.hi[rows] - cells[rows]
+    ):
+        # some component is infeasible: find which, one linear program per component
         block = hidden.tocsr()[rows]
         m = block.shape[0]
         graph = sparse.bmat([[None, block], [block.T, None]], format="csr")
@@ -321,6 +324,20 @@ def violated_rows(system: System, values: np.ndarray) -> list[int]:
             except SolverError:
                 result.extend(int(r) for r in rows[members])
     return sorted(result)
+
+
+def _feasible(block: sparse.csr_matrix, row_lo: np.ndarray, row_hi: np.ndarray) -> bool:
+    """Whether row_lo <= block·h <= row_hi has a solution h >= 0: one linear program over
+    every component at once (they share no unknown, so it is feasible when each one is)."""
+    cols = np.unique(block.indices)
+    program = _Program(
+        block[:, cols].tocsc(), row_lo, row_hi, np.zeros(len(cols)), np.full(len(cols), INFINITY)
+    )
+    try:
+        program.optimize(np.zeros(len(cols)), maximize=False)
+    except SolverError:
+        return False
+    return True
 
 
 def is_disclosed(low: float, high: float, small: bool) -> bool:
