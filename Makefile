@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 WORKDIR ?= work
 TEST_WORKDIR ?= work/test-tiny
+# pytest's temporary files: in the work dir, removed when the next run starts (in /tmp pytest
+# removed an older session's at the end of each run, 5 to 20 s of unlinking; measured).
+PYTEST := $(BIN)/pytest --basetemp=work/pytest-tmp
 
 # `make test-postgres` (and `make run-postgres`): the same on PostgreSQL (README "Other engines").
 .PHONY: setup browser postgres java spark-setup run run-postgres run-spark test test-postgres test-spark lint lint-sql lint-python dbt-test pytest docs status bench bench-linkage evaluate clean
@@ -91,20 +94,21 @@ dbt-test: setup
 
 # The dashboard's browser test must run here (not skip), and keeps its screenshots; so must
 # the PostgreSQL build of the tiny data, compared with the DuckDB one (tests/python/
-# test_engines.py, marker postgres). Two workers, a test file each at a time (pytest-xdist).
+# test_engines.py, marker postgres). Two workers, a test file each at a time (pytest-xdist),
+# the slowest files first (tests/python/conftest.py), not the files with most tests first.
 pytest: setup browser postgres
 	CTS_REQUIRE_BROWSER=1 CTS_REQUIRE_POSTGRES=1 CTS_SCREENSHOT_DIR=$(TEST_WORKDIR)/screenshots \
-		$(BIN)/pytest -n 2 --dist loadfile
+		$(PYTEST) -n 2 --dist loadfile --no-loadscope-reorder
 
 # Every PostgreSQL test: the comparison of `make test` and those beyond it (marker
 # postgres_more: the disclosure check, `cts build --changed` and a server named by DSN).
 test-postgres: setup postgres
-	CTS_REQUIRE_POSTGRES=1 $(BIN)/pytest -m postgres tests/python/test_engines.py
+	CTS_REQUIRE_POSTGRES=1 $(PYTEST) -m postgres tests/python/test_engines.py
 
 # The tiny build again on a local Spark session (local[2]), compared with the DuckDB build of
 # `make dbt-test` (tests/python/test_spark.py, marker spark).
 test-spark: spark-setup java
-	nice -n 10 $(BIN)/pytest -m spark tests/python/test_spark.py
+	nice -n 10 $(PYTEST) -m spark tests/python/test_spark.py
 
 docs: setup
 	$(BIN)/cts docs --workdir $(WORKDIR)
