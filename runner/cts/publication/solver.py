@@ -299,11 +299,11 @@ def violated_rows(system: System, values: np.ndarray) -> list[int]:
     )
     result = [int(r) for r in broken]
     rows = np.flatnonzero(~plain)
+    block = hidden.tocsr()[rows]
     if len(rows) and not _feasible(
-        hidden.tocsr()[rows], system.lo[rows] - cells[rows], system.hi[rows] - cells[rows]
+        block, system.lo[rows] - cells[rows], system.hi[rows] - cells[rows]
     ):
         # some component is infeasible: find which, one linear program per component
-        block = hidden.tocsr()[rows]
         m = block.shape[0]
         graph = sparse.bmat([[None, block], [block.T, None]], format="csr")
         count, labels = connected_components(graph, directed=False)
