@@ -71,7 +71,13 @@ def executed_nodes(target: Path, results_files: list[Path]) -> list[dict]:
             if node is None or result["status"] in ("skipped", "error"):
                 continue
             build_path = node.get("build_path")
-            if build_path is None and node["resource_type"] == "unit_test":
+            if build_path is None and node["resource_type"] in ("model", "test"):
+                # run by an earlier invocation of the same `cts build` (the manifest is the
+                # last one's): where dbt wrote it, target/run/<package>/<file>[/<test>.sql]
+                build_path = target / "run" / node["package_name"] / node["original_file_path"]
+                if build_path.suffix == ".yml":  # a generic test, defined in a YAML file
+                    build_path = build_path / node["path"]
+            elif build_path is None and node["resource_type"] == "unit_test":
                 # target/run/<package>/<yml file>/<model folder>/<unit test>.sql
                 folder = target / "run" / node["package_name"] / node["original_file_path"]
                 build_path = next(folder.rglob(f"{node['name']}.sql"), None)
