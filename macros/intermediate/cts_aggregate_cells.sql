@@ -13,7 +13,10 @@
     (value groups, agencies, categories and persons are numbered in small lookups), the
     rollups count integers, and the keys are looked up again at the end. The lookups join
     null-safely (`cts_null_safe_equal`), so a null key is counted as its own value, as a plain
-    group by would. -#}
+    group by would. The numbered rows keep both years as columns, and each rollup is counted
+    once per kind of year: unioning the two kinds first doubled the rows the numbering joins and
+    keeps (14 million instead of 7 million; full scale, one thread: 17.1 s -> 14.4 s for
+    int_enrollments_counted). -#}
 {% macro cts_aggregate_cells(
     relation, year_prefix, events, persons, extra_columns=[], where='1 = 1',
     persons_dimensions=none
@@ -65,10 +68,10 @@
     {%- endfor %}
 
     numbered as (
-        {%- for period_type, suffix in periods %}
         select
-            '{{ period_type }}' as period_type,
-            rows_in_scope.{{ year_prefix }}_{{ suffix }} as period_year,
+            {%- for period_type, suffix in periods %}
+            rows_in_scope.{{ year_prefix }}_{{ suffix }} as {{ suffix }},
+            {%- endfor %}
             value_groups.value_group_number,
             value_groups.dimension = 'ALL' as is_all_dimension,
             agency_numbers.agency_number,
@@ -86,30 +89,28 @@
         inner join {{ name }}_numbers
             on {{ cts_null_safe_equal('rows_in_scope.' ~ key, name ~ '_numbers.' ~ key) }}
         {%- endfor %}
-        where rows_in_scope.{{ year_prefix }}_{{ suffix }} is not null
-        {%- if not loop.last %}
-        union all
-        {%- endif %}
-        {%- endfor %}
     ),
 
     aggregated as (
+        {%- for period_type, suffix in periods %}
+        {%- set outer_loop = loop %}
         {%- for agency_expression, category_expression in rollups %}
         select
-            period_type,
-            period_year,
+            '{{ period_type }}' as period_type,
+            {{ suffix }} as period_year,
             value_group_number,
             {{ agency_expression }} as agency_number,
             {{ category_expression }} as category_number,
             count(*) as {{ events }},
             count(distinct person_number) as {{ persons }}
         from numbered
-        {%- if agency_expression != '0' and category_expression != '0' %}
-        where is_all_dimension
-        {%- endif %}
+        where
+            {{ suffix }} is not null
+            {%- if agency_expression != '0' and category_expression != '0' %}
+            and is_all_dimension
+            {%- endif %}
         group by
-            period_type,
-            period_year,
+            {{ suffix }},
             value_group_number
             {%- if agency_expression == 'agency_number' %},
             agency_number
@@ -117,9 +118,10 @@
             {%- if category_expression == 'category_number' %},
             category_number
             {%- endif %}
-        {%- if not loop.last %}
+        {%- if not (outer_loop.last and loop.last) %}
         union all
         {%- endif %}
+        {%- endfor %}
         {%- endfor %}
     ),
 
