@@ -43,6 +43,12 @@ spells as (
         source_line,
         source_row_id,
         is_latest_revision,
+        {%- if spec.key %}
+        {{ spec.key }} as record_key,
+        {%- endif %}
+        {%- if spec.end %}
+        {{ spec.end }} as record_end_date,
+        {%- endif %}
         {%- for column in spec.required %}
         {{ column }} is null as is_missing_{{ column }},
         {%- endfor %}
@@ -55,17 +61,9 @@ spells as (
             ({{ date_column }}_raw is not null and {{ date_column }} is null)
             {%- if not loop.last %} or{% endif %}
             {%- endfor %}
-        ) as has_unparseable_date,
+        ) as has_unparseable_date
         {%- else %}
-        false as has_unparseable_date,
-        {%- endif %}
-        {%- if spec.key %}
-        case
-            when is_latest_revision and {{ spec.key }} is not null
-                then {{ cts_version_rank(['agency_code', spec.key], spec.end) }}
-        end as version_rank
-        {%- else %}
-        1 as version_rank
+        false as has_unparseable_date
         {%- endif %}
     from {{ ref(model_name) }}
     {%- if not loop.last %}
@@ -73,36 +71,55 @@ spells as (
     {%- endif %}
     {%- endfor %}
 ),
+
+-- the versions of a record ranked like the spell models rank them: over every table of the
+-- entity (an agency that changed layouts sends one record in both), among the rows of each
+-- month's latest revision
+{{ entity }}_ranked as (
+    select
+        *,
+        {%- if spec.key %}
+        case
+            when is_latest_revision and record_key is not null
+                then {{ cts_version_rank(
+                    ['agency_code', 'record_key', 'is_latest_revision'],
+                    'record_end_date' if spec.end else none) }}
+        end as version_rank
+        {%- else %}
+        1 as version_rank
+        {%- endif %}
+    from {{ entity }}_rows
+),
 {%- endfor %}
 
 dispositioned as (
     {%- for entity, spec in entities.items() %}
     select
-        {{ entity }}_rows.staging_model,
-        {{ entity }}_rows.entity,
-        {{ entity }}_rows.agency_code,
-        {{ entity }}_rows.submission_id,
-        {{ entity }}_rows.reporting_period,
-        {{ entity }}_rows.revision_number,
-        {{ entity }}_rows.source_file,
-        {{ entity }}_rows.source_line,
-        {{ entity }}_rows.source_row_id,
+        {{ entity }}_ranked.staging_model,
+        {{ entity }}_ranked.entity,
+        {{ entity }}_ranked.agency_code,
+        {{ entity }}_ranked.submission_id,
+        {{ entity }}_ranked.reporting_period,
+        {{ entity }}_ranked.revision_number,
+        {{ entity }}_ranked.source_file,
+        {{ entity }}_ranked.source_line,
+        {{ entity }}_ranked.source_row_id,
         case
-            when not {{ entity }}_rows.is_latest_revision then 'RESUBMITTED_MONTH'
+            when not {{ entity }}_ranked.is_latest_revision then 'RESUBMITTED_MONTH'
             {%- for column in spec.required %}
-            when {{ entity }}_rows.is_missing_{{ column }} then 'MISSING_{{ column | upper }}'
+            when {{ entity }}_ranked.is_missing_{{ column }} then 'MISSING_{{ column | upper }}'
             {%- endfor %}
-            when {{ entity }}_rows.has_unknown_event_type then 'UNKNOWN_EVENT_TYPE'
-            when {{ entity }}_rows.version_rank > 1 then 'DUPLICATE_OR_OLDER_VERSION'
+            when {{ entity }}_ranked.has_unknown_event_type then 'UNKNOWN_EVENT_TYPE'
+            when {{ entity }}_ranked.version_rank > 1 then 'DUPLICATE_OR_OLDER_VERSION'
             when spells.quarantine_reason is not null then spells.quarantine_reason
         end as disposition_reason,
-        {{ entity }}_rows.has_unparseable_date,
-        {{ entity }}_rows.has_unknown_code
-    from {{ entity }}_rows
+        {{ entity }}_ranked.has_unparseable_date,
+        {{ entity }}_ranked.has_unknown_code
+    from {{ entity }}_ranked
     left join spells
         on
-            {{ entity }}_rows.agency_code = spells.agency_code
-            and {{ entity }}_rows.source_row_id = spells.source_row_id
+            {{ entity }}_ranked.agency_code = spells.agency_code
+            and {{ entity }}_ranked.source_row_id = spells.source_row_id
             and not spells.is_publishable
     {%- if not loop.last %}
     union all
