@@ -52,19 +52,19 @@ spells as (
         {%- for column in spec.required %}
         {{ column }} is null as is_missing_{{ column }},
         {%- endfor %}
-        {{ "event_type_code = 'UNKNOWN'" if entity == 'program_events' else 'false' }}
-            as has_unknown_event_type,
-        {{ 'has_unknown_code' if spec.coded else 'false' }} as has_unknown_code,
         {%- if spec.dates %}
         (
             {%- for date_column in spec.dates %}
             ({{ date_column }}_raw is not null and {{ date_column }} is null)
             {%- if not loop.last %} or{% endif %}
             {%- endfor %}
-        ) as has_unparseable_date
+        ) as has_unparseable_date,
         {%- else %}
-        false as has_unparseable_date
+        false as has_unparseable_date,
         {%- endif %}
+        {{ "event_type_code = 'UNKNOWN'" if entity == 'program_events' else 'false' }}
+            as has_unknown_event_type,
+        {{ 'has_unknown_code' if spec.coded else 'false' }} as has_unknown_code
     from {{ ref(model_name) }}
     {%- if not loop.last %}
     union all
